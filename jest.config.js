@@ -1,0 +1,10 @@
+// @ts-check
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  transform: { '^.+\\.(t|j)s$': ['@swc/jest'] },
+  globalSetup: '<rootDir>/test/global-setup.ts',
+  testTimeout: 60_000,
+};

@@ -1,0 +1,2 @@
+// Placeholder until the Wasm schema engine adapter lands.
+export function useWasmSchemaEngineWhenNoNativeOne(): void {}
