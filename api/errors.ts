@@ -1,0 +1,90 @@
+// One error shape for every refusal: {"error": {"code", "message", "details"?}}. Bad input is a 4xx
+// that says what is wrong; a dependency that is down is a 503; only our own bugs are a 500.
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { z } from 'zod';
+import { FAILURE } from '../workflows/errors';
+import type { Logger } from '../infra/logger';
+
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+/** Parses with a zod schema; a failure becomes a 400 listing every issue. */
+export function parse<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    throw new HttpError(400, 'validation_failed', 'The request is not valid: see details.', result.error.issues);
+  }
+  return result.data;
+}
+
+export const notFound: RequestHandler = (req, _res, next) => {
+  next(new HttpError(404, 'not_found', `No route for ${req.method} ${req.path}`));
+};
+
+const BODY_PARSER_ERRORS: Record<string, [number, string, string]> = {
+  'entity.parse.failed': [400, 'malformed_json', 'The body is not valid JSON.'],
+  'entity.too.large': [413, 'body_too_large', 'The body is too large.'],
+  'encoding.unsupported': [415, 'unsupported_encoding', 'The body encoding is not supported.'],
+  'charset.unsupported': [415, 'unsupported_charset', 'The body charset is not supported.'],
+  'request.aborted': [400, 'request_aborted', 'The request was aborted.'],
+};
+
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'P1001', 'P1002', 'P1017', 'P2024']);
+
+function toHttpError(err: unknown): HttpError | undefined {
+  if (err instanceof HttpError) return err;
+  const bodyParserType = (err as { type?: unknown })?.type;
+  if (typeof bodyParserType === 'string' && BODY_PARSER_ERRORS[bodyParserType]) {
+    const [status, code, message] = BODY_PARSER_ERRORS[bodyParserType];
+    return new HttpError(status, code, message);
+  }
+  if (err instanceof WorkflowNotFoundError) return new HttpError(404, 'not_found', 'No such audit.');
+  if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
+    if (err.cause.type === FAILURE.wrongStage) return new HttpError(409, 'wrong_stage', err.cause.message);
+    if (err.cause.type === FAILURE.notFound) return new HttpError(404, 'not_found', err.cause.message);
+  }
+  if (isUnavailable(err)) {
+    return new HttpError(503, 'unavailable', 'A service Deep Dive depends on is unavailable; retry shortly.');
+  }
+  return undefined;
+}
+
+function isUnavailable(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) return true;
+    // gRPC UNAVAILABLE and DEADLINE_EXCEEDED: the Temporal frontend cannot be reached.
+    if (code === 14 || code === 4) return true;
+    const name = (e as { name?: unknown }).name;
+    if (name === 'ServiceError' || name === 'DriverAdapterError' || name === 'PrismaClientInitializationError') return true;
+  }
+  return false;
+}
+
+export function errorHandler(log: Logger): ErrorRequestHandler {
+  return (err: unknown, req, res, _next) => {
+    const known = toHttpError(err);
+    if (!known) log.error({ err, method: req.method, route: req.route?.path }, 'unhandled error');
+    else if (known.status >= 500) log.warn({ code: known.code, method: req.method, route: req.route?.path }, known.message);
+    const status = known?.status ?? 500;
+    const body = {
+      error: {
+        code: known?.code ?? 'internal',
+        message: known?.message ?? 'Something went wrong on our side; it has been logged.',
+        ...(known?.details !== undefined ? { details: known.details } : {}),
+      },
+    };
+    if (status === 503) res.set('Retry-After', '5');
+    res.status(status).json(body);
+  };
+}

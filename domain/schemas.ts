@@ -1,0 +1,82 @@
+// Request bodies, validated at the edge. The single source of the API's request types (and, later,
+// of its OpenAPI document).
+import { z } from 'zod';
+import { SERVICE_LEVELS } from './cohort';
+
+export const AGENCY_TYPES = [
+  'police',
+  'health',
+  'education',
+  'childrens_social_care',
+  'early_help',
+  'probation',
+  'youth_justice',
+  'housing',
+  'voluntary',
+  'other',
+] as const;
+
+export const FOCUS_SOURCES = ['practice_review', 'business_plan_priority', 'practice_concern'] as const;
+
+/** Keys of the per-audit timeline a compressed run may override (ISO-8601 durations). */
+export const TIMELINE_KEYS = [
+  'submissionWindow',
+  'hardCutOff',
+  'approvalWindow',
+  'acknowledgementWindow',
+  'followUpInterval',
+  'retention',
+] as const;
+
+const text = (max: number) => z.string().trim().min(1).max(max);
+const isoDateTime = z.iso.datetime({ offset: true });
+const isoDate = z.union([z.iso.date(), isoDateTime]);
+const isoDuration = z
+  .string()
+  .regex(/^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$/, 'an ISO-8601 duration such as P15D or PT10M');
+
+export const createAgencySchema = z.strictObject({
+  name: text(200),
+  type: z.enum(AGENCY_TYPES),
+  contactEmail: z.email().max(320),
+  leadEmail: z.email().max(320),
+});
+export type CreateAgency = z.infer<typeof createAgencySchema>;
+
+export const candidateSchema = z.strictObject({
+  caseRef: text(100),
+  serviceLevel: z.enum(SERVICE_LEVELS),
+  child: z.strictObject({
+    name: text(200),
+    dateOfBirth: z.iso.date(),
+    localId: text(100).optional(),
+  }),
+  agencyIds: z.array(z.uuid()).min(1).max(20),
+  lastActivityAt: isoDate,
+});
+
+export const createAuditSchema = z
+  .strictObject({
+    focus: text(200),
+    focusSource: z.enum(FOCUS_SOURCES),
+    window: z
+      .strictObject({ from: isoDate, to: isoDate })
+      .refine((w) => Date.parse(w.from) <= Date.parse(w.to), { message: 'window.from must not be after window.to' })
+      .optional(),
+    cohortSize: z.int().min(1).max(50).default(4),
+    candidates: z.array(candidateSchema).min(1).max(1000),
+    discussion: z.strictObject({ at: isoDateTime, location: text(300) }).optional(),
+    timeline: z.partialRecord(z.enum(TIMELINE_KEYS), isoDuration).optional(),
+  })
+  .superRefine((body, ctx) => {
+    const seen = new Set<string>();
+    body.candidates.forEach((c, i) => {
+      if (seen.has(c.caseRef)) {
+        ctx.addIssue({ code: 'custom', path: ['candidates', i, 'caseRef'], message: `duplicate caseRef ${c.caseRef}` });
+      }
+      seen.add(c.caseRef);
+    });
+  });
+export type CreateAudit = z.infer<typeof createAuditSchema>;
+
+export const cancelAuditSchema = z.strictObject({ reason: text(2000) });

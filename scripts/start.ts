@@ -1,0 +1,171 @@
+// `npm start`: the whole product on one machine. Whatever DATABASE_URL, TEMPORAL_ADDRESS and SMTP_URL
+// do not name is started here, embedded: the Temporal dev server (with its Web UI), PGlite served on a
+// loopback socket, and a mail catcher. Then migrations, the worker and the API. Ctrl-C stops it all.
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import type { Server } from 'node:http';
+import path from 'node:path';
+import { NativeConnection } from '@temporalio/worker';
+import { createApp } from '../api/app';
+import { devMailRouter } from '../api/dev-mail';
+import { startEmbeddedDatabase, EMBEDDED_POOL_MAX } from '../dev/database';
+import { startMailCatcher } from '../dev/mail-catcher';
+import { startDevServer } from '../dev/temporal';
+import { type Config, loadConfig, ROLES, type Role } from '../infra/config';
+import { createDb } from '../infra/db';
+import { createLogger } from '../infra/logger';
+import { createTransport } from '../infra/mailer';
+import { migrateDeploy } from '../infra/migrate';
+import { connectClient } from '../infra/temporal';
+import { createWorker } from '../worker';
+import { ensureTool } from './tools';
+
+export interface Running {
+  urls: { api: string; health: string; temporalUi?: string; mail?: string };
+  temporalAddress: string;
+  databaseUrl: string;
+  apiKeys: { role: Role; key: string }[];
+  stop(): Promise<void>;
+}
+
+export async function startDeepDive(env: NodeJS.ProcessEnv = process.env): Promise<Running> {
+  const config = loadConfig(env);
+  const log = createLogger(config.logLevel);
+  const stack: (() => Promise<unknown>)[] = [];
+  const stop = async () => {
+    for (const step of stack.reverse().splice(0)) await step().catch((err: unknown) => log.error({ err }, 'while stopping'));
+  };
+
+  try {
+    let temporalAddress = config.temporal.address;
+    let temporalUi: string | undefined;
+    if (!temporalAddress) {
+      const cliPath = ensureTool('cli');
+      if (!cliPath) throw new Error('No Temporal CLI: set TEMPORAL_CLI_PATH or TEMPORAL_ADDRESS (see README, "First run").');
+      log.info('starting the Temporal dev server');
+      const server = await startDevServer({
+        cliPath,
+        dataDir: path.join(config.dataDir, 'temporal'),
+        port: config.embedded.temporalPort,
+        uiPort: config.embedded.temporalUiPort,
+        namespace: config.temporal.namespace,
+      });
+      stack.push(() => server.stop());
+      temporalAddress = server.address;
+      temporalUi = server.uiUrl;
+    }
+
+    let databaseUrl = config.databaseUrl;
+    let poolMax: number | undefined;
+    if (!databaseUrl) {
+      log.info('starting the embedded database (PGlite)');
+      const database = await startEmbeddedDatabase({ dataDir: path.join(config.dataDir, 'pglite'), port: config.embedded.databasePort });
+      stack.push(() => database.stop());
+      databaseUrl = database.url;
+      poolMax = EMBEDDED_POOL_MAX;
+    }
+    log.info('applying database migrations');
+    await migrateDeploy(databaseUrl);
+
+    let smtpUrl = config.smtpUrl;
+    let devMail;
+    if (!smtpUrl) {
+      const catcher = await startMailCatcher({ port: config.embedded.smtpPort });
+      stack.push(() => catcher.stop());
+      smtpUrl = catcher.url;
+      devMail = devMailRouter(catcher);
+    }
+
+    const db = createDb(databaseUrl, { poolMax });
+    stack.push(() => db.$disconnect());
+    const transport = createTransport(smtpUrl);
+    stack.push(() => Promise.resolve(transport.close()));
+    const temporal = await connectClient(temporalAddress, config.temporal.namespace);
+    stack.push(() => temporal.connection.close());
+
+    const workerConnection = await NativeConnection.connect({ address: temporalAddress });
+    stack.push(() => workerConnection.close());
+    const worker = await createWorker({ connection: workerConnection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, db });
+    const workerRun = worker.run();
+    stack.push(async () => {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await workerRun;
+    });
+
+    const apiKeys = config.apiKeys.length ? config.apiKeys : devApiKeys(config);
+    const app = createApp({
+      config: { ...config, apiKeys },
+      db,
+      temporal,
+      log,
+      devMail,
+      health: {
+        temporal: () => temporal.workflowService.getSystemInfo({}),
+        database: () => db.$queryRaw`SELECT 1`,
+        smtp: () => transport.verify(),
+      },
+    });
+    const server = await new Promise<Server>((resolve, reject) => {
+      const s = app.listen(config.port, () => resolve(s)).once('error', reject);
+    });
+    stack.push(() => new Promise((resolve) => server.close(resolve)));
+    const api = `http://localhost:${(server.address() as { port: number }).port}`;
+
+    return {
+      urls: { api, health: `${api}/healthz`, temporalUi, mail: devMail ? `${api}/dev/mail` : undefined },
+      temporalAddress,
+      databaseUrl,
+      apiKeys,
+      stop,
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+/** Without API_KEYS, one key per role, kept in the data folder so that a restart keeps them. */
+function devApiKeys(config: Config): { role: Role; key: string }[] {
+  const file = path.join(config.dataDir, 'dev-api-keys.json');
+  if (fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, 'utf8')) as { role: Role; key: string }[];
+  const keys = ROLES.map((role) => ({ role, key: `dev-${role}-${randomBytes(16).toString('hex')}` }));
+  fs.mkdirSync(config.dataDir, { recursive: true });
+  fs.writeFileSync(file, JSON.stringify(keys, null, 2), { mode: 0o600 });
+  return keys;
+}
+
+async function main(): Promise<void> {
+  const running = await startDeepDive();
+  const lines = [
+    '',
+    'Deep Dive is running.',
+    `  API            ${running.urls.api}`,
+    `  Health         ${running.urls.health}`,
+    running.urls.temporalUi ? `  Temporal UI    ${running.urls.temporalUi}` : `  Temporal       ${running.temporalAddress}`,
+    running.urls.mail ? `  Mail catcher   ${running.urls.mail}` : '',
+    '  API keys (Authorization: Bearer <key>):',
+    ...running.apiKeys.map(({ role, key }) => `    ${role.padEnd(14)} ${key}`),
+    '',
+    'Press Ctrl-C to stop.',
+  ];
+  process.stdout.write(lines.filter((l) => l !== '').join('\n') + '\n');
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write(`\n${signal}: stopping Deep Dive...\n`);
+    running.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    process.stderr.write(`Deep Dive could not start: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  });
+}

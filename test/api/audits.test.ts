@@ -1,0 +1,175 @@
+// The first vertical slice over HTTP against the real parts: the Temporal dev server, a real database
+// (PostgreSQL when TEST_DATABASE_URL is set, PGlite otherwise), a real SMTP catcher, a worker.
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { createActivities } from '../../activities';
+import { createApp } from '../../api/app';
+import { devMailRouter } from '../../api/dev-mail';
+import { type MailCatcher, startMailCatcher } from '../../dev/mail-catcher';
+import { createLogger } from '../../infra/logger';
+import { createTransport } from '../../infra/mailer';
+import { stageSearchAttribute, TASK_QUEUE } from '../../workflows/messages';
+import { migratedDatabase } from '../support/database';
+import { AGENCIES, candidates } from '../support/fixtures';
+import { eventually, serve } from '../support/http';
+import { devServerEnvironment, workflowBundle } from '../support/temporal';
+
+const KEYS = { bu: 'bu-key-0123456789abcdef', manager: 'manager-key-0123456789ab', lis: 'lis-key-0123456789abcdef' };
+
+let env: TestWorkflowEnvironment;
+let database: Awaited<ReturnType<typeof migratedDatabase>>;
+let catcher: MailCatcher;
+let worker: Worker;
+let running: Promise<void>;
+let http: Awaited<ReturnType<typeof serve>>;
+let agencyIds: string[];
+
+beforeAll(async () => {
+  [env, database, catcher] = await Promise.all([devServerEnvironment(), migratedDatabase(), startMailCatcher({ port: 0 })]);
+  worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue: TASK_QUEUE,
+    workflowBundle: workflowBundle(),
+    activities: createActivities({ db: database.db }),
+  });
+  running = worker.run();
+  const transport = createTransport(catcher.url);
+  const app = createApp({
+    config: {
+      apiKeys: [
+        { role: 'business_unit', key: KEYS.bu },
+        { role: 'manager', key: KEYS.manager },
+        { role: 'lis', key: KEYS.lis },
+      ],
+      allowCompressedTimelines: false,
+      temporal: { address: undefined, namespace: 'default', taskQueue: TASK_QUEUE },
+    },
+    db: database.db,
+    temporal: env.client,
+    log: createLogger('silent'),
+    devMail: devMailRouter(catcher),
+    health: {
+      temporal: () => env.client.workflowService.getSystemInfo({}),
+      database: () => database.db.$queryRaw`SELECT 1`,
+      smtp: () => transport.verify(),
+    },
+  });
+  http = await serve(app);
+
+  agencyIds = [];
+  for (const agency of AGENCIES) {
+    const res = await http.call('POST', '/api/agencies', { key: KEYS.bu, body: agency });
+    expect(res.status).toBe(201);
+    agencyIds.push(res.body.id);
+  }
+});
+
+afterAll(async () => {
+  await http?.close();
+  worker?.shutdown();
+  await running;
+  await env?.teardown();
+  await catcher?.stop();
+  await database?.drop();
+});
+
+const auditBody = () => ({
+  focus: 'Child exploitation',
+  focusSource: 'business_plan_priority',
+  candidates: candidates(agencyIds),
+});
+
+describe('starting an audit over HTTP', () => {
+  it('reports every part healthy', async () => {
+    const res = await http.call('GET', '/healthz');
+    expect(res).toMatchObject({ status: 200, body: { status: 'ok', temporal: 'ok', database: 'ok', smtp: 'ok' } });
+  });
+
+  it('stores the audit, starts its workflow, draws the cohort and shows the live stage', async () => {
+    const created = await http.call('POST', '/api/audits', { key: KEYS.bu, body: auditBody(), headers: { 'idempotency-key': 'start-1' } });
+    expect(created.status).toBe(201);
+    expect(created.body).toEqual({ id: expect.any(String), workflowId: `audit-${created.body.id}`, stage: 'selection' });
+
+    const audit = await eventually(async () => {
+      const res = await http.call('GET', `/api/audits/${created.body.id}`, { key: KEYS.manager });
+      return res.body.stage === 'invitations' ? res : undefined;
+    }, 'the cohort draw');
+    expect(audit.status).toBe(200);
+    expect(audit.body.cohort).toHaveLength(4);
+    for (const c of audit.body.cohort) expect(Object.keys(c).sort()).toEqual(['caseRef', 'serviceLevel']);
+    expect(new Set(audit.body.cohort.map((c: { serviceLevel: string }) => c.serviceLevel)).size).toBe(4);
+    expect(audit.body.cohortRationale).toMatchObject({ seed: expect.any(String), eligible: 6, serviceLevelsCovered: 4 });
+    const text = JSON.stringify(audit.body);
+    for (const identifier of ['Quixleworth', 'Zephyrine', 'LCS9001']) expect(text).not.toContain(identifier);
+
+    // The Temporal UI and `temporal workflow list` can filter by stage.
+    const listed = await eventually(async () => {
+      for await (const wf of env.client.workflow.list({ query: `${stageSearchAttribute.name} = "invitations"` })) {
+        if (wf.workflowId === created.body.workflowId) return wf;
+      }
+      return undefined;
+    }, 'the visibility record');
+    expect(listed.type).toBe('deepDiveAudit');
+  });
+
+  it('honours Idempotency-Key: a retry gets the same audit, another body under the same key is refused', async () => {
+    const body = auditBody();
+    const first = await http.call('POST', '/api/audits', { key: KEYS.bu, body, headers: { 'idempotency-key': 'retry-me' } });
+    const retry = await http.call('POST', '/api/audits', { key: KEYS.bu, body, headers: { 'idempotency-key': 'retry-me' } });
+    expect(first.status).toBe(201);
+    expect(retry).toMatchObject({ status: 201, body: { id: first.body.id } });
+    expect(await database.db.audit.count({ where: { idempotencyKey: 'retry-me' } })).toBe(1);
+
+    const other = await http.call('POST', '/api/audits', {
+      key: KEYS.bu,
+      body: { ...body, cohortSize: 2 },
+      headers: { 'idempotency-key': 'retry-me' },
+    });
+    expect(other.status).toBe(409);
+    expect(other.body.error.code).toBe('idempotency_key_reused');
+  });
+
+  it('refuses bad input with a 400 that says what is wrong', async () => {
+    const missing = await http.call('POST', '/api/audits', { key: KEYS.bu, body: { focus: 'x' } });
+    expect(missing.status).toBe(400);
+    expect(missing.body.error).toMatchObject({ code: 'validation_failed', message: expect.any(String) });
+    const paths = missing.body.error.details.map((d: { path: string[] }) => d.path.join('.'));
+    expect(paths).toEqual(expect.arrayContaining(['focusSource', 'candidates']));
+
+    const malformed = await http.call('POST', '/api/audits', { key: KEYS.bu, raw: '{"focus": ' });
+    expect(malformed).toMatchObject({ status: 400, body: { error: { code: 'malformed_json' } } });
+
+    const unknownAgency = auditBody();
+    unknownAgency.candidates[0]!.agencyIds = ['00000000-0000-4000-8000-000000000000'];
+    const unknown = await http.call('POST', '/api/audits', { key: KEYS.bu, body: unknownAgency });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.error.details[0].path).toEqual(['candidates', 0, 'agencyIds', 0]);
+
+    const stale = { ...auditBody(), window: { from: '2020-01-01', to: '2020-06-30' } };
+    expect((await http.call('POST', '/api/audits', { key: KEYS.bu, body: stale })).status).toBe(400);
+
+    const compressed = { ...auditBody(), timeline: { submissionWindow: 'PT10M' } };
+    expect((await http.call('POST', '/api/audits', { key: KEYS.bu, body: compressed })).status).toBe(400);
+
+    expect((await http.call('GET', '/api/audits/not-a-uuid', { key: KEYS.bu })).status).toBe(404);
+  });
+
+  it('asks for a key, and lets only the business unit start audits', async () => {
+    expect((await http.call('POST', '/api/audits', { body: auditBody() })).status).toBe(401);
+    expect((await http.call('POST', '/api/audits', { key: 'wrong-key-0123456789', body: auditBody() })).status).toBe(401);
+    const manager = await http.call('POST', '/api/audits', { key: KEYS.manager, body: auditBody() });
+    expect(manager).toMatchObject({ status: 403, body: { error: { code: 'forbidden' } } });
+    expect((await http.call('POST', '/api/audits', { key: KEYS.lis, body: auditBody() })).status).toBe(403);
+  });
+
+  it('cancels with a reason kept in the audit trail, once', async () => {
+    const created = await http.call('POST', '/api/audits', { key: KEYS.bu, body: auditBody() });
+    const cancel = await http.call('POST', `/api/audits/${created.body.id}/cancel`, { key: KEYS.bu, body: { reason: 'Started in error' } });
+    expect(cancel).toMatchObject({ status: 200, body: { stage: 'cancelled' } });
+    const again = await http.call('POST', `/api/audits/${created.body.id}/cancel`, { key: KEYS.bu, body: { reason: 'again' } });
+    expect(again).toMatchObject({ status: 409, body: { error: { code: 'wrong_stage' } } });
+    const trail = await database.db.auditTrailEntry.findMany({ where: { auditId: created.body.id, action: 'audit.cancelled' } });
+    expect(trail).toHaveLength(1);
+    expect(trail[0]!.details).toEqual({ reason: 'Started in error' });
+  });
+});

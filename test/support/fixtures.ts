@@ -1,0 +1,62 @@
+// Realistic-looking, entirely invented people and cases. Names are deliberately distinctive so a
+// test can search any output for them.
+import { randomUUID } from 'node:crypto';
+import type { ServiceLevel } from '../../domain/cohort';
+import type { Db } from '../../infra/db';
+
+export const AGENCIES = [
+  { name: 'North Yorkshire Police', type: 'police', contactEmail: 'audits@police.example', leadEmail: 'lead@police.example' },
+  { name: 'Harrogate Health Trust', type: 'health', contactEmail: 'audits@health.example', leadEmail: 'lead@health.example' },
+  { name: 'Children and Families Service', type: 'childrens_social_care', contactEmail: 'audits@csc.example', leadEmail: 'lead@csc.example' },
+] as const;
+
+const LEVELS: ServiceLevel[] = ['universal', 'early_help', 'child_in_need', 'child_protection', 'looked_after', 'child_in_need'];
+const FIRST = ['Zephyrine', 'Tobiah', 'Marisol', 'Evander', 'Quillon', 'Ottoline'];
+
+/** Six candidates over five service levels, active last month. */
+export function candidates(agencyIds: string[], now = new Date()) {
+  const lastMonth = new Date(now.getTime() - 30 * 24 * 3600 * 1000).toISOString();
+  return LEVELS.map((serviceLevel, i) => ({
+    caseRef: `NYC-${4711 + i}`,
+    serviceLevel,
+    child: { name: `${FIRST[i]} Quixleworth`, dateOfBirth: `201${i}-0${i + 2}-1${i}`, localId: `LCS${900100 + i}` },
+    agencyIds: agencyIds.slice(0, 2 + (i % 2)),
+    lastActivityAt: lastMonth,
+  }));
+}
+
+/** Inserts agencies and an audit with its candidate pool, as the API would. */
+export async function insertAudit(db: Db, opts: { cohortSize?: number } = {}) {
+  const agencies = await Promise.all(
+    AGENCIES.map((a) => db.agency.create({ data: { ...a, name: `${a.name} ${randomUUID().slice(0, 6)}` } })),
+  );
+  const id = randomUUID();
+  const now = new Date();
+  await db.audit.create({
+    data: {
+      id,
+      workflowId: `audit-${id}`,
+      focus: 'Child exploitation',
+      focusSource: 'business_plan_priority',
+      windowFrom: new Date(now.getTime() - 183 * 24 * 3600 * 1000),
+      windowTo: now,
+      cohortSize: opts.cohortSize ?? 4,
+      createdBy: 'test',
+      cases: {
+        create: candidates(agencies.map((a) => a.id), now).map((c) => ({
+          caseRef: c.caseRef,
+          serviceLevel: c.serviceLevel,
+          childName: c.child.name,
+          childDob: new Date(c.child.dateOfBirth),
+          childLocalId: c.child.localId,
+          agencyIds: c.agencyIds,
+          lastActivityAt: new Date(c.lastActivityAt),
+        })),
+      },
+    },
+  });
+  return { auditId: id, agencies };
+}
+
+/** Every string from the fixtures that identifies a child or a case. */
+export const IDENTIFIERS = [...FIRST, 'Quixleworth', 'NYC-47', 'LCS9001', '2010-02-10', '2012-04-12'];

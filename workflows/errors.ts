@@ -1,0 +1,17 @@
+import { ApplicationFailure } from '@temporalio/common';
+import type { Stage } from '../domain/stages';
+
+/** Failure types the API maps to HTTP statuses; activities list them as non-retryable. */
+export const FAILURE = {
+  wrongStage: 'WrongStage',
+  notFound: 'NotFound',
+} as const;
+
+export function wrongStage(action: string, stage: Stage): ApplicationFailure {
+  return ApplicationFailure.create({
+    type: FAILURE.wrongStage,
+    message: `cannot ${action} while the audit is in stage ${stage}`,
+    details: [{ stage }],
+    nonRetryable: true,
+  });
+}
