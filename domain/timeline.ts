@@ -1,0 +1,119 @@
+// Every duration of an audit in one object: the working-day defaults of PRODUCT.md, or wall-clock
+// overrides (demos, training, tests) from which reminders and chasers scale. Stage code asks this
+// module for instants and never holds a literal duration.
+import { addWorkingDays, atLondonTime, londonDate } from './calendar';
+import type { TIMELINE_KEYS } from './schemas';
+
+/** A length of time: working days in England & Wales, calendar months, or wall-clock milliseconds. */
+export type Span = { workingDays: number } | { months: number } | { ms: number };
+
+export type TimelineOverrides = Partial<Record<(typeof TIMELINE_KEYS)[number], string>>;
+
+/** One deadline with what happens around it (reminders before, chasers and a lead escalation after). */
+export interface DeadlinePlan {
+  window: Span;
+  remindersBefore: Span[];
+  chasersAfter: Span[];
+  leadEscalationAfter: Span;
+}
+
+export interface Timeline {
+  submissions: DeadlinePlan;
+  /** After the submission deadline, collation starts whatever is missing. */
+  hardCutOff: Span;
+  approval: DeadlinePlan;
+  acknowledgementWindow: Span;
+  followUpInterval: Span;
+  retention: Span;
+}
+
+/** Close of business for a deadline; 09:00 for the messages around it (London time). */
+const DEADLINE_HOUR = 17;
+const MESSAGE_HOUR = 9;
+
+export const DEFAULT_TIMELINE: Timeline = {
+  submissions: {
+    window: { workingDays: 15 },
+    remindersBefore: [{ workingDays: 5 }, { workingDays: 1 }],
+    chasersAfter: [{ workingDays: 1 }, { workingDays: 3 }],
+    leadEscalationAfter: { workingDays: 5 },
+  },
+  hardCutOff: { workingDays: 10 },
+  approval: {
+    window: { workingDays: 10 },
+    remindersBefore: [{ workingDays: 3 }, { workingDays: 1 }],
+    chasersAfter: [{ workingDays: 1 }, { workingDays: 3 }],
+    leadEscalationAfter: { workingDays: 5 },
+  },
+  acknowledgementWindow: { ms: 4 * 3_600_000 },
+  followUpInterval: { months: 3 },
+  retention: { months: 12 },
+};
+
+/** ISO-8601 duration → milliseconds (a month is 30 days and a year 365 here: overrides are for demos). */
+export function durationMs(iso: string): number {
+  const m = /^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/.exec(iso);
+  if (!m) throw new Error(`not an ISO-8601 duration: ${iso}`);
+  const [y, mo, w, d, h, mi, s] = m.slice(1).map((v) => Number(v ?? 0)) as [number, number, number, number, number, number, number];
+  return ((((y * 365 + mo * 30 + w * 7 + d) * 24 + h) * 60 + mi) * 60 + s) * 1000;
+}
+
+/** Scales a plan's surrounding messages with its window: a 10-minute window gets reminders at 10 × 5/15 … */
+function scaled(plan: DeadlinePlan, windowMs: number): DeadlinePlan {
+  const base = (plan.window as { workingDays: number }).workingDays;
+  const part = (span: Span) => ({ ms: Math.round((windowMs * (span as { workingDays: number }).workingDays) / base) });
+  return {
+    window: { ms: windowMs },
+    remindersBefore: plan.remindersBefore.map(part),
+    chasersAfter: plan.chasersAfter.map(part),
+    leadEscalationAfter: part(plan.leadEscalationAfter),
+  };
+}
+
+export function resolveTimeline(overrides: TimelineOverrides = {}): Timeline {
+  const t = DEFAULT_TIMELINE;
+  const ms = (key: keyof TimelineOverrides) => (overrides[key] ? durationMs(overrides[key]) : undefined);
+  const submissionMs = ms('submissionWindow');
+  const approvalMs = ms('approvalWindow');
+  const cutOffMs = ms('hardCutOff');
+  return {
+    submissions: submissionMs ? scaled(t.submissions, submissionMs) : t.submissions,
+    hardCutOff: cutOffMs ? { ms: cutOffMs } : submissionMs ? { ms: Math.round((submissionMs * 10) / 15) } : t.hardCutOff,
+    approval: approvalMs ? scaled(t.approval, approvalMs) : t.approval,
+    acknowledgementWindow: ms('acknowledgementWindow') ? { ms: ms('acknowledgementWindow')! } : t.acknowledgementWindow,
+    followUpInterval: ms('followUpInterval') ? { ms: ms('followUpInterval')! } : t.followUpInterval,
+    retention: ms('retention') ? { ms: ms('retention')! } : t.retention,
+  };
+}
+
+function addMonths(instant: Date, months: number): Date {
+  const d = new Date(instant.getTime());
+  d.setUTCMonth(d.getUTCMonth() + months);
+  return d;
+}
+
+/** The deadline `span` after `from`: close of business on the last working day, or plain arithmetic. */
+export function deadlineAfter(from: Date, span: Span): Date {
+  if ('workingDays' in span) return atLondonTime(addWorkingDays(londonDate(from), span.workingDays), DEADLINE_HOUR);
+  return shift(from, span, 1);
+}
+
+/** A moment `span` before (-1) or after (+1) `instant`; working-day moments fall at 09:00 London. */
+export function shift(instant: Date, span: Span, direction: 1 | -1): Date {
+  if ('workingDays' in span) {
+    return atLondonTime(addWorkingDays(londonDate(instant), direction * span.workingDays), MESSAGE_HOUR);
+  }
+  if ('months' in span) return addMonths(instant, direction * span.months);
+  return new Date(instant.getTime() + direction * span.ms);
+}
+
+export type ScheduledKind = 'reminder' | 'chaser' | 'lead_escalation';
+
+/** What happens around one deadline, in time order. */
+export function deadlineSchedule(dueAt: Date, plan: DeadlinePlan): { kind: ScheduledKind; at: Date; n: number }[] {
+  return [
+    ...plan.remindersBefore.map((span, i) => ({ kind: 'reminder' as const, at: shift(dueAt, span, -1), n: i + 1 })),
+    ...plan.chasersAfter.map((span, i) => ({ kind: 'chaser' as const, at: shift(dueAt, span, 1), n: i + 1 })),
+    { kind: 'lead_escalation' as const, at: shift(dueAt, plan.leadEscalationAfter, 1), n: 1 },
+  ].sort((a, b) => a.at.getTime() - b.at.getTime());
+}
