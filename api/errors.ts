@@ -74,8 +74,10 @@ function isUnavailable(err: unknown): boolean {
 export function errorHandler(log: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
     const known = toHttpError(err);
-    if (!known) log.error({ err, method: req.method, route: req.route?.path }, 'unhandled error');
-    else if (known.status >= 500) log.warn({ code: known.code, method: req.method, route: req.route?.path }, known.message);
+    // The route pattern, never the URL: link routes carry secret tokens.
+    const route = (req.route as { path?: string } | undefined)?.path;
+    if (!known) log.error({ err, method: req.method, route }, 'unhandled error');
+    else if (known.status >= 500) log.warn({ code: known.code, method: req.method, route }, known.message);
     const status = known?.status ?? 500;
     const body = {
       error: {

@@ -17,7 +17,7 @@ import { createLogger } from '../infra/logger';
 import { createTransport } from '../infra/mailer';
 import { migrateDeploy } from '../infra/migrate';
 import { connectClient } from '../infra/temporal';
-import { createWorker } from '../worker';
+import { createWorker, installWorkerLogging } from '../worker';
 import { ensureTool } from './tools';
 
 export interface Running {
@@ -31,6 +31,7 @@ export interface Running {
 export async function startDeepDive(env: NodeJS.ProcessEnv = process.env): Promise<Running> {
   const config = loadConfig(env);
   const log = createLogger(config.logLevel);
+  installWorkerLogging(log);
   const stack: (() => Promise<unknown>)[] = [];
   const stop = async () => {
     for (const step of stack.reverse().splice(0)) await step().catch((err: unknown) => log.error({ err }, 'while stopping'));

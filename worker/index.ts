@@ -1,5 +1,6 @@
 // Wiring: a worker for the audit task queue, with the activities and their dependencies.
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, Worker, type LogLevel, type WorkerOptions } from '@temporalio/worker';
+import type { Logger } from '../infra/logger';
 import { createActivities, type ActivityDeps } from '../activities';
 import { TASK_QUEUE } from '../workflows/messages';
 
@@ -19,4 +20,23 @@ export async function createWorker({ connection, namespace, taskQueue, workflowB
     activities: createActivities(deps),
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
   });
+}
+
+/**
+ * Sends the SDK's own logs (worker state, workflow and activity `log`) to our pino logger. Once per
+ * process, before the first worker or connection; the bundler's chatter stays below WARN unless debugging.
+ */
+export function installWorkerLogging(log: Logger): void {
+  const level: LogLevel = ['debug', 'trace'].includes(log.level) ? 'DEBUG' : 'WARN';
+  try {
+    Runtime.install({
+      logger: new DefaultLogger(level, ({ level: l, message, meta }) => {
+        const method = l === 'WARN' ? 'warn' : l === 'ERROR' ? 'error' : l === 'INFO' ? 'info' : 'debug';
+        log[method]({ sdk: true, ...meta }, message);
+      }),
+    });
+  } catch (err) {
+    // A second embedded start in the same process (the restart test) keeps the first installation.
+    if (!(err instanceof Error && err.name === 'IllegalStateError')) throw err;
+  }
 }
