@@ -383,6 +383,14 @@ async function main() {
     return failure(message);
   };
 
+  // evaluateDataLoss and createMigration get no adapter factory: they take the schema the migrations
+  // produce from a cache that devDiagnostic fills (keyed by the migrations applied at the time), through
+  // connectToShadowDb. Once applyMigrations has applied pending ones (`migrate dev` on a database behind
+  // its migrations folder), that key no longer matches, and on a miss the Wasm engine has no shadow
+  // database of its own to use ("PostgreSQL shadow DB must be provided through an external factory").
+  // Fill the cache again for the new list first, the way devDiagnostic does, through the factory.
+  let migrationsAppliedSinceDiagnosis = false;
+
   /** @param {Request} request */
   const handle = async (request) => {
     const method = request.method === 'getDatabaseVersion' ? 'version' : request.method;
@@ -401,7 +409,14 @@ async function main() {
       if (!(method in e) || method === 'free' || method === 'constructor') {
         return respond(request.id, { error: { code: -32601, message: `Method not found: ${request.method}` } });
       }
+      if (method === 'devDiagnostic' || method === 'diagnoseMigrationHistory') migrationsAppliedSinceDiagnosis = false;
+      if ((method === 'evaluateDataLoss' || method === 'createMigration') && migrationsAppliedSinceDiagnosis) {
+        const { migrationsList, filters } = params;
+        await e.diagnoseMigrationHistory({ migrationsList, filters, optInToShadowDatabase: true });
+        migrationsAppliedSinceDiagnosis = false;
+      }
       const result = await /** @type {any} */ (e)[method](params);
+      if (method === 'applyMigrations' && result?.appliedMigrationNames?.length) migrationsAppliedSinceDiagnosis = true;
       if (method === 'diff' && typeof result?.stdout === 'string') {
         // The native engine has the CLI print the diff through a `print` request; the CLI ignores `stdout`.
         const content = result.stdout.replace(/\n$/, '');

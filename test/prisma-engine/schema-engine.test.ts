@@ -339,6 +339,42 @@ describe(`prisma CLI over the Wasm schema engine, on ${embedded ? 'embedded PGli
     expectSuccess(await ws.prisma(['migrate', 'status']));
   });
 
+  test('migrate dev creates a second migration on a database with history, with no SHADOW_DATABASE_URL (a temporary shadow database, dropped afterwards)', async () => {
+    // The init migration is in the migrations folder but not yet on the database (as after pulling a
+    // teammate's migration): migrate dev applies it first, then diffs the schema change against it.
+    const ws = await workspace(USER_WITH_ROLE_SCHEMA);
+    writeMigration(ws, '20240101000000_init', INIT_SQL);
+    const shadowsBefore = embedded ? [] : await temporaryShadowDatabases();
+
+    const dev = await ws.prisma(['migrate', 'dev', '--name', 'change']);
+
+    if (embedded) {
+      // One PGlite socket serves one connection and cannot host a second database: ask for a shadow one.
+      expect(dev.code).not.toBe(0);
+      expect(dev.output).toContain('Could not create a temporary shadow database');
+      expect(dev.output).toContain('SHADOW_DATABASE_URL');
+      expect(ws.migrationNames()).toEqual(['20240101000000_init']);
+      return;
+    }
+    expectSuccess(dev);
+    expect(dev.output).toContain('20240101000000_init');
+    const names = ws.migrationNames();
+    expect(names).toHaveLength(2);
+    expect(names[1]).toMatch(/^\d{14}_change$/);
+    const sql = fs.readFileSync(path.join(ws.migrations, String(names[1]), 'migration.sql'), 'utf8');
+    expect(sql).toContain(`CREATE TYPE "Role" AS ENUM ('admin', 'member');`);
+    expect(sql).not.toContain('CREATE TABLE "User"'); // diffed against the init migration
+    const applied = await query<{ migration_name: string }>(
+      ws.url,
+      `SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL ORDER BY migration_name`,
+    );
+    expect(applied.map((row) => row.migration_name)).toEqual(names);
+    const status = await ws.prisma(['migrate', 'status']);
+    expectSuccess(status);
+    expect(status.output).toContain('Database schema is up to date');
+    expect(await temporaryShadowDatabases()).toEqual(shadowsBefore); // dropped again
+  });
+
   test('failed commands exit non-zero: a failing migration (rolled back whole), an unreachable database, an engine panic', async () => {
     const ws = await workspace(USER_SCHEMA);
     writeMigration(ws, '20240101000000_init', INIT_SQL);
