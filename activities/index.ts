@@ -1,14 +1,33 @@
 // Every side effect the workflows ask for, built from their dependencies. One module per stage.
+import type { EmailConfig } from '../emails';
 import type { Db } from '../infra/db';
+import { auditActivities } from './audit';
+import { emailActivities, type MailTransport } from './email';
+import { invitationActivities } from './invitations';
+import { notifyActivities } from './notify';
 import { selectionActivities } from './selection';
 
 export interface ActivityDeps {
   db: Db;
+  transport: MailTransport;
+  mailFrom: string;
+  email: EmailConfig;
+  /** Start of every link in emails. */
+  publicUrl: string;
+  /** Derives the secret in every emailed link (infra/links.ts). */
+  linkSecret: string;
+  /** Where notices to the business unit go. */
+  businessUnitEmail: string;
 }
 
 export function createActivities(deps: ActivityDeps) {
+  // Not an activity of its own: workflows ask `notify`, so that links and addresses stay out of history.
+  const email = emailActivities(deps);
   return {
+    ...auditActivities(deps),
     ...selectionActivities(deps),
+    ...invitationActivities(deps),
+    ...notifyActivities({ ...deps, send: (input) => email.sendEmail(input) }),
   };
 }
 

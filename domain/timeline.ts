@@ -18,6 +18,8 @@ export interface DeadlinePlan {
 }
 
 export interface Timeline {
+  /** After the draw, how long the business unit has to replace cases before invitations go by themselves. */
+  cohortReview: Span;
   submissions: DeadlinePlan;
   /** After the submission deadline, collation starts whatever is missing. */
   hardCutOff: Span;
@@ -32,6 +34,7 @@ const DEADLINE_HOUR = 17;
 const MESSAGE_HOUR = 9;
 
 export const DEFAULT_TIMELINE: Timeline = {
+  cohortReview: { workingDays: 2 },
   submissions: {
     window: { workingDays: 15 },
     remindersBefore: [{ workingDays: 5 }, { workingDays: 1 }],
@@ -77,6 +80,7 @@ export function resolveTimeline(overrides: TimelineOverrides = {}): Timeline {
   const approvalMs = ms('approvalWindow');
   const cutOffMs = ms('hardCutOff');
   return {
+    cohortReview: submissionMs ? { ms: Math.round((submissionMs * 2) / 15) } : t.cohortReview,
     submissions: submissionMs ? scaled(t.submissions, submissionMs) : t.submissions,
     hardCutOff: cutOffMs ? { ms: cutOffMs } : submissionMs ? { ms: Math.round((submissionMs * 10) / 15) } : t.hardCutOff,
     approval: approvalMs ? scaled(t.approval, approvalMs) : t.approval,

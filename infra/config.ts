@@ -1,6 +1,7 @@
 // Every setting comes from the environment, validated once at start-up. README.md lists them.
 import path from 'node:path';
 import { z } from 'zod';
+import { loadEmailConfig } from '../emails';
 
 export const ROLES = ['business_unit', 'manager', 'lis'] as const;
 export type Role = (typeof ROLES)[number];
@@ -20,6 +21,8 @@ const envSchema = z.object({
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('deep-dive'),
   SMTP_URL: z.string().min(1).optional(),
   MAIL_FROM: z.string().min(3).default('Deep Dive <deep-dive@localhost>'),
+  BUSINESS_UNIT_EMAIL: z.email().optional(),
+  LINK_SECRET: z.string().min(32, 'at least 32 characters').optional(),
   API_KEYS: z.string().optional(),
   ALLOW_COMPRESSED_TIMELINES: flag,
   DATA_DIR: z.string().min(1).default('.data'),
@@ -46,6 +49,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, taskQueue: e.TEMPORAL_TASK_QUEUE },
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
+    email: loadEmailConfig(env),
+    /** Notices to the business unit; the partnership's contact address unless set. */
+    businessUnitEmail: e.BUSINESS_UNIT_EMAIL,
+    linkSecret: e.LINK_SECRET,
     apiKeys: parseApiKeys(e.API_KEYS ?? ''),
     allowCompressedTimelines: e.ALLOW_COMPRESSED_TIMELINES,
     dataDir: path.resolve(e.DATA_DIR),

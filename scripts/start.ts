@@ -86,7 +86,18 @@ export async function startDeepDive(env: NodeJS.ProcessEnv = process.env): Promi
 
     const workerConnection = await NativeConnection.connect({ address: temporalAddress });
     stack.push(() => workerConnection.close());
-    const worker = await createWorker({ connection: workerConnection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, db });
+    const worker = await createWorker({
+      connection: workerConnection,
+      namespace: config.temporal.namespace,
+      taskQueue: config.temporal.taskQueue,
+      db,
+      transport,
+      mailFrom: config.mailFrom,
+      email: config.email,
+      publicUrl: config.publicUrl,
+      linkSecret: config.linkSecret ?? devSecret(config, 'link-secret'),
+      businessUnitEmail: config.businessUnitEmail ?? config.email.contactEmail,
+    });
     const workerRun = worker.run();
     stack.push(async () => {
       if (worker.getState() === 'RUNNING') worker.shutdown();
@@ -123,6 +134,16 @@ export async function startDeepDive(env: NodeJS.ProcessEnv = process.env): Promi
     await stop();
     throw err;
   }
+}
+
+/** Without LINK_SECRET, one made for this data folder, so that links in sent emails keep working. */
+function devSecret(config: Config, name: string): string {
+  const file = path.join(config.dataDir, `dev-${name}`);
+  if (fs.existsSync(file)) return fs.readFileSync(file, 'utf8').trim();
+  fs.mkdirSync(config.dataDir, { recursive: true });
+  const secret = randomBytes(32).toString('base64url');
+  fs.writeFileSync(file, secret, { mode: 0o600 });
+  return secret;
 }
 
 /** Without API_KEYS, one key per role, kept in the data folder so that a restart keeps them. */

@@ -5,6 +5,7 @@ import type { Stage } from '../domain/stages';
 export const FAILURE = {
   wrongStage: 'WrongStage',
   notFound: 'NotFound',
+  invalidReplacement: 'InvalidReplacement',
 } as const;
 
 export function wrongStage(action: string, stage: Stage): ApplicationFailure {
@@ -14,4 +15,8 @@ export function wrongStage(action: string, stage: Stage): ApplicationFailure {
     details: [{ stage }],
     nonRetryable: true,
   });
+}
+
+export function notFound(what: string): ApplicationFailure {
+  return ApplicationFailure.create({ type: FAILURE.notFound, message: `no ${what} in this audit`, nonRetryable: true });
 }

@@ -4,6 +4,7 @@ import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import { defineSearchAttributeKey } from '@temporalio/common';
 import type { ServiceLevel } from '../domain/cohort';
 import type { Stage } from '../domain/stages';
+import type { TimelineOverrides } from '../domain/timeline';
 
 export const TASK_QUEUE = 'deep-dive';
 
@@ -12,12 +13,37 @@ export const stageSearchAttribute = defineSearchAttributeKey('DeepDiveStage', 'K
 
 export const auditWorkflowId = (auditId: string): string => `audit-${auditId}`;
 
+/** One workflow input object: IDs and durations only. */
+export interface DeepDiveAuditInput {
+  auditId: string;
+  /** Wall-clock overrides, only when the server allows compressed timelines. */
+  timeline?: TimelineOverrides;
+}
+
+export type InvitationStatus = 'pending' | 'submitted' | 'no_involvement';
+
+export interface InvitationState {
+  invitationId: string;
+  caseId: string;
+  agencyId: string;
+  status: InvitationStatus;
+  /** ISO-8601 */
+  dueAt: string;
+  /** Submitted after its deadline, or after collation had started. */
+  late: boolean;
+}
+
 /** IDs and orchestration state only: no child identifier, no free text. */
 export interface AuditState {
   auditId: string;
   stage: Stage;
   cohort: { caseId: string; serviceLevel: ServiceLevel }[];
   cohortSeed?: string;
+  /** When invitations go by themselves unless the business unit sends them first. */
+  invitationsDueToSendAt?: string;
+  invitations: InvitationState[];
+  /** Collation starts at this moment at the latest. */
+  submissionsCutOffAt?: string;
   cancelled: boolean;
 }
 
@@ -25,3 +51,18 @@ export const auditStateQuery = defineQuery<AuditState>('auditState');
 
 /** The reason itself is stored in the audit trail by the API before this is sent. */
 export const cancelAuditUpdate = defineUpdate<AuditState>('cancelAudit');
+
+/** Swap a drawn case for another candidate from the pool, before invitations go out. */
+export const replaceCaseUpdate = defineUpdate<AuditState, [{ caseId: string; replacementCaseId: string }]>('replaceCase');
+
+/** The business unit is content with the cohort: send the invitations now. */
+export const sendInvitationsUpdate = defineUpdate<AuditState>('sendInvitations');
+
+/** The API has stored a final submission for this invitation. */
+export const submissionReceivedUpdate = defineUpdate<InvitationState, [{ invitationId: string }]>('submissionReceived');
+
+/** The agency had no involvement with the child: the invitation closes. */
+export const noInvolvementUpdate = defineUpdate<InvitationState, [{ invitationId: string }]>('noInvolvement');
+
+/** Extend one invitation's deadline, or every open one's. */
+export const extendDeadlineUpdate = defineUpdate<InvitationState[], [{ dueAt: string; invitationId?: string }]>('extendDeadline');

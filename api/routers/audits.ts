@@ -5,6 +5,7 @@ import { type Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundErro
 import { z } from 'zod';
 import { isActiveInWindow } from '../../domain/cohort';
 import { cancelAuditSchema, type CreateAudit, createAuditSchema } from '../../domain/schemas';
+import type { TimelineOverrides } from '../../domain/timeline';
 import type { Db } from '../../infra/db';
 import { auditStateQuery, auditWorkflowId, cancelAuditUpdate, stageSearchAttribute } from '../../workflows/messages';
 import type { deepDiveAudit } from '../../workflows';
@@ -26,12 +27,12 @@ export function auditsRouter(deps: AuditsDeps): Router {
   const { db, temporal } = deps;
   const router = Router();
 
-  const startWorkflow = async (auditId: string): Promise<void> => {
+  const startWorkflow = async (auditId: string, timeline: TimelineOverrides | undefined): Promise<void> => {
     try {
       await temporal.workflow.start<typeof deepDiveAudit>('deepDiveAudit', {
         workflowId: auditWorkflowId(auditId),
         taskQueue: deps.taskQueue,
-        args: [{ auditId }],
+        args: [{ auditId, timeline }],
         typedSearchAttributes: [{ key: stageSearchAttribute, value: 'selection' }],
       });
     } catch (err) {
@@ -58,7 +59,7 @@ export function auditsRouter(deps: AuditsDeps): Router {
         if (earlier.requestHash !== requestHash) {
           throw new HttpError(409, 'idempotency_key_reused', 'This Idempotency-Key was used for a different request.');
         }
-        await startWorkflow(earlier.id);
+        await startWorkflow(earlier.id, (earlier.timeline as TimelineOverrides | null) ?? undefined);
         res.status(201).json({ id: earlier.id, workflowId: earlier.workflowId, stage: 'selection' });
         return;
       }
@@ -108,7 +109,7 @@ export function auditsRouter(deps: AuditsDeps): Router {
         data: { auditId: id, actor: req.principal!.actor, action: 'audit.started', details: { candidates: body.candidates.length } },
       }),
     ]);
-    await startWorkflow(id);
+    await startWorkflow(id, body.timeline);
     res.status(201).json({ id, workflowId, stage: 'selection' });
   });
 

@@ -2,13 +2,13 @@
 // (PostgreSQL when TEST_DATABASE_URL is set, PGlite otherwise), a real SMTP catcher, a worker.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
-import { createActivities } from '../../activities';
 import { createApp } from '../../api/app';
 import { devMailRouter } from '../../api/dev-mail';
 import { type MailCatcher, startMailCatcher } from '../../dev/mail-catcher';
 import { createLogger } from '../../infra/logger';
 import { createTransport } from '../../infra/mailer';
 import { stageSearchAttribute, TASK_QUEUE } from '../../workflows/messages';
+import { realActivities } from '../support/activities';
 import { migratedDatabase } from '../support/database';
 import { AGENCIES, candidates } from '../support/fixtures';
 import { eventually, serve } from '../support/http';
@@ -30,7 +30,7 @@ beforeAll(async () => {
     connection: env.nativeConnection,
     taskQueue: TASK_QUEUE,
     workflowBundle: workflowBundle(),
-    activities: createActivities({ db: database.db }),
+    activities: realActivities(database.db, catcher.url),
   });
   running = worker.run();
   const transport = createTransport(catcher.url);

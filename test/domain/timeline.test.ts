@@ -24,6 +24,7 @@ describe('the audit timeline', () => {
     expect(timeline.submissions.remindersBefore).toEqual([{ ms: 5 * 60_000 }, { ms: 60_000 }]);
     expect(timeline.submissions.leadEscalationAfter).toEqual({ ms: 5 * 60_000 });
     expect(timeline.hardCutOff).toEqual({ ms: 10 * 60_000 });
+    expect(timeline.cohortReview).toEqual({ ms: 2 * 60_000 });
     expect(resolveTimeline({ submissionWindow: 'PT15M', hardCutOff: 'PT2M' }).hardCutOff).toEqual({ ms: 2 * 60_000 });
     expect(resolveTimeline().approval).toBe(DEFAULT_TIMELINE.approval);
   });

@@ -3,11 +3,12 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
-import { createActivities } from '../../activities';
 import { drawCohort } from '../../domain/cohort';
 import type { Db } from '../../infra/db';
 import { deepDiveAudit } from '../../workflows';
 import { auditStateQuery, auditWorkflowId, cancelAuditUpdate, stageSearchAttribute } from '../../workflows/messages';
+import { type MailCatcher, startMailCatcher } from '../../dev/mail-catcher';
+import { realActivities } from '../support/activities';
 import { migratedDatabase } from '../support/database';
 import { IDENTIFIERS, insertAudit } from '../support/fixtures';
 import { timeSkippingEnvironment, workflowBundle } from '../support/temporal';
@@ -16,16 +17,17 @@ let env: TestWorkflowEnvironment;
 let database: Awaited<ReturnType<typeof migratedDatabase>>;
 let db: Db;
 let worker: Worker;
+let catcher: MailCatcher;
 let running: Promise<void>;
 
 beforeAll(async () => {
-  [env, database] = await Promise.all([timeSkippingEnvironment(), migratedDatabase()]);
+  [env, database, catcher] = await Promise.all([timeSkippingEnvironment(), migratedDatabase(), startMailCatcher({ port: 0 })]);
   db = database.db;
   worker = await Worker.create({
     connection: env.nativeConnection,
     taskQueue: 'selection-test',
     workflowBundle: workflowBundle(),
-    activities: createActivities({ db }),
+    activities: realActivities(db, catcher.url),
   });
   running = worker.run();
 });
@@ -35,6 +37,7 @@ afterAll(async () => {
   await running;
   await env?.teardown();
   await database?.drop();
+  await catcher?.stop();
 });
 
 async function startAudit(cohortSize = 4) {
@@ -100,7 +103,7 @@ describe('selection', () => {
 
   it('records the draw once even when the activity is retried', async () => {
     const { auditId } = await insertAudit(db);
-    const { recordCohort } = createActivities({ db });
+    const { recordCohort } = realActivities(db, catcher.url);
     const input = { auditId, seed: 'fixed-seed', selectedCaseIds: [], rationale: {} as never };
     await recordCohort(input);
     await recordCohort(input);

@@ -1,0 +1,20 @@
+import { createActivities } from '../../activities';
+import { loadEmailConfig } from '../../emails';
+import { createTransport } from '../../infra/mailer';
+import type { Db } from '../../infra/db';
+
+export const PUBLIC_URL = 'http://deep-dive.test';
+export const BUSINESS_UNIT_EMAIL = 'business-unit@partnership.test';
+
+/** The real activities, sending to the given SMTP server (a catcher in tests). */
+export function realActivities(db: Db, smtpUrl: string) {
+  return createActivities({
+    db,
+    transport: createTransport(smtpUrl),
+    mailFrom: 'Deep Dive <deep-dive@partnership.test>',
+    email: loadEmailConfig({}),
+    publicUrl: PUBLIC_URL,
+    linkSecret: 'test-link-secret-0123456789abcdef0123456789',
+    businessUnitEmail: BUSINESS_UNIT_EMAIL,
+  });
+}

@@ -1,0 +1,31 @@
+// Stage 2 — invitations: the business unit reviews the drawn cohort (and may replace a case) until it
+// sends the invitations or the review period ends; then one invitation per case × involved agency.
+import { condition, proxyActivities } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import { deadlineAfter, type Timeline } from '../domain/timeline';
+import type { AuditState } from './messages';
+import { tell } from './notify';
+
+const { createInvitations, replaceCase } = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute', nonRetryableErrorTypes: ['NotFound', 'InvalidReplacement'] },
+});
+
+/** Waits in stage `invitations` until the business unit sends them, the review period ends, or a cancel. */
+export async function reviewCohort(state: AuditState, timeline: Timeline, sendRequested: () => boolean): Promise<void> {
+  const sendBy = deadlineAfter(new Date(), timeline.cohortReview);
+  state.invitationsDueToSendAt = sendBy.toISOString();
+  await condition(() => sendRequested() || state.cancelled, Math.max(0, sendBy.getTime() - Date.now()));
+}
+
+export async function replaceDrawnCase(state: AuditState, caseId: string, replacementCaseId: string): Promise<void> {
+  const replacement = await replaceCase({ auditId: state.auditId, caseId, replacementCaseId });
+  state.cohort = state.cohort.map((c) => (c.caseId === caseId ? replacement : c));
+}
+
+export async function sendInvitations(state: AuditState, timeline: Timeline): Promise<void> {
+  const dueAt = deadlineAfter(new Date(), timeline.submissions.window).toISOString();
+  const created = await createInvitations({ auditId: state.auditId, dueAt });
+  state.invitations = created.map((i) => ({ ...i, status: 'pending', dueAt, late: false }));
+  await Promise.all(created.map((i) => tell(state.auditId, { purpose: 'invitation', invitationId: i.invitationId })));
+}
