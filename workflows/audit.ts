@@ -5,7 +5,7 @@ import type { Activities } from '../activities';
 import { STAGES, type Stage } from '../domain/stages';
 import { resolveTimeline } from '../domain/timeline';
 import { FAILURE, notFound, wrongStage } from './errors';
-import { replaceDrawnCase, reviewCohort, sendInvitations } from './invitations';
+import { planCohortReview, replaceDrawnCase, reviewCohort, sendInvitations } from './invitations';
 import {
   type AuditState,
   auditStateQuery,
@@ -125,7 +125,7 @@ export async function deepDiveAudit(input: DeepDiveAuditInput): Promise<AuditSta
   );
 
   type Extension = { dueAt: string; invitationId?: string };
-  setHandler(extendDeadlineUpdate, ({ dueAt, invitationId }: Extension) => extendDeadlines(state, dueAt, invitationId), {
+  setHandler(extendDeadlineUpdate, ({ dueAt, invitationId }: Extension) => extendDeadlines(state, timeline, dueAt, invitationId), {
     validator: ({ dueAt, invitationId }: Extension) => {
       refuseUnless('extend a deadline', state.stage === 'awaiting_submissions');
       if (invitationId) refuseUnless('extend a closed invitation', invitation(invitationId).status === 'pending');
@@ -137,8 +137,9 @@ export async function deepDiveAudit(input: DeepDiveAuditInput): Promise<AuditSta
   await selectCohort(state);
   if (state.cancelled) return finish(state);
 
+  planCohortReview(state, timeline);
   await enterStage(state, 'invitations');
-  await reviewCohort(state, timeline, () => sendRequested);
+  await reviewCohort(state, () => sendRequested);
   await condition(() => replacing === 0);
   if (state.cancelled) return finish(state);
   sendRequested = true;

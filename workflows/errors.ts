@@ -20,3 +20,8 @@ export function wrongStage(action: string, stage: Stage): ApplicationFailure {
 export function notFound(what: string): ApplicationFailure {
   return ApplicationFailure.create({ type: FAILURE.notFound, message: `no ${what} in this audit`, nonRetryable: true });
 }
+
+/** Refuses what can be done once only (a second acknowledgement): a WrongStage, which the API maps to 409. */
+export function alreadyDone(action: string): ApplicationFailure {
+  return ApplicationFailure.create({ type: FAILURE.wrongStage, message: `cannot ${action}: it is already done`, nonRetryable: true });
+}

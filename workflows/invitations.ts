@@ -5,17 +5,22 @@ import type { Activities } from '../activities';
 import { deadlineAfter, type Timeline } from '../domain/timeline';
 import type { AuditState } from './messages';
 import { tell } from './notify';
+import { cutOffAt } from './submissions';
 
 const { createInvitations, replaceCase } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute', nonRetryableErrorTypes: ['NotFound', 'InvalidReplacement'] },
 });
 
+/** Plans the review before the stage is entered, so that a query never sees the stage without its deadline. */
+export function planCohortReview(state: AuditState, timeline: Timeline): void {
+  state.invitationsDueToSendAt = deadlineAfter(new Date(), timeline.cohortReview).toISOString();
+}
+
 /** Waits in stage `invitations` until the business unit sends them, the review period ends, or a cancel. */
-export async function reviewCohort(state: AuditState, timeline: Timeline, sendRequested: () => boolean): Promise<void> {
-  const sendBy = deadlineAfter(new Date(), timeline.cohortReview);
-  state.invitationsDueToSendAt = sendBy.toISOString();
-  await condition(() => sendRequested() || state.cancelled, Math.max(0, sendBy.getTime() - Date.now()));
+export async function reviewCohort(state: AuditState, sendRequested: () => boolean): Promise<void> {
+  const sendBy = Date.parse(state.invitationsDueToSendAt!);
+  await condition(() => sendRequested() || state.cancelled, Math.max(0, sendBy - Date.now()));
 }
 
 export async function replaceDrawnCase(state: AuditState, caseId: string, replacementCaseId: string): Promise<void> {
@@ -27,5 +32,6 @@ export async function sendInvitations(state: AuditState, timeline: Timeline): Pr
   const dueAt = deadlineAfter(new Date(), timeline.submissions.window).toISOString();
   const created = await createInvitations({ auditId: state.auditId, dueAt });
   state.invitations = created.map((i) => ({ ...i, status: 'pending', dueAt, late: false }));
+  state.submissionsCutOffAt = cutOffAt(state, timeline).toISOString();
   await Promise.all(created.map((i) => tell(state.auditId, { purpose: 'invitation', invitationId: i.invitationId })));
 }

@@ -66,3 +66,38 @@ export const noInvolvementUpdate = defineUpdate<InvitationState, [{ invitationId
 
 /** Extend one invitation's deadline, or every open one's. */
 export const extendDeadlineUpdate = defineUpdate<InvitationState[], [{ dueAt: string; invitationId?: string }]>('extendDeadline');
+
+// The urgent escalation (workflows/escalation.ts), a child of the audit that outlives it.
+
+export const escalationWorkflowId = (escalationId: string): string => `escalation-${escalationId}`;
+
+/** IDs and instants only: the concern and the acknowledger's words stay in the Escalation row. */
+export interface EscalationState {
+  escalationId: string;
+  auditId: string;
+  /** The agency whose lead must act; known once the workflow has read its row. */
+  agencyId?: string;
+  caseId?: string;
+  /** ISO-8601, as stored by whoever raised it. */
+  raisedAt?: string;
+  acknowledgedAt?: string;
+  /** How many times it has gone again to the lead and to the partnership manager. */
+  reEscalations: number;
+  /** Unless acknowledged by then, it goes again to the lead and to the partnership manager. */
+  nextReEscalationAt?: string;
+}
+
+/** One workflow input object. The Escalation row is stored (by the API) before this starts. */
+export interface UrgentEscalationInput {
+  escalationId: string;
+  auditId: string;
+  /** The audit's own overrides: its `acknowledgementWindow` replaces the default four hours. */
+  timeline?: TimelineOverrides;
+  /** Carried across continue-as-new: the state where the previous run left off. */
+  continued?: EscalationState;
+}
+
+export const escalationStateQuery = defineQuery<EscalationState>('escalationState');
+
+/** The API has stored who acknowledged and the action taken in the Escalation row; this ends the escalation. */
+export const acknowledgeEscalationUpdate = defineUpdate<EscalationState, [{ escalationId: string }]>('acknowledgeEscalation');

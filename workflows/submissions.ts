@@ -18,9 +18,10 @@ export function cutOffAt(state: AuditState, timeline: Timeline): Date {
 }
 
 /** Moves deadlines (the business unit's extension) and keeps the database's copy in step. */
-export async function extendDeadlines(state: AuditState, dueAt: string, invitationId?: string): Promise<InvitationState[]> {
+export async function extendDeadlines(state: AuditState, timeline: Timeline, dueAt: string, invitationId?: string): Promise<InvitationState[]> {
   const changed = state.invitations.filter((i) => i.status === 'pending' && (!invitationId || i.invitationId === invitationId));
   for (const invitation of changed) invitation.dueAt = dueAt;
+  state.submissionsCutOffAt = cutOffAt(state, timeline).toISOString();
   await recordDeadlines({ invitationIds: changed.map((i) => i.invitationId), dueAt });
   return changed;
 }

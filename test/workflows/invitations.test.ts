@@ -23,6 +23,7 @@ import {
   submissionReceivedUpdate,
 } from '../../workflows/messages';
 import { BUSINESS_UNIT_EMAIL, realActivities } from '../support/activities';
+import { recordHistory } from '../support/histories';
 import { migratedDatabase } from '../support/database';
 import { AGENCIES, IDENTIFIERS, insertAudit } from '../support/fixtures';
 import { timeSkippingEnvironment, workflowBundle } from '../support/temporal';
@@ -125,8 +126,8 @@ describe('invitations', () => {
   });
 
   it('sends the invitations by itself when the two working days of cohort review have passed', async () => {
-    const startedAt = new Date(await env.currentTimeMs());
     const { handle } = await startAudit(2);
+    const { startTime: startedAt } = await handle.describe();
     const drawn = await untilStage(handle, 'invitations');
     const sendBy = new Date(drawn.invitationsDueToSendAt!);
     expect(londonDate(sendBy)).toBe(addWorkingDays(londonDate(startedAt), 2));
@@ -154,6 +155,7 @@ describe('invitations', () => {
     await expect(
       handle.executeUpdate(replaceCaseUpdate, { args: [{ caseId: spare.id, replacementCaseId: replaced }] }),
     ).rejects.toBeInstanceOf(WorkflowUpdateFailedError);
+    await recordHistory(handle, 'case-replaced');
   });
 });
 
@@ -174,6 +176,7 @@ describe('awaiting submissions', () => {
     await expect(
       handle.executeUpdate(submissionReceivedUpdate, { args: [{ invitationId: rest[0]!.invitationId }] }),
     ).rejects.toBeInstanceOf(WorkflowUpdateFailedError);
+    await recordHistory(handle, 'every-invitation-answered');
     expect((await db.invitation.findUniqueOrThrow({ where: { id: closed!.invitationId } })).status).toBe('no_involvement');
   });
 
@@ -223,6 +226,7 @@ describe('awaiting submissions', () => {
     expect((await db.submission.findUniqueOrThrow({ where: { invitationId: invitations[0]!.invitationId } })).late).toBe(true);
     const notices = await notificationsSent(handle);
     expect(notices.some((n) => n.purpose === 'business_unit_late_submission')).toBe(true);
+    await recordHistory(handle, 'silence-then-late-submission');
   });
 
   it('moves the reminders and chasers with an extended deadline', async () => {
@@ -251,6 +255,7 @@ describe('awaiting submissions', () => {
     expect(later).toHaveLength(1);
     expect(later[0]!.key).toContain(extended.toISOString());
     expect(later[0]!.at.getTime()).toBeGreaterThanOrEqual(newChaser.at.getTime());
+    await recordHistory(handle, 'deadline-extended');
   });
 });
 

@@ -11,6 +11,7 @@ import { type MailCatcher, startMailCatcher } from '../../dev/mail-catcher';
 import { realActivities } from '../support/activities';
 import { migratedDatabase } from '../support/database';
 import { IDENTIFIERS, insertAudit } from '../support/fixtures';
+import { recordHistory } from '../support/histories';
 import { timeSkippingEnvironment, workflowBundle } from '../support/temporal';
 
 let env: TestWorkflowEnvironment;
@@ -116,5 +117,6 @@ describe('selection', () => {
     expect((await handle.executeUpdate(cancelAuditUpdate)).stage).toBe('cancelled');
     expect((await handle.result()).stage).toBe('cancelled');
     await expect(handle.executeUpdate(cancelAuditUpdate)).rejects.toBeInstanceOf(WorkflowNotFoundError);
+    await recordHistory(handle, 'cancelled-after-draw');
   });
 });
