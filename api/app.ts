@@ -9,6 +9,7 @@ import { errorHandler, notFound } from './errors';
 import { type HealthChecks, healthRouter } from './health';
 import { agenciesRouter } from './routers/agencies';
 import { auditsRouter } from './routers/audits';
+import { respondRouter } from './routers/respond';
 
 export interface AppDeps {
   config: Pick<Config, 'apiKeys' | 'allowCompressedTimelines' | 'temporal'>;
@@ -42,6 +43,7 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
   app.use('/api', api);
+  app.use('/respond', respondRouter({ db: deps.db, temporal: deps.temporal }));
 
   app.use(notFound);
   app.use(errorHandler(deps.log));

@@ -80,3 +80,47 @@ export const createAuditSchema = z
 export type CreateAudit = z.infer<typeof createAuditSchema>;
 
 export const cancelAuditSchema = z.strictObject({ reason: text(2000) });
+
+export const AREAS = ['recognition', 'assessment', 'planning_intervention', 'joint_working', 'impact', 'overall_quality'] as const;
+export const GRADES = ['outstanding', 'good', 'requires_improvement', 'inadequate', 'insufficient_evidence'] as const;
+
+const longText = z.string().max(20_000);
+
+const sectionSchema = z.strictObject({
+  goodPractice: longText,
+  areasForDevelopment: longText,
+  recommendations: longText,
+  grade: z.enum(GRADES),
+  rationale: longText,
+});
+
+/**
+ * POST /respond/:token — the single-agency audit tool. A draft (`submit: false`) may be partial; the
+ * final submission needs every area graded with a rationale.
+ */
+export const respondSchema = z
+  .strictObject({
+    sections: z.partialRecord(z.enum(AREAS), sectionSchema.partial()).default({}),
+    childVoice: longText.optional(),
+    familyInformation: longText.optional(),
+    history: longText.optional(),
+    immediateRiskConcern: z.strictObject({ description: z.string().trim().min(1).max(5000) }).optional(),
+    submit: z.boolean(),
+  })
+  .superRefine((body, ctx) => {
+    if (!body.submit) return;
+    for (const area of AREAS) {
+      const parsed = sectionSchema.safeParse(body.sections[area]);
+      if (!parsed.success) {
+        for (const issue of parsed.error.issues) {
+          ctx.addIssue({ code: 'custom', path: ['sections', area, ...issue.path], message: issue.message });
+        }
+      } else if (parsed.data.rationale.trim() === '') {
+        ctx.addIssue({ code: 'custom', path: ['sections', area, 'rationale'], message: 'every grade needs a written rationale' });
+      }
+    }
+  });
+export type Respond = z.infer<typeof respondSchema>;
+
+export const replaceCaseSchema = z.strictObject({ caseRef: text(100), replacementCaseRef: text(100) });
+export const extendDeadlineSchema = z.strictObject({ dueAt: isoDateTime, invitationId: z.uuid().optional() });

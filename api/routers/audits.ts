@@ -4,10 +4,20 @@ import { Router } from 'express';
 import { type Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import { z } from 'zod';
 import { isActiveInWindow } from '../../domain/cohort';
-import { cancelAuditSchema, type CreateAudit, createAuditSchema } from '../../domain/schemas';
+import { cancelAuditSchema, type CreateAudit, createAuditSchema, extendDeadlineSchema, replaceCaseSchema } from '../../domain/schemas';
+import { failedEmails } from '../../activities/email';
 import type { TimelineOverrides } from '../../domain/timeline';
 import type { Db } from '../../infra/db';
-import { auditStateQuery, auditWorkflowId, cancelAuditUpdate, stageSearchAttribute } from '../../workflows/messages';
+import {
+  auditStateQuery,
+  auditWorkflowId,
+  cancelAuditUpdate,
+  extendDeadlineUpdate,
+  noInvolvementUpdate,
+  replaceCaseUpdate,
+  sendInvitationsUpdate,
+  stageSearchAttribute,
+} from '../../workflows/messages';
 import type { deepDiveAudit } from '../../workflows';
 import { requireRole } from '../auth';
 import { HttpError, parse } from '../errors';
@@ -40,6 +50,19 @@ export function auditsRouter(deps: AuditsDeps): Router {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
     }
   };
+
+  /** An update to the audit's workflow; a run that has ended refuses like a wrong stage. */
+  const whileRunning = async <Ret>(call: Promise<Ret>): Promise<Ret> => {
+    try {
+      return await call;
+    } catch (err) {
+      // The audit row exists, so a missing run means it has already ended.
+      if (err instanceof WorkflowNotFoundError) throw new HttpError(409, 'wrong_stage', 'The audit has already ended.');
+      throw err;
+    }
+  };
+
+  const handle = (audit: { workflowId: string }) => temporal.workflow.getHandle(audit.workflowId);
 
   const auditOr404 = async (id: unknown) => {
     const parsed = auditIdSchema.safeParse(id);
@@ -115,13 +138,19 @@ export function auditsRouter(deps: AuditsDeps): Router {
 
   router.get('/:id', requireRole('business_unit', 'manager', 'lis'), async (req, res) => {
     const audit = await auditOr404(req.params.id);
-    const [state, cohort] = await Promise.all([
+    const [state, cohort, invitations, unsent] = await Promise.all([
       temporal.workflow.getHandle(audit.workflowId).query(auditStateQuery),
       db.case.findMany({
         where: { auditId: audit.id, selectedAt: { not: null }, replacedAt: null },
         orderBy: { drawOrder: 'asc' },
         select: { caseRef: true, serviceLevel: true },
       }),
+      db.invitation.findMany({
+        where: { auditId: audit.id },
+        orderBy: [{ case: { drawOrder: 'asc' } }, { createdAt: 'asc' }],
+        select: { id: true, agencyId: true, status: true, dueAt: true, case: { select: { caseRef: true } }, submission: { select: { late: true, submittedAt: true } } },
+      }),
+      failedEmails(db, audit.id),
     ]);
     res.json({
       id: audit.id,
@@ -133,6 +162,17 @@ export function auditsRouter(deps: AuditsDeps): Router {
       cohortSize: audit.cohortSize,
       cohort,
       cohortRationale: audit.cohortRationale,
+      invitations: invitations.map((i) => ({
+        id: i.id,
+        caseRef: i.case.caseRef,
+        agencyId: i.agencyId,
+        status: i.status,
+        dueAt: i.dueAt?.toISOString() ?? null,
+        submittedAt: i.submission?.submittedAt?.toISOString() ?? null,
+        late: i.submission?.late ?? false,
+      })),
+      deadlines: { invitationsGoBy: state.invitationsDueToSendAt ?? null, collationBy: state.submissionsCutOffAt ?? null },
+      unsentEmails: unsent,
       discussion: audit.discussionAt ? { at: audit.discussionAt.toISOString(), location: audit.discussionLocation } : null,
       createdAt: audit.createdAt.toISOString(),
     });
@@ -141,18 +181,61 @@ export function auditsRouter(deps: AuditsDeps): Router {
   router.post('/:id/cancel', requireRole('business_unit'), async (req, res) => {
     const audit = await auditOr404(req.params.id);
     const { reason } = parse(cancelAuditSchema, req.body);
-    const state = await temporal.workflow
-      .getHandle(audit.workflowId)
-      .executeUpdate(cancelAuditUpdate)
-      .catch((err: unknown) => {
-        // The audit row exists, so a missing run means it has already ended.
-        if (err instanceof WorkflowNotFoundError) throw new HttpError(409, 'wrong_stage', 'The audit has already ended.');
-        throw err;
-      });
+    const state = await whileRunning(handle(audit).executeUpdate(cancelAuditUpdate));
     await db.auditTrailEntry.create({
       data: { auditId: audit.id, actor: req.principal!.actor, action: 'audit.cancelled', details: { reason } },
     });
     res.json({ id: audit.id, stage: state.stage });
+  });
+
+  router.post('/:id/cohort/replace', requireRole('business_unit'), async (req, res) => {
+    const audit = await auditOr404(req.params.id);
+    const { caseRef, replacementCaseRef } = parse(replaceCaseSchema, req.body);
+    const cases = await db.case.findMany({ where: { auditId: audit.id, caseRef: { in: [caseRef, replacementCaseRef] } } });
+    const drawn = cases.find((c) => c.caseRef === caseRef && c.selectedAt && !c.replacedAt);
+    const replacement = cases.find((c) => c.caseRef === replacementCaseRef);
+    if (!drawn) throw new HttpError(404, 'not_found', `No drawn case ${caseRef} in this audit.`);
+    if (!replacement) throw new HttpError(404, 'not_found', `No candidate ${replacementCaseRef} in this audit's pool.`);
+    if (replacement.selectedAt || replacement.replacedAt) {
+      throw new HttpError(409, 'already_drawn', `${replacementCaseRef} has been drawn before; choose an undrawn candidate.`);
+    }
+    const window = { from: audit.windowFrom.toISOString(), to: audit.windowTo.toISOString() };
+    if (!isActiveInWindow(replacement.lastActivityAt.toISOString(), window)) {
+      throw new HttpError(400, 'validation_failed', `${replacementCaseRef} had no activity inside the review window.`, [
+        { path: ['replacementCaseRef'], message: 'not active inside the review window' },
+      ]);
+    }
+    await whileRunning(handle(audit).executeUpdate(replaceCaseUpdate, { args: [{ caseId: drawn.id, replacementCaseId: replacement.id }] }));
+    await db.auditTrailEntry.create({
+      data: { auditId: audit.id, actor: req.principal!.actor, action: 'cohort.replace_requested', details: { caseId: drawn.id, replacementCaseId: replacement.id } },
+    });
+    res.json({ cohort: await db.case.findMany({ where: { auditId: audit.id, selectedAt: { not: null }, replacedAt: null }, orderBy: { drawOrder: 'asc' }, select: { caseRef: true, serviceLevel: true } }) });
+  });
+
+  router.post('/:id/invitations/send', requireRole('business_unit'), async (req, res) => {
+    const audit = await auditOr404(req.params.id);
+    await whileRunning(handle(audit).executeUpdate(sendInvitationsUpdate));
+    await db.auditTrailEntry.create({ data: { auditId: audit.id, actor: req.principal!.actor, action: 'invitations.send_requested' } });
+    res.status(202).json({ id: audit.id, stage: 'invitations', sending: true });
+  });
+
+  router.post('/:id/deadlines', requireRole('business_unit'), async (req, res) => {
+    const audit = await auditOr404(req.params.id);
+    const body = parse(extendDeadlineSchema, req.body);
+    const changed = await whileRunning(handle(audit).executeUpdate(extendDeadlineUpdate, { args: [body] }));
+    await db.auditTrailEntry.create({ data: { auditId: audit.id, actor: req.principal!.actor, action: 'deadline.extended', details: body } });
+    res.json({ invitations: changed.map((i) => ({ id: i.invitationId, dueAt: i.dueAt })) });
+  });
+
+  router.post('/:id/invitations/:invitationId/no-involvement', requireRole('business_unit'), async (req, res) => {
+    const audit = await auditOr404(req.params.id);
+    const invitation = await db.invitation.findFirst({ where: { id: parse(z.string(), req.params.invitationId), auditId: audit.id } });
+    if (!invitation) throw new HttpError(404, 'not_found', 'No such invitation in this audit.');
+    const closed = await whileRunning(handle(audit).executeUpdate(noInvolvementUpdate, { args: [{ invitationId: invitation.id }] }));
+    await db.auditTrailEntry.create({
+      data: { auditId: audit.id, actor: req.principal!.actor, action: 'invitation.no_involvement', details: { invitationId: invitation.id } },
+    });
+    res.json({ id: invitation.id, status: closed.status });
   });
 
   return router;

@@ -9,6 +9,7 @@ import { createLogger } from '../../infra/logger';
 import { createTransport } from '../../infra/mailer';
 import { stageSearchAttribute, TASK_QUEUE } from '../../workflows/messages';
 import { realActivities } from '../support/activities';
+import { tokenHash } from '../../infra/links';
 import { migratedDatabase } from '../support/database';
 import { AGENCIES, candidates } from '../support/fixtures';
 import { eventually, serve } from '../support/http';
@@ -171,5 +172,73 @@ describe('starting an audit over HTTP', () => {
     const trail = await database.db.auditTrailEntry.findMany({ where: { auditId: created.body.id, action: 'audit.cancelled' } });
     expect(trail).toHaveLength(1);
     expect(trail[0]!.details).toEqual({ reason: 'Started in error' });
+  });
+
+  it('runs invitations and submissions over HTTP: replace, send, answer by the emailed link, close, extend', async () => {
+    catcher.clear();
+    const created = await http.call('POST', '/api/audits', { key: KEYS.bu, body: { ...auditBody(), cohortSize: 2 } });
+    const id = created.body.id;
+    const drawn = await eventually(async () => {
+      const res = await http.call('GET', `/api/audits/${id}`, { key: KEYS.bu });
+      return res.body.stage === 'invitations' ? res.body : undefined;
+    }, 'the draw');
+    expect(drawn.deadlines.invitationsGoBy).toEqual(expect.any(String));
+
+    const undrawn = auditBody().candidates.map((c) => c.caseRef).find((ref) => !drawn.cohort.some((c: { caseRef: string }) => c.caseRef === ref))!;
+    const replaced = await http.call('POST', `/api/audits/${id}/cohort/replace`, {
+      key: KEYS.bu,
+      body: { caseRef: drawn.cohort[0].caseRef, replacementCaseRef: undrawn },
+    });
+    expect(replaced.status).toBe(200);
+    expect(replaced.body.cohort.map((c: { caseRef: string }) => c.caseRef)).toContain(undrawn);
+    expect((await http.call('POST', `/api/audits/${id}/cohort/replace`, { key: KEYS.bu, body: { caseRef: 'NOPE', replacementCaseRef: undrawn } })).status).toBe(404);
+
+    expect((await http.call('POST', `/api/audits/${id}/invitations/send`, { key: KEYS.bu })).status).toBe(202);
+    const audit = await eventually(async () => {
+      const res = await http.call('GET', `/api/audits/${id}`, { key: KEYS.bu });
+      return res.body.stage === 'awaiting_submissions' ? res.body : undefined;
+    }, 'the invitations');
+    expect((await http.call('POST', `/api/audits/${id}/invitations/send`, { key: KEYS.bu })).status).toBe(409);
+    expect(audit.invitations.length).toBeGreaterThanOrEqual(4);
+
+    const mails = await eventually(async () => {
+      const sent = catcher.messages().filter((m) => m.text.includes('/respond/'));
+      return sent.length === audit.invitations.length ? sent : undefined;
+    }, 'every invitation email');
+    const tokens = mails.map((m) => /\/respond\/([\w-]+)/.exec(m.text)![1]!);
+
+    const [first, second, ...others] = tokens;
+    const tool = await http.call('GET', `/respond/${first}`);
+    expect(tool.status).toBe(200);
+    expect(tool.body.case.child.name).toMatch(/Quixleworth$/);
+
+    const sections = Object.fromEntries(
+      ['recognition', 'assessment', 'planning_intervention', 'joint_working', 'impact', 'overall_quality'].map((area) => [
+        area,
+        { goodPractice: 'Timely strategy meeting', areasForDevelopment: 'Record the voice of the child', recommendations: 'Use the tool', grade: 'good', rationale: 'Evidence in records' },
+      ]),
+    );
+    expect((await http.call('POST', `/respond/${first}`, { body: { sections: { recognition: sections.recognition }, submit: false } })).body).toEqual({ saved: true, submitted: false });
+    const incomplete = await http.call('POST', `/respond/${first}`, { body: { sections: { recognition: sections.recognition }, submit: true } });
+    expect(incomplete.status).toBe(400);
+    expect(incomplete.body.error.details.map((d: { path: string[] }) => d.path.join('.'))).toContain('sections.assessment');
+    expect(await http.call('POST', `/respond/${first}`, { body: { sections, submit: true } })).toMatchObject({ status: 200, body: { submitted: true, late: false } });
+    expect((await http.call('POST', `/respond/${first}`, { body: { sections, submit: true } })).status).toBe(409);
+    expect((await http.call('GET', '/respond/not-a-real-token')).status).toBe(404);
+
+    const mine = (await http.call('GET', `/api/audits/${id}`, { key: KEYS.manager })).body.invitations;
+    expect(mine.filter((i: { status: string }) => i.status === 'submitted')).toHaveLength(1);
+
+    const secondInvitation = await database.db.invitation.findFirstOrThrow({ where: { auditId: id, tokenHash: tokenHash(second!) } });
+    const closed = await http.call('POST', `/api/audits/${id}/invitations/${secondInvitation.id}/no-involvement`, { key: KEYS.bu });
+    expect(closed.body).toEqual({ id: secondInvitation.id, status: 'no_involvement' });
+    expect((await http.call('GET', `/respond/${second}`)).status).toBe(410);
+
+    const dueAt = new Date(Date.now() + 60 * 24 * 3600 * 1000).toISOString();
+    const extended = await http.call('POST', `/api/audits/${id}/deadlines`, { key: KEYS.bu, body: { dueAt } });
+    expect(extended.status).toBe(200);
+    expect(extended.body.invitations).toHaveLength(others.length);
+    expect((await http.call('POST', `/api/audits/${id}/deadlines`, { key: KEYS.manager, body: { dueAt } })).status).toBe(403);
+    expect((await http.call('POST', `/api/audits/${id}/deadlines`, { key: KEYS.bu, body: { dueAt: 'tomorrow' } })).status).toBe(400);
   });
 });
