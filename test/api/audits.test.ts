@@ -201,9 +201,9 @@ describe('starting an audit over HTTP', () => {
     expect((await http.call('POST', `/api/audits/${id}/invitations/send`, { key: KEYS.bu })).status).toBe(409);
     expect(audit.invitations.length).toBeGreaterThanOrEqual(4);
 
-    const mails = await eventually(async () => {
+    const mails = await eventually(() => {
       const sent = catcher.messages().filter((m) => m.text.includes('/respond/'));
-      return sent.length === audit.invitations.length ? sent : undefined;
+      return Promise.resolve(sent.length === audit.invitations.length ? sent : undefined);
     }, 'every invitation email');
     const tokens = mails.map((m) => /\/respond\/([\w-]+)/.exec(m.text)![1]!);
 
