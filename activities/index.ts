@@ -3,6 +3,7 @@ import type { EmailConfig } from '../emails';
 import type { Db } from '../infra/db';
 import { auditActivities } from './audit';
 import { emailActivities, type MailTransport } from './email';
+import { escalationActivities } from './escalation';
 import { invitationActivities } from './invitations';
 import { notifyActivities } from './notify';
 import { selectionActivities } from './selection';
@@ -18,6 +19,8 @@ export interface ActivityDeps {
   linkSecret: string;
   /** Where notices to the business unit go. */
   businessUnitEmail: string;
+  /** Where an urgent escalation goes when the agency lead has not acknowledged it in its window. */
+  partnershipManagerEmail: string;
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -27,6 +30,7 @@ export function createActivities(deps: ActivityDeps) {
     ...auditActivities(deps),
     ...selectionActivities(deps),
     ...invitationActivities(deps),
+    ...escalationActivities(deps),
     ...notifyActivities({ ...deps, send: (input) => email.sendEmail(input) }),
   };
 }

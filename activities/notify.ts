@@ -14,9 +14,12 @@ export interface NotifyDeps {
   publicUrl: string;
   linkSecret: string;
   businessUnitEmail: string;
+  partnershipManagerEmail: string;
 }
 
-export function notifyActivities({ db, send, publicUrl, linkSecret, businessUnitEmail }: NotifyDeps) {
+type EscalationNotification = Extract<Notification, { escalationId: string }>;
+
+export function notifyActivities({ db, send, publicUrl, linkSecret, businessUnitEmail, partnershipManagerEmail }: NotifyDeps) {
   const auditLink = (auditId: string) => `${publicUrl}/dashboard?audit=${auditId}`;
 
   async function invitationTask(invitationId: string) {
@@ -37,7 +40,43 @@ export function notifyActivities({ db, send, publicUrl, linkSecret, businessUnit
     return { invitation, task, respondLink: `${publicUrl}/respond/${token}`, auditLink: auditLink(invitation.auditId) };
   }
 
+  /** The concern's own link: the page behind it shows the concern to the link holder only. */
+  async function escalationEmail(notification: EscalationNotification): Promise<Omit<SendEmailInput, 'key' | 'auditId'>> {
+    const escalation = await db.escalation.findUnique({
+      where: { id: notification.escalationId },
+      include: { audit: { select: { focus: true } } },
+    });
+    const agency = escalation && (await db.agency.findUnique({ where: { id: escalation.agencyId } }));
+    if (!escalation || !agency) throw ApplicationFailure.nonRetryable(`escalation ${notification.escalationId} not found`, FAILURE.notFound);
+    // The workflow records each window's end before it asks for the emails about it.
+    if (!escalation.acknowledgeBy) throw ApplicationFailure.retryable(`escalation ${escalation.id} has no window recorded yet`);
+    const token = linkToken(linkSecret, `acknowledge:${escalation.id}`);
+    if (escalation.tokenHash !== tokenHash(token)) {
+      await db.escalation.update({ where: { id: escalation.id }, data: { tokenHash: tokenHash(token) } });
+    }
+    const concern = {
+      auditTitle: escalation.audit.focus,
+      agencyName: agency.name,
+      raisedAt: escalation.raisedAt.toISOString(),
+      acknowledgeBy: escalation.acknowledgeBy.toISOString(),
+      link: `${publicUrl}/acknowledge/${token}`,
+    };
+    switch (notification.purpose) {
+      case 'urgent_escalation':
+        return { to: agency.leadEmail, template: 'urgentEscalation', data: concern };
+      case 'urgent_re_escalation': {
+        const to = notification.recipient === 'agency_lead' ? agency.leadEmail : partnershipManagerEmail;
+        return { to, template: 'urgentReEscalation', data: { ...concern, reminderNumber: notification.n } };
+      }
+      case 'business_unit_urgent_concern': {
+        const data = { auditTitle: concern.auditTitle, agencyName: concern.agencyName, reason: 'urgent_concern' as const, link: auditLink(escalation.auditId) };
+        return { to: businessUnitEmail, template: 'businessUnitEscalationRaised', data };
+      }
+    }
+  }
+
   async function emailFor(notification: Notification): Promise<Omit<SendEmailInput, 'key' | 'auditId'>> {
+    if ('escalationId' in notification) return escalationEmail(notification);
     const { invitation, task, respondLink, auditLink: buLink } = await invitationTask(notification.invitationId);
     const { contactEmail, leadEmail } = invitation.agency;
     switch (notification.purpose) {

@@ -65,8 +65,8 @@ function isUnavailable(err: unknown): boolean {
     if (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) return true;
     // gRPC UNAVAILABLE and DEADLINE_EXCEEDED: the Temporal frontend cannot be reached.
     if (code === 14 || code === 4) return true;
-    const name = (e as { name?: unknown }).name;
-    if (name === 'ServiceError' || name === 'DriverAdapterError' || name === 'PrismaClientInitializationError') return true;
+    // Only a failure to reach a dependency is a 503; a misconfiguration it reports is our 500.
+    if ((e as { name?: unknown }).name === 'PrismaClientInitializationError') return true;
   }
   return false;
 }

@@ -81,7 +81,8 @@ interface Front {
 /**
  * PGLiteSocketServer drops a client that connects while another is connected, and frees its one slot only
  * a few ticks after a client has gone: a pg pool that closes a connection and opens a new one at once was
- * refused a quarter to half of the time. So clients connect here and wait their turn (bounded only by
+ * refused a quarter to half of the time, and always after a failed query (pg's pool discards that client, so
+ * the query after a Prisma P2002 died with "Connection terminated unexpectedly"). So clients connect here and wait their turn (bounded only by
  * their own connect timeout); each is piped to the socket server once the previous one is fully gone.
  */
 async function listenOneClientAtATime(backend: PGLiteSocketServer, host: string, port: number): Promise<Front> {

@@ -6,7 +6,11 @@ export type Notification =
   | { purpose: 'submission_chaser'; invitationId: string; n: number }
   | { purpose: 'submission_lead_escalation'; invitationId: string }
   | { purpose: 'business_unit_overdue'; invitationId: string; n: number; escalated: boolean }
-  | { purpose: 'business_unit_late_submission'; invitationId: string };
+  | { purpose: 'business_unit_late_submission'; invitationId: string }
+  | { purpose: 'urgent_escalation'; escalationId: string }
+  | { purpose: 'business_unit_urgent_concern'; escalationId: string }
+  /** Round `n` of an unacknowledged escalation: one email to the agency lead, one to the partnership manager. */
+  | { purpose: 'urgent_re_escalation'; escalationId: string; n: number; recipient: 'agency_lead' | 'partnership_manager' };
 
 export type NotificationPurpose = Notification['purpose'];
 

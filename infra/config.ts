@@ -22,6 +22,7 @@ const envSchema = z.object({
   SMTP_URL: z.string().min(1).optional(),
   MAIL_FROM: z.string().min(3).default('Deep Dive <deep-dive@localhost>'),
   BUSINESS_UNIT_EMAIL: z.email().optional(),
+  PARTNERSHIP_MANAGER_EMAIL: z.email().optional(),
   LINK_SECRET: z.string().min(32, 'at least 32 characters').optional(),
   API_KEYS: z.string().optional(),
   ALLOW_COMPRESSED_TIMELINES: flag,
@@ -52,6 +53,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     email: loadEmailConfig(env),
     /** Notices to the business unit; the partnership's contact address unless set. */
     businessUnitEmail: e.BUSINESS_UNIT_EMAIL,
+    /** Where unacknowledged urgent escalations go; the partnership's contact address unless set. */
+    partnershipManagerEmail: e.PARTNERSHIP_MANAGER_EMAIL,
     linkSecret: e.LINK_SECRET,
     apiKeys: parseApiKeys(e.API_KEYS ?? ''),
     allowCompressedTimelines: e.ALLOW_COMPRESSED_TIMELINES,

@@ -97,6 +97,7 @@ export async function startDeepDive(env: NodeJS.ProcessEnv = process.env): Promi
       publicUrl: config.publicUrl,
       linkSecret: config.linkSecret ?? devSecret(config, 'link-secret'),
       businessUnitEmail: config.businessUnitEmail ?? config.email.contactEmail,
+      partnershipManagerEmail: config.partnershipManagerEmail ?? config.email.contactEmail,
     });
     const workerRun = worker.run();
     stack.push(async () => {

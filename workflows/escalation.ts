@@ -81,8 +81,11 @@ export async function urgentEscalation(input: UrgentEscalationInput): Promise<Es
 
   /** Round 0 emails the lead; round n ≥ 1 goes again to the lead and to the partnership manager. */
   async function round(n: number): Promise<void> {
-    const windowStart = state.nextReEscalationAt ? new Date(state.nextReEscalationAt) : new Date();
-    const acknowledgeBy = shift(windowStart, window, 1).toISOString();
+    // Windows follow each other from the first email on; any a stopped worker missed are skipped, not
+    // sent in a burst.
+    let end = shift(state.nextReEscalationAt ? new Date(state.nextReEscalationAt) : new Date(), window, 1);
+    while (end.getTime() <= Date.now()) end = shift(end, window, 1);
+    const acknowledgeBy = end.toISOString();
     await recordEscalationRound({ escalationId, auditId, round: n, acknowledgeBy });
     state.reEscalations = n;
     state.nextReEscalationAt = acknowledgeBy;

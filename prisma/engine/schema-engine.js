@@ -181,7 +181,9 @@ const schemaOf = (url) => adapterOptions(url).schema ?? 'public';
 /** Runs statements on the server's `postgres` maintenance database, through a connection of its own. */
 /** @param {string} url @param {string[]} statements */
 async function onMaintenanceDatabase(url, statements) {
-  const client = new pg.Client({ connectionString: withDatabase(url, 'postgres') });
+  // A server that takes one client at a time (the embedded PGlite) would queue this one behind the
+  // engine's own connection for ever: give up soon and say what to do instead.
+  const client = new pg.Client({ connectionString: withDatabase(url, 'postgres'), connectionTimeoutMillis: 5000 });
   await client.connect();
   try {
     for (const sql of statements) await client.query(sql);

@@ -1,5 +1,5 @@
-// The embedded database over real loopback sockets: in memory, on disk, its data dir lock, and the one
-// client at a time it serves.
+// The embedded database over real loopback sockets: in memory, on disk, its data dir lock, the one
+// client at a time it serves, and errors that must leave the database usable.
 //
 // PGlite loads its WebAssembly and Node built-ins with dynamic import(), which jest's module sandbox refuses
 // unless node runs with --experimental-vm-modules. So dev/database.ts runs in child Node processes, as it
@@ -8,8 +8,10 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Client, Pool } from 'pg';
+import { Client, type DatabaseError, Pool } from 'pg';
 import { EMBEDDED_POOL_MAX, type EmbeddedDatabaseOptions } from '../../dev/database';
+import { createDb } from '../../infra/db';
+import { migrateDeploy } from '../../infra/migrate';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -208,4 +210,99 @@ test('one client at a time: each disconnect makes room for the next, a concurren
   await waiter.query('INSERT INTO t VALUES (2)');
   await waiter.end();
   expect(await query(db.url, 'SELECT n FROM t')).toEqual([{ n: 1 }]);
+});
+
+/** The SQLSTATE a query fails with, or 'ok'. */
+async function outcome(run: Promise<unknown>): Promise<string> {
+  try {
+    await run;
+    return 'ok';
+  } catch (err) {
+    return (err as DatabaseError).code ?? (err as Error).message;
+  }
+}
+
+test('errors in the extended protocol leave the connection usable: unique violation, syntax, bad parameter, failed transaction', async () => {
+  const db = await databaseProcess().start({});
+  const client = new Client(db.url);
+  await client.connect();
+  try {
+    await client.query('CREATE TABLE u (k text PRIMARY KEY)');
+    await client.query('INSERT INTO u VALUES ($1)', ['a']);
+
+    expect(await outcome(client.query('INSERT INTO u VALUES ($1)', ['a']))).toBe('23505');
+    expect((await client.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+    expect((await client.query('SELECT $1::int AS n', [2])).rows).toEqual([{ n: 2 }]);
+
+    // Fails at Parse, then at Bind: the rest of each batch is skipped up to its Sync.
+    expect(await outcome(client.query('SELEC $1::int', [1]))).toBe('42601');
+    expect((await client.query('SELECT $1::int AS n', [3])).rows).toEqual([{ n: 3 }]);
+    expect(await outcome(client.query('SELECT $1::int AS n', ['not a number']))).toBe('22P02');
+    expect((await client.query('SELECT $1::int AS n', [4])).rows).toEqual([{ n: 4 }]);
+
+    await client.query('BEGIN');
+    await client.query('INSERT INTO u VALUES ($1)', ['b']);
+    expect(await outcome(client.query('INSERT INTO u VALUES ($1)', ['a']))).toBe('23505');
+    expect(await outcome(client.query('SELECT $1::int', [5]))).toBe('25P02');
+    await client.query('ROLLBACK');
+    expect((await client.query('SELECT k FROM u ORDER BY k')).rows).toEqual([{ k: 'a' }]);
+  } finally {
+    await client.end();
+  }
+});
+
+// pg's pool discards a client whose query failed and opens a new connection at once, while the old one is
+// still closing. A bare PGLiteSocketServer (one slot) refuses that connection: "Connection terminated
+// unexpectedly" on the query after every error.
+test('the query after a failed one (a pool of one reconnects at once) is served', async () => {
+  const db = await databaseProcess().start({});
+  const pool = new Pool({ connectionString: db.url, max: EMBEDDED_POOL_MAX });
+  try {
+    await pool.query('CREATE TABLE u (k text PRIMARY KEY)');
+    await pool.query('INSERT INTO u VALUES ($1)', ['a']);
+    for (let i = 0; i < 10; i++) {
+      expect(await outcome(pool.query('INSERT INTO u VALUES ($1)', ['a']))).toBe('23505');
+      expect((await pool.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+      expect(await outcome(pool.query('SELEC $1::int', [1]))).toBe('42601');
+      expect((await pool.query('SELECT $1::int AS n', [i])).rows).toEqual([{ n: i }]);
+    }
+    // Requests in flight together when one fails: the others wait for the next connection.
+    const results = await Promise.all([
+      outcome(pool.query('INSERT INTO u VALUES ($1)', ['a'])),
+      outcome(pool.query('SELECT 1')),
+      outcome(pool.query('INSERT INTO u VALUES ($1)', ['a'])),
+      outcome(pool.query('SELECT count(*) FROM u')),
+    ]);
+    expect(results).toEqual(['23505', 'ok', '23505', 'ok']);
+  } finally {
+    await pool.end();
+  }
+});
+
+test('Prisma over the migrated embedded database: the query after a unique violation (P2002) succeeds', async () => {
+  const db = await databaseProcess().start({});
+  await migrateDeploy(db.url);
+  const prisma = createDb(db.url, { poolMax: EMBEDDED_POOL_MAX });
+  const agency = {
+    name: 'Police',
+    type: 'police',
+    contactEmail: 'police@example.org',
+    leadEmail: 'lead@example.org',
+  } as const;
+  try {
+    await prisma.agency.create({ data: agency });
+    for (let i = 0; i < 5; i++) {
+      await expect(prisma.agency.create({ data: agency })).rejects.toMatchObject({ code: 'P2002' });
+      expect(await prisma.agency.count()).toBe(1);
+    }
+    await expect(
+      prisma.$transaction(async (tx) => {
+        await tx.agency.create({ data: { ...agency, name: 'Health', type: 'health' } });
+        await tx.agency.create({ data: agency });
+      }),
+    ).rejects.toMatchObject({ code: 'P2002' });
+    expect(await prisma.agency.findMany({ select: { name: true } })).toEqual([{ name: 'Police' }]);
+  } finally {
+    await prisma.$disconnect();
+  }
 });

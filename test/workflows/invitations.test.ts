@@ -267,3 +267,11 @@ test('the history of a whole invitation round holds no child identifier', async 
   const bytes = Buffer.from(temporal.api.history.v1.History.encode(await handle.fetchHistory()).finish()).toString('latin1');
   for (const identifier of [...IDENTIFIERS, '/respond/']) expect(bytes).not.toContain(identifier);
 });
+
+test('no email this file sent names a child or carries case content', () => {
+  const sent = catcher.messages();
+  expect(sent.length).toBeGreaterThan(20);
+  for (const mail of sent) {
+    for (const identifier of IDENTIFIERS) expect(`${mail.subject}\n${mail.text}\n${mail.html}`).not.toContain(identifier);
+  }
+});
