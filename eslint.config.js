@@ -61,7 +61,13 @@ module.exports = tseslint.config(
   {
     files: ['workflows/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { paths: forbiddenInWorkflows.filter((m) => !m.includes('*')), patterns: forbiddenInWorkflows.filter((m) => m.includes('*')) }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: forbiddenInWorkflows.filter((m) => !m.includes('*')),
+          patterns: forbiddenInWorkflows.filter((m) => m.includes('*')),
+        },
+      ],
     },
   },
 );

@@ -10,7 +10,9 @@ export function auditActivities({ db }: { db: Db }) {
       if (audit.stage === input.stage) return;
       await db.$transaction([
         db.audit.update({ where: { id: input.auditId }, data: { stage: input.stage } }),
-        db.auditTrailEntry.create({ data: { auditId: input.auditId, actor: 'system', action: 'stage.entered', details: { stage: input.stage } } }),
+        db.auditTrailEntry.create({
+          data: { auditId: input.auditId, actor: 'system', action: 'stage.entered', details: { stage: input.stage } },
+        }),
       ]);
     },
   };

@@ -13,7 +13,11 @@ export function escalationActivities({ db }: { db: Db }) {
         where: { id: input.escalationId, auditId: input.auditId },
         select: { agencyId: true, caseId: true, raisedAt: true },
       });
-      if (!row) throw ApplicationFailure.nonRetryable(`no escalation ${input.escalationId} in audit ${input.auditId}`, FAILURE.notFound);
+      if (!row)
+        throw ApplicationFailure.nonRetryable(
+          `no escalation ${input.escalationId} in audit ${input.auditId}`,
+          FAILURE.notFound,
+        );
       return {
         agencyId: row.agencyId,
         ...(row.caseId ? { caseId: row.caseId } : {}),
@@ -22,16 +26,30 @@ export function escalationActivities({ db }: { db: Db }) {
     },
 
     /** Round 0 is the first email to the lead, round n ≥ 1 the n-th re-escalation. A retry changes nothing. */
-    async recordEscalationRound(input: { escalationId: string; auditId: string; round: number; acknowledgeBy: string }): Promise<void> {
+    async recordEscalationRound(input: {
+      escalationId: string;
+      auditId: string;
+      round: number;
+      acknowledgeBy: string;
+    }): Promise<void> {
       const { escalationId, auditId, round, acknowledgeBy } = input;
       await db.$transaction(async (tx) => {
         const { count } = await tx.escalation.updateMany({
-          where: { id: escalationId, status: 'open', ...(round === 0 ? { acknowledgeBy: null } : { reEscalations: { lt: round } }) },
+          where: {
+            id: escalationId,
+            status: 'open',
+            ...(round === 0 ? { acknowledgeBy: null } : { reEscalations: { lt: round } }),
+          },
           data: { reEscalations: round, acknowledgeBy: new Date(acknowledgeBy) },
         });
         if (count === 1 && round > 0) {
           await tx.auditTrailEntry.create({
-            data: { auditId, actor: 'system', action: 'escalation.re_escalated', details: { escalationId, n: round, acknowledgeBy } },
+            data: {
+              auditId,
+              actor: 'system',
+              action: 'escalation.re_escalated',
+              details: { escalationId, n: round, acknowledgeBy },
+            },
           });
         }
       });
@@ -41,14 +59,29 @@ export function escalationActivities({ db }: { db: Db }) {
      * Closes the row. The acknowledger's name, action and moment were stored by the API before it told
      * the workflow; `acknowledgedAt` is kept when set. Returns the moment stored.
      */
-    async recordEscalationAcknowledged(input: { escalationId: string; auditId: string; acknowledgedAt: string }): Promise<string> {
+    async recordEscalationAcknowledged(input: {
+      escalationId: string;
+      auditId: string;
+      acknowledgedAt: string;
+    }): Promise<string> {
       return db.$transaction(async (tx) => {
-        const row = await tx.escalation.findUniqueOrThrow({ where: { id: input.escalationId }, select: { status: true, acknowledgedAt: true } });
+        const row = await tx.escalation.findUniqueOrThrow({
+          where: { id: input.escalationId },
+          select: { status: true, acknowledgedAt: true },
+        });
         const acknowledgedAt = row.acknowledgedAt ?? new Date(input.acknowledgedAt);
         if (row.status === 'open') {
-          await tx.escalation.update({ where: { id: input.escalationId }, data: { status: 'acknowledged', acknowledgedAt } });
+          await tx.escalation.update({
+            where: { id: input.escalationId },
+            data: { status: 'acknowledged', acknowledgedAt },
+          });
           await tx.auditTrailEntry.create({
-            data: { auditId: input.auditId, actor: 'system', action: 'escalation.closed', details: { escalationId: input.escalationId } },
+            data: {
+              auditId: input.auditId,
+              actor: 'system',
+              action: 'escalation.closed',
+              details: { escalationId: input.escalationId },
+            },
           });
         }
         return acknowledgedAt.toISOString();

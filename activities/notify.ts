@@ -19,7 +19,14 @@ export interface NotifyDeps {
 
 type EscalationNotification = Extract<Notification, { escalationId: string }>;
 
-export function notifyActivities({ db, send, publicUrl, linkSecret, businessUnitEmail, partnershipManagerEmail }: NotifyDeps) {
+export function notifyActivities({
+  db,
+  send,
+  publicUrl,
+  linkSecret,
+  businessUnitEmail,
+  partnershipManagerEmail,
+}: NotifyDeps) {
   const auditLink = (auditId: string) => `${publicUrl}/dashboard?audit=${auditId}`;
 
   async function invitationTask(invitationId: string) {
@@ -41,15 +48,19 @@ export function notifyActivities({ db, send, publicUrl, linkSecret, businessUnit
   }
 
   /** The concern's own link: the page behind it shows the concern to the link holder only. */
-  async function escalationEmail(notification: EscalationNotification): Promise<Omit<SendEmailInput, 'key' | 'auditId'>> {
+  async function escalationEmail(
+    notification: EscalationNotification,
+  ): Promise<Omit<SendEmailInput, 'key' | 'auditId'>> {
     const escalation = await db.escalation.findUnique({
       where: { id: notification.escalationId },
       include: { audit: { select: { focus: true } } },
     });
     const agency = escalation && (await db.agency.findUnique({ where: { id: escalation.agencyId } }));
-    if (!escalation || !agency) throw ApplicationFailure.nonRetryable(`escalation ${notification.escalationId} not found`, FAILURE.notFound);
+    if (!escalation || !agency)
+      throw ApplicationFailure.nonRetryable(`escalation ${notification.escalationId} not found`, FAILURE.notFound);
     // The workflow records each window's end before it asks for the emails about it.
-    if (!escalation.acknowledgeBy) throw ApplicationFailure.retryable(`escalation ${escalation.id} has no window recorded yet`);
+    if (!escalation.acknowledgeBy)
+      throw ApplicationFailure.retryable(`escalation ${escalation.id} has no window recorded yet`);
     const token = linkToken(linkSecret, `acknowledge:${escalation.id}`);
     if (escalation.tokenHash !== tokenHash(token)) {
       await db.escalation.update({ where: { id: escalation.id }, data: { tokenHash: tokenHash(token) } });
@@ -69,7 +80,12 @@ export function notifyActivities({ db, send, publicUrl, linkSecret, businessUnit
         return { to, template: 'urgentReEscalation', data: { ...concern, reminderNumber: notification.n } };
       }
       case 'business_unit_urgent_concern': {
-        const data = { auditTitle: concern.auditTitle, agencyName: concern.agencyName, reason: 'urgent_concern' as const, link: auditLink(escalation.auditId) };
+        const data = {
+          auditTitle: concern.auditTitle,
+          agencyName: concern.agencyName,
+          reason: 'urgent_concern' as const,
+          link: auditLink(escalation.auditId),
+        };
         return { to: businessUnitEmail, template: 'businessUnitEscalationRaised', data };
       }
     }
@@ -87,7 +103,11 @@ export function notifyActivities({ db, send, publicUrl, linkSecret, businessUnit
           select: { id: true },
         });
         const toolNumber = tools.findIndex((t) => t.id === invitation.id) + 1;
-        return { to: contactEmail, template: 'invitation', data: { ...task, link: respondLink, toolNumber, toolCount: tools.length } };
+        return {
+          to: contactEmail,
+          template: 'invitation',
+          data: { ...task, link: respondLink, toolNumber, toolCount: tools.length },
+        };
       }
       case 'submission_reminder':
         return { to: contactEmail, template: 'submissionReminder', data: { ...task, link: respondLink } };
@@ -99,9 +119,16 @@ export function notifyActivities({ db, send, publicUrl, linkSecret, businessUnit
       case 'business_unit_overdue':
         return { to: businessUnitEmail, template: 'businessUnitOverdue', data: { ...task, link: buLink } };
       case 'business_unit_late_submission': {
-        const submission = await db.submission.findUnique({ where: { invitationId: invitation.id }, select: { submittedAt: true } });
+        const submission = await db.submission.findUnique({
+          where: { invitationId: invitation.id },
+          select: { submittedAt: true },
+        });
         const submittedAt = (submission?.submittedAt ?? new Date()).toISOString();
-        return { to: businessUnitEmail, template: 'businessUnitLateSubmission', data: { ...task, link: buLink, submittedAt } };
+        return {
+          to: businessUnitEmail,
+          template: 'businessUnitLateSubmission',
+          data: { ...task, link: buLink, submittedAt },
+        };
       }
     }
   }

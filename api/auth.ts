@@ -34,7 +34,8 @@ export function authenticate(keys: { role: Role; key: string }[]): RequestHandle
 
 export function requireRole(...roles: Role[]): RequestHandler {
   return (req, _res, next) => {
-    if (!req.principal) return next(new HttpError(401, 'unauthenticated', 'Send an API key: Authorization: Bearer <key>.'));
+    if (!req.principal)
+      return next(new HttpError(401, 'unauthenticated', 'Send an API key: Authorization: Bearer <key>.'));
     if (!roles.includes(req.principal.role)) {
       return next(new HttpError(403, 'forbidden', `This needs the role ${roles.join(' or ')}.`));
     }

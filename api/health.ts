@@ -28,7 +28,11 @@ async function probe(check: HealthCheck): Promise<'ok' | 'unavailable'> {
 export function healthRouter(checks: HealthChecks): Router {
   const router = Router();
   router.get('/healthz', async (_req, res) => {
-    const [temporal, database, smtp] = await Promise.all([probe(checks.temporal), probe(checks.database), probe(checks.smtp)]);
+    const [temporal, database, smtp] = await Promise.all([
+      probe(checks.temporal),
+      probe(checks.database),
+      probe(checks.smtp),
+    ]);
     const status = temporal === 'ok' && database === 'ok' && smtp === 'ok' ? 'ok' : 'degraded';
     res.status(status === 'ok' ? 200 : 503).json({ status, temporal, database, smtp });
   });

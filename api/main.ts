@@ -13,7 +13,9 @@ async function main(): Promise<void> {
   const { databaseUrl, smtpUrl } = config;
   const address = config.temporal.address;
   if (!databaseUrl || !address || !smtpUrl || config.apiKeys.length === 0) {
-    throw new Error('The API needs DATABASE_URL, TEMPORAL_ADDRESS, SMTP_URL and API_KEYS (npm start embeds them for development).');
+    throw new Error(
+      'The API needs DATABASE_URL, TEMPORAL_ADDRESS, SMTP_URL and API_KEYS (npm start embeds them for development).',
+    );
   }
   const db = createDb(databaseUrl);
   const temporal = await connectClient(address, config.temporal.namespace);

@@ -30,14 +30,22 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
   const child = spawn(
     opts.cliPath,
     [
-      'server', 'start-dev',
-      '--ip', '127.0.0.1',
-      '--port', String(opts.port),
-      '--ui-port', String(opts.uiPort),
-      '--namespace', namespace,
-      '--db-filename', path.join(opts.dataDir, 'temporal.sqlite'),
-      '--search-attribute', `${stageSearchAttribute.name}=Keyword`,
-      '--log-level', 'warn',
+      'server',
+      'start-dev',
+      '--ip',
+      '127.0.0.1',
+      '--port',
+      String(opts.port),
+      '--ui-port',
+      String(opts.uiPort),
+      '--namespace',
+      namespace,
+      '--db-filename',
+      path.join(opts.dataDir, 'temporal.sqlite'),
+      '--search-attribute',
+      `${stageSearchAttribute.name}=Keyword`,
+      '--log-level',
+      'warn',
     ],
     { stdio: ['ignore', log, log] },
   );
@@ -84,7 +92,9 @@ async function waitUntilServing(address: string, namespace: string): Promise<voi
       await new Promise((r) => setTimeout(r, 250));
     }
   }
-  throw new Error(`the Temporal dev server did not answer on ${address} within ${READY_TIMEOUT_MS / 1000} s: ${String(lastError)}`);
+  throw new Error(
+    `the Temporal dev server did not answer on ${address} within ${READY_TIMEOUT_MS / 1000} s: ${String(lastError)}`,
+  );
 }
 
 /** SIGINT first, as Ctrl-C would: SIGKILL risks the SQLite state the next start resumes from. */

@@ -101,7 +101,7 @@ export function isWorkingDay(date: LocalDate): boolean {
 export function addWorkingDays(date: LocalDate, n: number): LocalDate {
   const step = n < 0 ? -1 : 1;
   let day = date;
-  for (let left = Math.abs(n); left > 0; ) {
+  for (let left = Math.abs(n); left > 0;) {
     day = addDays(day, step);
     if (isWorkingDay(day)) left--;
   }
@@ -110,7 +110,12 @@ export function addWorkingDays(date: LocalDate, n: number): LocalDate {
 
 /** The London calendar date of an instant. */
 export function londonDate(instant: Date): LocalDate {
-  const p = new Intl.DateTimeFormat('en-GB', { timeZone: LONDON, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(instant);
+  const p = new Intl.DateTimeFormat('en-GB', {
+    timeZone: LONDON,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  }).formatToParts(instant);
   const get = (type: string) => p.find((x) => x.type === type)!.value;
   return `${get('year')}-${get('month')}-${get('day')}`;
 }
@@ -119,9 +124,12 @@ export function londonDate(instant: Date): LocalDate {
 export function atLondonTime(date: LocalDate, hour: number, minute = 0): Date {
   const guess = Date.UTC(...toUtcArgs(date), hour, minute);
   // London is UTC+0 or UTC+1: read London's clock at the guess and correct by the difference.
-  const p = new Intl.DateTimeFormat('en-GB', { timeZone: LONDON, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(
-    new Date(guess),
-  );
+  const p = new Intl.DateTimeFormat('en-GB', {
+    timeZone: LONDON,
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).formatToParts(new Date(guess));
   const shownHour = Number(p.find((x) => x.type === 'hour')!.value);
   const offsetHours = (shownHour - hour + 24) % 24;
   return new Date(guess - offsetHours * 3_600_000);

@@ -10,7 +10,12 @@ export type Notification =
   | { purpose: 'urgent_escalation'; escalationId: string }
   | { purpose: 'business_unit_urgent_concern'; escalationId: string }
   /** Round `n` of an unacknowledged escalation: one email to the agency lead, one to the partnership manager. */
-  | { purpose: 'urgent_re_escalation'; escalationId: string; n: number; recipient: 'agency_lead' | 'partnership_manager' };
+  | {
+      purpose: 'urgent_re_escalation';
+      escalationId: string;
+      n: number;
+      recipient: 'agency_lead' | 'partnership_manager';
+    };
 
 export type NotificationPurpose = Notification['purpose'];
 

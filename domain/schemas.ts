@@ -33,7 +33,10 @@ const isoDateTime = z.iso.datetime({ offset: true });
 const isoDate = z.union([z.iso.date(), isoDateTime]);
 const isoDuration = z
   .string()
-  .regex(/^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$/, 'an ISO-8601 duration such as P15D or PT10M');
+  .regex(
+    /^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$/,
+    'an ISO-8601 duration such as P15D or PT10M',
+  );
 
 export const createAgencySchema = z.strictObject({
   name: text(200),
@@ -81,7 +84,14 @@ export type CreateAudit = z.infer<typeof createAuditSchema>;
 
 export const cancelAuditSchema = z.strictObject({ reason: text(2000) });
 
-export const AREAS = ['recognition', 'assessment', 'planning_intervention', 'joint_working', 'impact', 'overall_quality'] as const;
+export const AREAS = [
+  'recognition',
+  'assessment',
+  'planning_intervention',
+  'joint_working',
+  'impact',
+  'overall_quality',
+] as const;
 export const GRADES = ['outstanding', 'good', 'requires_improvement', 'inadequate', 'insufficient_evidence'] as const;
 
 const longText = z.string().max(20_000);
@@ -116,7 +126,11 @@ export const respondSchema = z
           ctx.addIssue({ code: 'custom', path: ['sections', area, ...issue.path], message: issue.message });
         }
       } else if (parsed.data.rationale.trim() === '') {
-        ctx.addIssue({ code: 'custom', path: ['sections', area, 'rationale'], message: 'every grade needs a written rationale' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['sections', area, 'rationale'],
+          message: 'every grade needs a written rationale',
+        });
       }
     }
   });

@@ -55,9 +55,19 @@ export const DEFAULT_TIMELINE: Timeline = {
 
 /** ISO-8601 duration → milliseconds (a month is 30 days and a year 365 here: overrides are for demos). */
 export function durationMs(iso: string): number {
-  const m = /^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/.exec(iso);
+  const m = /^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/.exec(
+    iso,
+  );
   if (!m) throw new Error(`not an ISO-8601 duration: ${iso}`);
-  const [y, mo, w, d, h, mi, s] = m.slice(1).map((v) => Number(v ?? 0)) as [number, number, number, number, number, number, number];
+  const [y, mo, w, d, h, mi, s] = m.slice(1).map((v) => Number(v ?? 0)) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   return ((((y * 365 + mo * 30 + w * 7 + d) * 24 + h) * 60 + mi) * 60 + s) * 1000;
 }
 
@@ -82,7 +92,11 @@ export function resolveTimeline(overrides: TimelineOverrides = {}): Timeline {
   return {
     cohortReview: submissionMs ? { ms: Math.round((submissionMs * 2) / 15) } : t.cohortReview,
     submissions: submissionMs ? scaled(t.submissions, submissionMs) : t.submissions,
-    hardCutOff: cutOffMs ? { ms: cutOffMs } : submissionMs ? { ms: Math.round((submissionMs * 10) / 15) } : t.hardCutOff,
+    hardCutOff: cutOffMs
+      ? { ms: cutOffMs }
+      : submissionMs
+        ? { ms: Math.round((submissionMs * 10) / 15) }
+        : t.hardCutOff,
     approval: approvalMs ? scaled(t.approval, approvalMs) : t.approval,
     acknowledgementWindow: ms('acknowledgementWindow') ? { ms: ms('acknowledgementWindow')! } : t.acknowledgementWindow,
     followUpInterval: ms('followUpInterval') ? { ms: ms('followUpInterval')! } : t.followUpInterval,

@@ -80,7 +80,9 @@ export function parseApiKeys(value: string): { role: Role; key: string }[] {
       const role = pair.slice(0, at);
       const key = pair.slice(at + 1);
       if (at < 1 || !(ROLES as readonly string[]).includes(role) || key.length < 16) {
-        throw new Error(`Invalid API_KEYS entry "${role || pair.slice(0, 12)}:…": use role:key with a role of ${ROLES.join(', ')} and a key of at least 16 characters`);
+        throw new Error(
+          `Invalid API_KEYS entry "${role || pair.slice(0, 12)}:…": use role:key with a role of ${ROLES.join(', ')} and a key of at least 16 characters`,
+        );
       }
       return { role: role as Role, key };
     });

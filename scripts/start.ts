@@ -34,7 +34,8 @@ export async function startDeepDive(env: NodeJS.ProcessEnv = process.env): Promi
   installWorkerLogging(log);
   const stack: (() => Promise<unknown>)[] = [];
   const stop = async () => {
-    for (const step of stack.reverse().splice(0)) await step().catch((err: unknown) => log.error({ err }, 'while stopping'));
+    for (const step of stack.reverse().splice(0))
+      await step().catch((err: unknown) => log.error({ err }, 'while stopping'));
   };
 
   try {
@@ -42,7 +43,8 @@ export async function startDeepDive(env: NodeJS.ProcessEnv = process.env): Promi
     let temporalUi: string | undefined;
     if (!temporalAddress) {
       const cliPath = ensureTool('cli');
-      if (!cliPath) throw new Error('No Temporal CLI: set TEMPORAL_CLI_PATH or TEMPORAL_ADDRESS (see README, "First run").');
+      if (!cliPath)
+        throw new Error('No Temporal CLI: set TEMPORAL_CLI_PATH or TEMPORAL_ADDRESS (see README, "First run").');
       log.info('starting the Temporal dev server');
       const server = await startDevServer({
         cliPath,
@@ -60,7 +62,10 @@ export async function startDeepDive(env: NodeJS.ProcessEnv = process.env): Promi
     let poolMax: number | undefined;
     if (!databaseUrl) {
       log.info('starting the embedded database (PGlite)');
-      const database = await startEmbeddedDatabase({ dataDir: path.join(config.dataDir, 'pglite'), port: config.embedded.databasePort });
+      const database = await startEmbeddedDatabase({
+        dataDir: path.join(config.dataDir, 'pglite'),
+        port: config.embedded.databasePort,
+      });
       stack.push(() => database.stop());
       databaseUrl = database.url;
       poolMax = EMBEDDED_POOL_MAX;
@@ -164,7 +169,9 @@ async function main(): Promise<void> {
     'Deep Dive is running.',
     `  API            ${running.urls.api}`,
     `  Health         ${running.urls.health}`,
-    running.urls.temporalUi ? `  Temporal UI    ${running.urls.temporalUi}` : `  Temporal       ${running.temporalAddress}`,
+    running.urls.temporalUi
+      ? `  Temporal UI    ${running.urls.temporalUi}`
+      : `  Temporal       ${running.temporalAddress}`,
     running.urls.mail ? `  Mail catcher   ${running.urls.mail}` : '',
     '  API keys (Authorization: Bearer <key>):',
     ...running.apiKeys.map(({ role, key }) => `    ${role.padEnd(14)} ${key}`),

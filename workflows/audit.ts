@@ -1,6 +1,12 @@
 // The deep dive audit, one workflow per audit, reading like the process: each stage lives in its own
 // module beside this one; every handler is registered here, on state initialised first.
-import { allHandlersFinished, condition, proxyActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import {
+  allHandlersFinished,
+  condition,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { STAGES, type Stage } from '../domain/stages';
 import { resolveTimeline } from '../domain/timeline';
@@ -34,7 +40,13 @@ const isPast = (state: AuditState, stage: Stage) => STAGES.indexOf(state.stage) 
 
 export async function deepDiveAudit(input: DeepDiveAuditInput): Promise<AuditState> {
   const timeline = resolveTimeline(input.timeline);
-  const state: AuditState = { auditId: input.auditId, stage: 'selection', cohort: [], invitations: [], cancelled: false };
+  const state: AuditState = {
+    auditId: input.auditId,
+    stage: 'selection',
+    cohort: [],
+    invitations: [],
+    cancelled: false,
+  };
   let sendRequested = false;
   let replacing = 0;
 
@@ -75,7 +87,10 @@ export async function deepDiveAudit(input: DeepDiveAuditInput): Promise<AuditSta
       validator: ({ caseId, replacementCaseId }: { caseId: string; replacementCaseId: string }) => {
         refuseUnless('replace a case', invitationsNotYetSent());
         if (!state.cohort.some((c) => c.caseId === caseId)) throw notFound(`drawn case ${caseId}`);
-        refuseUnless('replace a case with one already drawn', !state.cohort.some((c) => c.caseId === replacementCaseId));
+        refuseUnless(
+          'replace a case with one already drawn',
+          !state.cohort.some((c) => c.caseId === replacementCaseId),
+        );
       },
     },
   );
@@ -125,13 +140,17 @@ export async function deepDiveAudit(input: DeepDiveAuditInput): Promise<AuditSta
   );
 
   type Extension = { dueAt: string; invitationId?: string };
-  setHandler(extendDeadlineUpdate, ({ dueAt, invitationId }: Extension) => extendDeadlines(state, timeline, dueAt, invitationId), {
-    validator: ({ dueAt, invitationId }: Extension) => {
-      refuseUnless('extend a deadline', state.stage === 'awaiting_submissions');
-      if (invitationId) refuseUnless('extend a closed invitation', invitation(invitationId).status === 'pending');
-      refuseUnless('set a deadline in the past', Date.parse(dueAt) > Date.now());
+  setHandler(
+    extendDeadlineUpdate,
+    ({ dueAt, invitationId }: Extension) => extendDeadlines(state, timeline, dueAt, invitationId),
+    {
+      validator: ({ dueAt, invitationId }: Extension) => {
+        refuseUnless('extend a deadline', state.stage === 'awaiting_submissions');
+        if (invitationId) refuseUnless('extend a closed invitation', invitation(invitationId).status === 'pending');
+        refuseUnless('set a deadline in the past', Date.parse(dueAt) > Date.now());
+      },
     },
-  });
+  );
 
   await enterStage(state, 'selection');
   await selectCohort(state);

@@ -23,5 +23,9 @@ export function notFound(what: string): ApplicationFailure {
 
 /** Refuses what can be done once only (a second acknowledgement): a WrongStage, which the API maps to 409. */
 export function alreadyDone(action: string): ApplicationFailure {
-  return ApplicationFailure.create({ type: FAILURE.wrongStage, message: `cannot ${action}: it is already done`, nonRetryable: true });
+  return ApplicationFailure.create({
+    type: FAILURE.wrongStage,
+    message: `cannot ${action}: it is already done`,
+    nonRetryable: true,
+  });
 }

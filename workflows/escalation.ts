@@ -68,7 +68,11 @@ export async function urgentEscalation(input: UrgentEscalationInput): Promise<Es
     async () => {
       // Set at once, so that a second acknowledgement arriving meanwhile is refused.
       state.acknowledgedAt = new Date().toISOString();
-      state.acknowledgedAt = await recordEscalationAcknowledged({ escalationId, auditId, acknowledgedAt: state.acknowledgedAt });
+      state.acknowledgedAt = await recordEscalationAcknowledged({
+        escalationId,
+        auditId,
+        acknowledgedAt: state.acknowledgedAt,
+      });
       return state;
     },
     {

@@ -9,7 +9,11 @@ import { cutOffAt } from './submissions';
 
 const { createInvitations, replaceCase } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute', nonRetryableErrorTypes: ['NotFound', 'InvalidReplacement'] },
+  retry: {
+    initialInterval: '1 second',
+    maximumInterval: '1 minute',
+    nonRetryableErrorTypes: ['NotFound', 'InvalidReplacement'],
+  },
 });
 
 /** Plans the review before the stage is entered, so that a query never sees the stage without its deadline. */

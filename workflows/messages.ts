@@ -53,7 +53,9 @@ export const auditStateQuery = defineQuery<AuditState>('auditState');
 export const cancelAuditUpdate = defineUpdate<AuditState>('cancelAudit');
 
 /** Swap a drawn case for another candidate from the pool, before invitations go out. */
-export const replaceCaseUpdate = defineUpdate<AuditState, [{ caseId: string; replacementCaseId: string }]>('replaceCase');
+export const replaceCaseUpdate = defineUpdate<AuditState, [{ caseId: string; replacementCaseId: string }]>(
+  'replaceCase',
+);
 
 /** The business unit is content with the cohort: send the invitations now. */
 export const sendInvitationsUpdate = defineUpdate<AuditState>('sendInvitations');
@@ -65,7 +67,9 @@ export const submissionReceivedUpdate = defineUpdate<InvitationState, [{ invitat
 export const noInvolvementUpdate = defineUpdate<InvitationState, [{ invitationId: string }]>('noInvolvement');
 
 /** Extend one invitation's deadline, or every open one's. */
-export const extendDeadlineUpdate = defineUpdate<InvitationState[], [{ dueAt: string; invitationId?: string }]>('extendDeadline');
+export const extendDeadlineUpdate = defineUpdate<InvitationState[], [{ dueAt: string; invitationId?: string }]>(
+  'extendDeadline',
+);
 
 // The urgent escalation (workflows/escalation.ts), a child of the audit that outlives it.
 
@@ -100,4 +104,6 @@ export interface UrgentEscalationInput {
 export const escalationStateQuery = defineQuery<EscalationState>('escalationState');
 
 /** The API has stored who acknowledged and the action taken in the Escalation row; this ends the escalation. */
-export const acknowledgeEscalationUpdate = defineUpdate<EscalationState, [{ escalationId: string }]>('acknowledgeEscalation');
+export const acknowledgeEscalationUpdate = defineUpdate<EscalationState, [{ escalationId: string }]>(
+  'acknowledgeEscalation',
+);

@@ -18,8 +18,15 @@ export function cutOffAt(state: AuditState, timeline: Timeline): Date {
 }
 
 /** Moves deadlines (the business unit's extension) and keeps the database's copy in step. */
-export async function extendDeadlines(state: AuditState, timeline: Timeline, dueAt: string, invitationId?: string): Promise<InvitationState[]> {
-  const changed = state.invitations.filter((i) => i.status === 'pending' && (!invitationId || i.invitationId === invitationId));
+export async function extendDeadlines(
+  state: AuditState,
+  timeline: Timeline,
+  dueAt: string,
+  invitationId?: string,
+): Promise<InvitationState[]> {
+  const changed = state.invitations.filter(
+    (i) => i.status === 'pending' && (!invitationId || i.invitationId === invitationId),
+  );
   for (const invitation of changed) invitation.dueAt = dueAt;
   state.submissionsCutOffAt = cutOffAt(state, timeline).toISOString();
   await recordDeadlines({ invitationIds: changed.map((i) => i.invitationId), dueAt });
@@ -42,7 +49,8 @@ export async function awaitSubmissions(state: AuditState, timeline: Timeline): P
     const due: Promise<void>[] = [];
     for (const invitation of open()) {
       const occasion = `due-${invitation.dueAt}`;
-      if (!scheduledFrom.has(occasion + invitation.invitationId)) scheduledFrom.set(occasion + invitation.invitationId, now);
+      if (!scheduledFrom.has(occasion + invitation.invitationId))
+        scheduledFrom.set(occasion + invitation.invitationId, now);
       const from = scheduledFrom.get(occasion + invitation.invitationId)!;
       for (const moment of deadlineSchedule(new Date(invitation.dueAt), timeline.submissions)) {
         const at = moment.at.getTime();
@@ -59,11 +67,20 @@ export async function awaitSubmissions(state: AuditState, timeline: Timeline): P
     await Promise.all(due);
 
     const before = JSON.stringify(state.invitations);
-    await condition(() => state.cancelled || JSON.stringify(state.invitations) !== before, Math.max(0, next - Date.now()));
+    await condition(
+      () => state.cancelled || JSON.stringify(state.invitations) !== before,
+      Math.max(0, next - Date.now()),
+    );
   }
 }
 
-function messagesFor(auditId: string, invitation: InvitationState, kind: 'reminder' | 'chaser' | 'lead_escalation', n: number, occasion: string) {
+function messagesFor(
+  auditId: string,
+  invitation: InvitationState,
+  kind: 'reminder' | 'chaser' | 'lead_escalation',
+  n: number,
+  occasion: string,
+) {
   const { invitationId } = invitation;
   switch (kind) {
     case 'reminder':

@@ -11,7 +11,8 @@ export function agenciesRouter({ db }: { db: Db }): Router {
   router.post('/', requireRole('business_unit'), async (req, res) => {
     const body = parse(createAgencySchema, req.body);
     const existing = await db.agency.findUnique({ where: { name: body.name } });
-    if (existing) throw new HttpError(409, 'already_exists', `An agency named "${body.name}" already exists.`, { id: existing.id });
+    if (existing)
+      throw new HttpError(409, 'already_exists', `An agency named "${body.name}" already exists.`, { id: existing.id });
     const agency = await db.agency.create({ data: body });
     await db.auditTrailEntry.create({
       data: { actor: req.principal!.actor, action: 'agency.created', details: { agencyId: agency.id } },

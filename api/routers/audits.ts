@@ -4,7 +4,13 @@ import { Router } from 'express';
 import { type Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import { z } from 'zod';
 import { isActiveInWindow } from '../../domain/cohort';
-import { cancelAuditSchema, type CreateAudit, createAuditSchema, extendDeadlineSchema, replaceCaseSchema } from '../../domain/schemas';
+import {
+  cancelAuditSchema,
+  type CreateAudit,
+  createAuditSchema,
+  extendDeadlineSchema,
+  replaceCaseSchema,
+} from '../../domain/schemas';
 import { failedEmails } from '../../activities/email';
 import type { TimelineOverrides } from '../../domain/timeline';
 import type { Db } from '../../infra/db';
@@ -89,12 +95,18 @@ export function auditsRouter(deps: AuditsDeps): Router {
     }
 
     if (body.timeline && !deps.allowCompressedTimelines) {
-      throw new HttpError(400, 'validation_failed', 'timeline overrides are allowed only when the server runs with ALLOW_COMPRESSED_TIMELINES=true.', [
-        { path: ['timeline'], message: 'not allowed on this server' },
-      ]);
+      throw new HttpError(
+        400,
+        'validation_failed',
+        'timeline overrides are allowed only when the server runs with ALLOW_COMPRESSED_TIMELINES=true.',
+        [{ path: ['timeline'], message: 'not allowed on this server' }],
+      );
     }
     await refuseUnknownAgencies(db, body);
-    const window = body.window ?? { from: new Date(Date.now() - SIX_MONTHS_MS).toISOString(), to: new Date().toISOString() };
+    const window = body.window ?? {
+      from: new Date(Date.now() - SIX_MONTHS_MS).toISOString(),
+      to: new Date().toISOString(),
+    };
     refuseEmptyPool(body, window);
 
     const id = randomUUID();
@@ -129,7 +141,12 @@ export function auditsRouter(deps: AuditsDeps): Router {
         },
       }),
       db.auditTrailEntry.create({
-        data: { auditId: id, actor: req.principal!.actor, action: 'audit.started', details: { candidates: body.candidates.length } },
+        data: {
+          auditId: id,
+          actor: req.principal!.actor,
+          action: 'audit.started',
+          details: { candidates: body.candidates.length },
+        },
       }),
     ]);
     await startWorkflow(id, body.timeline);
@@ -148,7 +165,14 @@ export function auditsRouter(deps: AuditsDeps): Router {
       db.invitation.findMany({
         where: { auditId: audit.id },
         orderBy: [{ case: { drawOrder: 'asc' } }, { createdAt: 'asc' }],
-        select: { id: true, agencyId: true, status: true, dueAt: true, case: { select: { caseRef: true } }, submission: { select: { late: true, submittedAt: true } } },
+        select: {
+          id: true,
+          agencyId: true,
+          status: true,
+          dueAt: true,
+          case: { select: { caseRef: true } },
+          submission: { select: { late: true, submittedAt: true } },
+        },
       }),
       failedEmails(db, audit.id),
     ]);
@@ -171,9 +195,14 @@ export function auditsRouter(deps: AuditsDeps): Router {
         submittedAt: i.submission?.submittedAt?.toISOString() ?? null,
         late: i.submission?.late ?? false,
       })),
-      deadlines: { invitationsGoBy: state.invitationsDueToSendAt ?? null, collationBy: state.submissionsCutOffAt ?? null },
+      deadlines: {
+        invitationsGoBy: state.invitationsDueToSendAt ?? null,
+        collationBy: state.submissionsCutOffAt ?? null,
+      },
       unsentEmails: unsent,
-      discussion: audit.discussionAt ? { at: audit.discussionAt.toISOString(), location: audit.discussionLocation } : null,
+      discussion: audit.discussionAt
+        ? { at: audit.discussionAt.toISOString(), location: audit.discussionLocation }
+        : null,
       createdAt: audit.createdAt.toISOString(),
     });
   });
@@ -191,13 +220,19 @@ export function auditsRouter(deps: AuditsDeps): Router {
   router.post('/:id/cohort/replace', requireRole('business_unit'), async (req, res) => {
     const audit = await auditOr404(req.params.id);
     const { caseRef, replacementCaseRef } = parse(replaceCaseSchema, req.body);
-    const cases = await db.case.findMany({ where: { auditId: audit.id, caseRef: { in: [caseRef, replacementCaseRef] } } });
+    const cases = await db.case.findMany({
+      where: { auditId: audit.id, caseRef: { in: [caseRef, replacementCaseRef] } },
+    });
     const drawn = cases.find((c) => c.caseRef === caseRef && c.selectedAt && !c.replacedAt);
     const replacement = cases.find((c) => c.caseRef === replacementCaseRef);
     if (!drawn) throw new HttpError(404, 'not_found', `No drawn case ${caseRef} in this audit.`);
     if (!replacement) throw new HttpError(404, 'not_found', `No candidate ${replacementCaseRef} in this audit's pool.`);
     if (replacement.selectedAt || replacement.replacedAt) {
-      throw new HttpError(409, 'already_drawn', `${replacementCaseRef} has been drawn before; choose an undrawn candidate.`);
+      throw new HttpError(
+        409,
+        'already_drawn',
+        `${replacementCaseRef} has been drawn before; choose an undrawn candidate.`,
+      );
     }
     const window = { from: audit.windowFrom.toISOString(), to: audit.windowTo.toISOString() };
     if (!isActiveInWindow(replacement.lastActivityAt.toISOString(), window)) {
@@ -205,17 +240,34 @@ export function auditsRouter(deps: AuditsDeps): Router {
         { path: ['replacementCaseRef'], message: 'not active inside the review window' },
       ]);
     }
-    await whileRunning(handle(audit).executeUpdate(replaceCaseUpdate, { args: [{ caseId: drawn.id, replacementCaseId: replacement.id }] }));
+    await whileRunning(
+      handle(audit).executeUpdate(replaceCaseUpdate, {
+        args: [{ caseId: drawn.id, replacementCaseId: replacement.id }],
+      }),
+    );
     await db.auditTrailEntry.create({
-      data: { auditId: audit.id, actor: req.principal!.actor, action: 'cohort.replace_requested', details: { caseId: drawn.id, replacementCaseId: replacement.id } },
+      data: {
+        auditId: audit.id,
+        actor: req.principal!.actor,
+        action: 'cohort.replace_requested',
+        details: { caseId: drawn.id, replacementCaseId: replacement.id },
+      },
     });
-    res.json({ cohort: await db.case.findMany({ where: { auditId: audit.id, selectedAt: { not: null }, replacedAt: null }, orderBy: { drawOrder: 'asc' }, select: { caseRef: true, serviceLevel: true } }) });
+    res.json({
+      cohort: await db.case.findMany({
+        where: { auditId: audit.id, selectedAt: { not: null }, replacedAt: null },
+        orderBy: { drawOrder: 'asc' },
+        select: { caseRef: true, serviceLevel: true },
+      }),
+    });
   });
 
   router.post('/:id/invitations/send', requireRole('business_unit'), async (req, res) => {
     const audit = await auditOr404(req.params.id);
     await whileRunning(handle(audit).executeUpdate(sendInvitationsUpdate));
-    await db.auditTrailEntry.create({ data: { auditId: audit.id, actor: req.principal!.actor, action: 'invitations.send_requested' } });
+    await db.auditTrailEntry.create({
+      data: { auditId: audit.id, actor: req.principal!.actor, action: 'invitations.send_requested' },
+    });
     res.status(202).json({ id: audit.id, stage: 'invitations', sending: true });
   });
 
@@ -223,17 +275,28 @@ export function auditsRouter(deps: AuditsDeps): Router {
     const audit = await auditOr404(req.params.id);
     const body = parse(extendDeadlineSchema, req.body);
     const changed = await whileRunning(handle(audit).executeUpdate(extendDeadlineUpdate, { args: [body] }));
-    await db.auditTrailEntry.create({ data: { auditId: audit.id, actor: req.principal!.actor, action: 'deadline.extended', details: body } });
+    await db.auditTrailEntry.create({
+      data: { auditId: audit.id, actor: req.principal!.actor, action: 'deadline.extended', details: body },
+    });
     res.json({ invitations: changed.map((i) => ({ id: i.invitationId, dueAt: i.dueAt })) });
   });
 
   router.post('/:id/invitations/:invitationId/no-involvement', requireRole('business_unit'), async (req, res) => {
     const audit = await auditOr404(req.params.id);
-    const invitation = await db.invitation.findFirst({ where: { id: parse(z.string(), req.params.invitationId), auditId: audit.id } });
+    const invitation = await db.invitation.findFirst({
+      where: { id: parse(z.string(), req.params.invitationId), auditId: audit.id },
+    });
     if (!invitation) throw new HttpError(404, 'not_found', 'No such invitation in this audit.');
-    const closed = await whileRunning(handle(audit).executeUpdate(noInvolvementUpdate, { args: [{ invitationId: invitation.id }] }));
+    const closed = await whileRunning(
+      handle(audit).executeUpdate(noInvolvementUpdate, { args: [{ invitationId: invitation.id }] }),
+    );
     await db.auditTrailEntry.create({
-      data: { auditId: audit.id, actor: req.principal!.actor, action: 'invitation.no_involvement', details: { invitationId: invitation.id } },
+      data: {
+        auditId: audit.id,
+        actor: req.principal!.actor,
+        action: 'invitation.no_involvement',
+        details: { invitationId: invitation.id },
+      },
     });
     res.json({ id: invitation.id, status: closed.status });
   });
@@ -243,7 +306,9 @@ export function auditsRouter(deps: AuditsDeps): Router {
 
 async function refuseUnknownAgencies(db: Db, body: CreateAudit): Promise<void> {
   const ids = [...new Set(body.candidates.flatMap((c) => c.agencyIds))];
-  const known = new Set((await db.agency.findMany({ where: { id: { in: ids } }, select: { id: true } })).map((a) => a.id));
+  const known = new Set(
+    (await db.agency.findMany({ where: { id: { in: ids } }, select: { id: true } })).map((a) => a.id),
+  );
   const issues = body.candidates.flatMap((c, i) =>
     c.agencyIds.flatMap((agencyId, j) =>
       known.has(agencyId) ? [] : [{ path: ['candidates', i, 'agencyIds', j], message: `unknown agency ${agencyId}` }],

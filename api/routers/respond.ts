@@ -17,8 +17,18 @@ export function respondRouter({ db, temporal }: { db: Db; temporal: Client }): R
       where: { tokenHash: tokenHash(token) },
       include: { case: true, agency: true, audit: true, submission: true },
     });
-    if (!invitation) throw new HttpError(404, 'not_found', 'This link is not known. Check it against the email, or ask the business unit for a new one.');
-    if (invitation.status === 'no_involvement') throw new HttpError(410, 'link_closed', 'This audit tool was closed: your agency was recorded as having no involvement.');
+    if (!invitation)
+      throw new HttpError(
+        404,
+        'not_found',
+        'This link is not known. Check it against the email, or ask the business unit for a new one.',
+      );
+    if (invitation.status === 'no_involvement')
+      throw new HttpError(
+        410,
+        'link_closed',
+        'This audit tool was closed: your agency was recorded as having no involvement.',
+      );
     return invitation;
   };
 
@@ -31,7 +41,11 @@ export function respondRouter({ db, temporal }: { db: Db; temporal: Client }): R
       case: {
         caseRef: invitation.case.caseRef,
         serviceLevel: invitation.case.serviceLevel,
-        child: { name: invitation.case.childName, dateOfBirth: invitation.case.childDob?.toISOString().slice(0, 10) ?? null, localId: invitation.case.childLocalId },
+        child: {
+          name: invitation.case.childName,
+          dateOfBirth: invitation.case.childDob?.toISOString().slice(0, 10) ?? null,
+          localId: invitation.case.childLocalId,
+        },
       },
       dueAt: invitation.dueAt?.toISOString() ?? null,
       status: invitation.status,
@@ -44,7 +58,11 @@ export function respondRouter({ db, temporal }: { db: Db; temporal: Client }): R
     const invitation = await invitationFor(req.params.token);
     const body = parse(respondSchema, req.body);
     if (invitation.submission?.submittedAt) {
-      throw new HttpError(409, 'already_submitted', 'This audit tool has been submitted; ask the business unit to reopen it to change it.');
+      throw new HttpError(
+        409,
+        'already_submitted',
+        'This audit tool has been submitted; ask the business unit to reopen it to change it.',
+      );
     }
     const submittedAt = body.submit ? new Date() : null;
     const { submit: _submit, ...content } = body;
@@ -55,7 +73,12 @@ export function respondRouter({ db, temporal }: { db: Db; temporal: Client }): R
         update: { content, submittedAt },
       }),
       db.auditTrailEntry.create({
-        data: { auditId: invitation.auditId, actor: `link:respond:${invitation.id}`, action: body.submit ? 'submission.submitted' : 'submission.draft_saved', details: { invitationId: invitation.id } },
+        data: {
+          auditId: invitation.auditId,
+          actor: `link:respond:${invitation.id}`,
+          action: body.submit ? 'submission.submitted' : 'submission.draft_saved',
+          details: { invitationId: invitation.id },
+        },
       }),
     ]);
     if (!body.submit) {
@@ -63,7 +86,9 @@ export function respondRouter({ db, temporal }: { db: Db; temporal: Client }): R
       return;
     }
     try {
-      const state = await temporal.workflow.getHandle(invitation.audit.workflowId).executeUpdate(submissionReceivedUpdate, { args: [{ invitationId: invitation.id }] });
+      const state = await temporal.workflow
+        .getHandle(invitation.audit.workflowId)
+        .executeUpdate(submissionReceivedUpdate, { args: [{ invitationId: invitation.id }] });
       res.json({ saved: true, submitted: true, late: state.late });
     } catch (err) {
       // Kept whatever the audit's state: an ended audit still has the agency's submission on record.

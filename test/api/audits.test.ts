@@ -26,7 +26,11 @@ let http: Awaited<ReturnType<typeof serve>>;
 let agencyIds: string[];
 
 beforeAll(async () => {
-  [env, database, catcher] = await Promise.all([devServerEnvironment(), migratedDatabase(), startMailCatcher({ port: 0 })]);
+  [env, database, catcher] = await Promise.all([
+    devServerEnvironment(),
+    migratedDatabase(),
+    startMailCatcher({ port: 0 }),
+  ]);
   worker = await Worker.create({
     connection: env.nativeConnection,
     taskQueue: TASK_QUEUE,
@@ -87,9 +91,17 @@ describe('starting an audit over HTTP', () => {
   });
 
   it('stores the audit, starts its workflow, draws the cohort and shows the live stage', async () => {
-    const created = await http.call('POST', '/api/audits', { key: KEYS.bu, body: auditBody(), headers: { 'idempotency-key': 'start-1' } });
+    const created = await http.call('POST', '/api/audits', {
+      key: KEYS.bu,
+      body: auditBody(),
+      headers: { 'idempotency-key': 'start-1' },
+    });
     expect(created.status).toBe(201);
-    expect(created.body).toEqual({ id: expect.any(String), workflowId: `audit-${created.body.id}`, stage: 'selection' });
+    expect(created.body).toEqual({
+      id: expect.any(String),
+      workflowId: `audit-${created.body.id}`,
+      stage: 'selection',
+    });
 
     const audit = await eventually(async () => {
       const res = await http.call('GET', `/api/audits/${created.body.id}`, { key: KEYS.manager });
@@ -99,7 +111,11 @@ describe('starting an audit over HTTP', () => {
     expect(audit.body.cohort).toHaveLength(4);
     for (const c of audit.body.cohort) expect(Object.keys(c).sort()).toEqual(['caseRef', 'serviceLevel']);
     expect(new Set(audit.body.cohort.map((c: { serviceLevel: string }) => c.serviceLevel)).size).toBe(4);
-    expect(audit.body.cohortRationale).toMatchObject({ seed: expect.any(String), eligible: 6, serviceLevelsCovered: 4 });
+    expect(audit.body.cohortRationale).toMatchObject({
+      seed: expect.any(String),
+      eligible: 6,
+      serviceLevelsCovered: 4,
+    });
     const text = JSON.stringify(audit.body);
     for (const identifier of ['Quixleworth', 'Zephyrine', 'LCS9001']) expect(text).not.toContain(identifier);
 
@@ -115,8 +131,16 @@ describe('starting an audit over HTTP', () => {
 
   it('honours Idempotency-Key: a retry gets the same audit, another body under the same key is refused', async () => {
     const body = auditBody();
-    const first = await http.call('POST', '/api/audits', { key: KEYS.bu, body, headers: { 'idempotency-key': 'retry-me' } });
-    const retry = await http.call('POST', '/api/audits', { key: KEYS.bu, body, headers: { 'idempotency-key': 'retry-me' } });
+    const first = await http.call('POST', '/api/audits', {
+      key: KEYS.bu,
+      body,
+      headers: { 'idempotency-key': 'retry-me' },
+    });
+    const retry = await http.call('POST', '/api/audits', {
+      key: KEYS.bu,
+      body,
+      headers: { 'idempotency-key': 'retry-me' },
+    });
     expect(first.status).toBe(201);
     expect(retry).toMatchObject({ status: 201, body: { id: first.body.id } });
     expect(await database.db.audit.count({ where: { idempotencyKey: 'retry-me' } })).toBe(1);
@@ -157,7 +181,9 @@ describe('starting an audit over HTTP', () => {
 
   it('asks for a key, and lets only the business unit start audits', async () => {
     expect((await http.call('POST', '/api/audits', { body: auditBody() })).status).toBe(401);
-    expect((await http.call('POST', '/api/audits', { key: 'wrong-key-0123456789', body: auditBody() })).status).toBe(401);
+    expect((await http.call('POST', '/api/audits', { key: 'wrong-key-0123456789', body: auditBody() })).status).toBe(
+      401,
+    );
     const manager = await http.call('POST', '/api/audits', { key: KEYS.manager, body: auditBody() });
     expect(manager).toMatchObject({ status: 403, body: { error: { code: 'forbidden' } } });
     expect((await http.call('POST', '/api/audits', { key: KEYS.lis, body: auditBody() })).status).toBe(403);
@@ -165,11 +191,19 @@ describe('starting an audit over HTTP', () => {
 
   it('cancels with a reason kept in the audit trail, once', async () => {
     const created = await http.call('POST', '/api/audits', { key: KEYS.bu, body: auditBody() });
-    const cancel = await http.call('POST', `/api/audits/${created.body.id}/cancel`, { key: KEYS.bu, body: { reason: 'Started in error' } });
+    const cancel = await http.call('POST', `/api/audits/${created.body.id}/cancel`, {
+      key: KEYS.bu,
+      body: { reason: 'Started in error' },
+    });
     expect(cancel).toMatchObject({ status: 200, body: { stage: 'cancelled' } });
-    const again = await http.call('POST', `/api/audits/${created.body.id}/cancel`, { key: KEYS.bu, body: { reason: 'again' } });
+    const again = await http.call('POST', `/api/audits/${created.body.id}/cancel`, {
+      key: KEYS.bu,
+      body: { reason: 'again' },
+    });
     expect(again).toMatchObject({ status: 409, body: { error: { code: 'wrong_stage' } } });
-    const trail = await database.db.auditTrailEntry.findMany({ where: { auditId: created.body.id, action: 'audit.cancelled' } });
+    const trail = await database.db.auditTrailEntry.findMany({
+      where: { auditId: created.body.id, action: 'audit.cancelled' },
+    });
     expect(trail).toHaveLength(1);
     expect(trail[0]!.details).toEqual({ reason: 'Started in error' });
   });
@@ -184,14 +218,23 @@ describe('starting an audit over HTTP', () => {
     }, 'the draw');
     expect(drawn.deadlines.invitationsGoBy).toEqual(expect.any(String));
 
-    const undrawn = auditBody().candidates.map((c) => c.caseRef).find((ref) => !drawn.cohort.some((c: { caseRef: string }) => c.caseRef === ref))!;
+    const undrawn = auditBody()
+      .candidates.map((c) => c.caseRef)
+      .find((ref) => !drawn.cohort.some((c: { caseRef: string }) => c.caseRef === ref))!;
     const replaced = await http.call('POST', `/api/audits/${id}/cohort/replace`, {
       key: KEYS.bu,
       body: { caseRef: drawn.cohort[0].caseRef, replacementCaseRef: undrawn },
     });
     expect(replaced.status).toBe(200);
     expect(replaced.body.cohort.map((c: { caseRef: string }) => c.caseRef)).toContain(undrawn);
-    expect((await http.call('POST', `/api/audits/${id}/cohort/replace`, { key: KEYS.bu, body: { caseRef: 'NOPE', replacementCaseRef: undrawn } })).status).toBe(404);
+    expect(
+      (
+        await http.call('POST', `/api/audits/${id}/cohort/replace`, {
+          key: KEYS.bu,
+          body: { caseRef: 'NOPE', replacementCaseRef: undrawn },
+        })
+      ).status,
+    ).toBe(404);
 
     expect((await http.call('POST', `/api/audits/${id}/invitations/send`, { key: KEYS.bu })).status).toBe(202);
     const audit = await eventually(async () => {
@@ -213,24 +256,49 @@ describe('starting an audit over HTTP', () => {
     expect(tool.body.case.child.name).toMatch(/Quixleworth$/);
 
     const sections = Object.fromEntries(
-      ['recognition', 'assessment', 'planning_intervention', 'joint_working', 'impact', 'overall_quality'].map((area) => [
-        area,
-        { goodPractice: 'Timely strategy meeting', areasForDevelopment: 'Record the voice of the child', recommendations: 'Use the tool', grade: 'good', rationale: 'Evidence in records' },
-      ]),
+      ['recognition', 'assessment', 'planning_intervention', 'joint_working', 'impact', 'overall_quality'].map(
+        (area) => [
+          area,
+          {
+            goodPractice: 'Timely strategy meeting',
+            areasForDevelopment: 'Record the voice of the child',
+            recommendations: 'Use the tool',
+            grade: 'good',
+            rationale: 'Evidence in records',
+          },
+        ],
+      ),
     );
-    expect((await http.call('POST', `/respond/${first}`, { body: { sections: { recognition: sections.recognition }, submit: false } })).body).toEqual({ saved: true, submitted: false });
-    const incomplete = await http.call('POST', `/respond/${first}`, { body: { sections: { recognition: sections.recognition }, submit: true } });
+    expect(
+      (
+        await http.call('POST', `/respond/${first}`, {
+          body: { sections: { recognition: sections.recognition }, submit: false },
+        })
+      ).body,
+    ).toEqual({ saved: true, submitted: false });
+    const incomplete = await http.call('POST', `/respond/${first}`, {
+      body: { sections: { recognition: sections.recognition }, submit: true },
+    });
     expect(incomplete.status).toBe(400);
-    expect(incomplete.body.error.details.map((d: { path: string[] }) => d.path.join('.'))).toContain('sections.assessment');
-    expect(await http.call('POST', `/respond/${first}`, { body: { sections, submit: true } })).toMatchObject({ status: 200, body: { submitted: true, late: false } });
+    expect(incomplete.body.error.details.map((d: { path: string[] }) => d.path.join('.'))).toContain(
+      'sections.assessment',
+    );
+    expect(await http.call('POST', `/respond/${first}`, { body: { sections, submit: true } })).toMatchObject({
+      status: 200,
+      body: { submitted: true, late: false },
+    });
     expect((await http.call('POST', `/respond/${first}`, { body: { sections, submit: true } })).status).toBe(409);
     expect((await http.call('GET', '/respond/not-a-real-token')).status).toBe(404);
 
     const mine = (await http.call('GET', `/api/audits/${id}`, { key: KEYS.manager })).body.invitations;
     expect(mine.filter((i: { status: string }) => i.status === 'submitted')).toHaveLength(1);
 
-    const secondInvitation = await database.db.invitation.findFirstOrThrow({ where: { auditId: id, tokenHash: tokenHash(second!) } });
-    const closed = await http.call('POST', `/api/audits/${id}/invitations/${secondInvitation.id}/no-involvement`, { key: KEYS.bu });
+    const secondInvitation = await database.db.invitation.findFirstOrThrow({
+      where: { auditId: id, tokenHash: tokenHash(second!) },
+    });
+    const closed = await http.call('POST', `/api/audits/${id}/invitations/${secondInvitation.id}/no-involvement`, {
+      key: KEYS.bu,
+    });
     expect(closed.body).toEqual({ id: secondInvitation.id, status: 'no_involvement' });
     expect((await http.call('GET', `/respond/${second}`)).status).toBe(410);
 
@@ -238,7 +306,11 @@ describe('starting an audit over HTTP', () => {
     const extended = await http.call('POST', `/api/audits/${id}/deadlines`, { key: KEYS.bu, body: { dueAt } });
     expect(extended.status).toBe(200);
     expect(extended.body.invitations).toHaveLength(others.length);
-    expect((await http.call('POST', `/api/audits/${id}/deadlines`, { key: KEYS.manager, body: { dueAt } })).status).toBe(403);
-    expect((await http.call('POST', `/api/audits/${id}/deadlines`, { key: KEYS.bu, body: { dueAt: 'tomorrow' } })).status).toBe(400);
+    expect(
+      (await http.call('POST', `/api/audits/${id}/deadlines`, { key: KEYS.manager, body: { dueAt } })).status,
+    ).toBe(403);
+    expect(
+      (await http.call('POST', `/api/audits/${id}/deadlines`, { key: KEYS.bu, body: { dueAt: 'tomorrow' } })).status,
+    ).toBe(400);
   });
 });

@@ -3,12 +3,18 @@ import { deadlineAfter, deadlineSchedule, DEFAULT_TIMELINE, durationMs, resolveT
 describe('the audit timeline', () => {
   it('sets the submission deadline 15 working days on, at close of business, over a bank holiday', () => {
     const invitedAt = new Date('2026-04-16T10:00:00Z'); // Thursday; early May bank holiday inside
-    expect(deadlineAfter(invitedAt, DEFAULT_TIMELINE.submissions.window).toISOString()).toBe('2026-05-08T16:00:00.000Z'); // 17:00 BST
+    expect(deadlineAfter(invitedAt, DEFAULT_TIMELINE.submissions.window).toISOString()).toBe(
+      '2026-05-08T16:00:00.000Z',
+    ); // 17:00 BST
   });
 
   it('places reminders, chasers and the lead escalation on working days around the deadline', () => {
     const dueAt = new Date('2026-05-08T16:00:00Z'); // Friday
-    const schedule = deadlineSchedule(dueAt, DEFAULT_TIMELINE.submissions).map((s) => [s.kind, s.n, s.at.toISOString()]);
+    const schedule = deadlineSchedule(dueAt, DEFAULT_TIMELINE.submissions).map((s) => [
+      s.kind,
+      s.n,
+      s.at.toISOString(),
+    ]);
     expect(schedule).toEqual([
       ['reminder', 1, '2026-04-30T08:00:00.000Z'], // 5 working days before: Mon 4 May is a bank holiday
       ['reminder', 2, '2026-05-07T08:00:00.000Z'],

@@ -5,12 +5,34 @@ import type { ServiceLevel } from '../../domain/cohort';
 import type { Db } from '../../infra/db';
 
 export const AGENCIES = [
-  { name: 'North Yorkshire Police', type: 'police', contactEmail: 'audits@police.example', leadEmail: 'lead@police.example' },
-  { name: 'Harrogate Health Trust', type: 'health', contactEmail: 'audits@health.example', leadEmail: 'lead@health.example' },
-  { name: 'Children and Families Service', type: 'childrens_social_care', contactEmail: 'audits@csc.example', leadEmail: 'lead@csc.example' },
+  {
+    name: 'North Yorkshire Police',
+    type: 'police',
+    contactEmail: 'audits@police.example',
+    leadEmail: 'lead@police.example',
+  },
+  {
+    name: 'Harrogate Health Trust',
+    type: 'health',
+    contactEmail: 'audits@health.example',
+    leadEmail: 'lead@health.example',
+  },
+  {
+    name: 'Children and Families Service',
+    type: 'childrens_social_care',
+    contactEmail: 'audits@csc.example',
+    leadEmail: 'lead@csc.example',
+  },
 ] as const;
 
-const LEVELS: ServiceLevel[] = ['universal', 'early_help', 'child_in_need', 'child_protection', 'looked_after', 'child_in_need'];
+const LEVELS: ServiceLevel[] = [
+  'universal',
+  'early_help',
+  'child_in_need',
+  'child_protection',
+  'looked_after',
+  'child_in_need',
+];
 const FIRST = ['Zephyrine', 'Tobiah', 'Marisol', 'Evander', 'Quillon', 'Ottoline'];
 
 /** Six candidates over five service levels, active last month. */
@@ -43,7 +65,10 @@ export async function insertAudit(db: Db, opts: { cohortSize?: number } = {}) {
       cohortSize: opts.cohortSize ?? 4,
       createdBy: 'test',
       cases: {
-        create: candidates(agencies.map((a) => a.id), now).map((c) => ({
+        create: candidates(
+          agencies.map((a) => a.id),
+          now,
+        ).map((c) => ({
           caseRef: c.caseRef,
           serviceLevel: c.serviceLevel,
           childName: c.child.name,

@@ -9,8 +9,11 @@ export async function serve(app: Express) {
   const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
   return {
     base,
-    call: (method: string, path: string, opts: { key?: string; body?: unknown; raw?: string; headers?: Record<string, string> } = {}) =>
-      callJson(base, method, path, opts),
+    call: (
+      method: string,
+      path: string,
+      opts: { key?: string; body?: unknown; raw?: string; headers?: Record<string, string> } = {},
+    ) => callJson(base, method, path, opts),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

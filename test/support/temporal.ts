@@ -13,10 +13,14 @@ const existing = (path: string | undefined) => (path ? { executable: { type: 'ex
 
 /** The time-skipping test server, one per test file, knowing the stage search attribute. */
 export async function timeSkippingEnvironment(): Promise<TestWorkflowEnvironment> {
-  const env = await TestWorkflowEnvironment.createTimeSkipping({ server: existing(process.env.TEMPORAL_TEST_SERVER_PATH) });
+  const env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: existing(process.env.TEMPORAL_TEST_SERVER_PATH),
+  });
   await env.connection.operatorService.addSearchAttributes({
     namespace: env.namespace ?? 'default',
-    searchAttributes: { [stageSearchAttribute.name]: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD },
+    searchAttributes: {
+      [stageSearchAttribute.name]: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+    },
   });
   return env;
 }
@@ -24,6 +28,10 @@ export async function timeSkippingEnvironment(): Promise<TestWorkflowEnvironment
 /** The real dev server (Temporal CLI), for end-to-end tests. */
 export function devServerEnvironment(): Promise<TestWorkflowEnvironment> {
   return TestWorkflowEnvironment.createLocal({
-    server: { ...existing(process.env.TEMPORAL_CLI_PATH), searchAttributes: [stageSearchAttribute], extraArgs: ['--log-level', 'error'] },
+    server: {
+      ...existing(process.env.TEMPORAL_CLI_PATH),
+      searchAttributes: [stageSearchAttribute],
+      extraArgs: ['--log-level', 'error'],
+    },
   });
 }

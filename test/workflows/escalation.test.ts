@@ -39,7 +39,11 @@ const WINDOW_MS = (DEFAULT_TIMELINE.acknowledgementWindow as { ms: number }).ms;
 const CONCERN = 'Ottoline Quixleworth was left alone overnight; the carer would not let the worker in';
 
 beforeAll(async () => {
-  [env, database, catcher] = await Promise.all([timeSkippingEnvironment(), migratedDatabase(), startMailCatcher({ port: 0 })]);
+  [env, database, catcher] = await Promise.all([
+    timeSkippingEnvironment(),
+    migratedDatabase(),
+    startMailCatcher({ port: 0 }),
+  ]);
   db = database.db;
   worker = await Worker.create({
     connection: env.nativeConnection,
@@ -63,7 +67,9 @@ async function raiseConcern() {
   const { auditId, agencies } = await insertAudit(db, { cohortSize: 1 });
   const agency = agencies[0]!;
   const kase = await db.case.findFirstOrThrow({ where: { auditId } });
-  const row = await db.escalation.create({ data: { auditId, agencyId: agency.id, caseId: kase.id, source: 'outcome', concern: CONCERN } });
+  const row = await db.escalation.create({
+    data: { auditId, agencyId: agency.id, caseId: kase.id, source: 'outcome', concern: CONCERN },
+  });
   return { auditId, agency, escalationId: row.id };
 }
 
@@ -82,7 +88,11 @@ type Handle = WorkflowHandle<typeof urgentEscalation>;
 async function acknowledge(handle: Handle, escalationId: string): Promise<EscalationState> {
   await db.escalation.updateMany({
     where: { id: escalationId, acknowledgedAt: null },
-    data: { acknowledgedAt: new Date(), acknowledgedBy: 'Dana Whitlock', actionTaken: 'Strategy discussion held; the child was seen today' },
+    data: {
+      acknowledgedAt: new Date(),
+      acknowledgedBy: 'Dana Whitlock',
+      actionTaken: 'Strategy discussion held; the child was seen today',
+    },
   });
   return handle.executeUpdate(acknowledgeEscalationUpdate, { args: [{ escalationId }] });
 }
@@ -111,14 +121,18 @@ async function notificationsSent(handle: Handle) {
   return (history.events ?? []).flatMap((e) => {
     const attrs = e.activityTaskScheduledEventAttributes;
     if (attrs?.activityType?.name !== 'notify') return [];
-    const input = JSON.parse(Buffer.from(attrs.input!.payloads![0]!.data!).toString()) as { key: string; notification: Notification };
+    const input = JSON.parse(Buffer.from(attrs.input!.payloads![0]!.data!).toString()) as {
+      key: string;
+      notification: Notification;
+    };
     const at = new Date(Number(e.eventTime!.seconds) * 1000 + Math.floor((e.eventTime!.nanos ?? 0) / 1e6));
     return [{ ...input.notification, key: input.key, at }];
   });
 }
 
 /** Every email about this agency's concern (each test's agencies have names of their own). */
-const mailsAbout = (agencyName: string): CaughtMessage[] => catcher.messages().filter((m) => m.subject.includes(agencyName));
+const mailsAbout = (agencyName: string): CaughtMessage[] =>
+  catcher.messages().filter((m) => m.subject.includes(agencyName));
 const reEscalationsTo = (agencyName: string, to: string) =>
   mailsAbout(agencyName).filter((m) => m.subject.startsWith('URGENT, not acknowledged') && m.to.includes(to));
 
@@ -172,12 +186,18 @@ describe('urgent escalation', () => {
     }
     expect(reEscalationsTo(agency.name, agency.leadEmail)).toHaveLength(3);
     expect(reEscalationsTo(agency.name, PARTNERSHIP_MANAGER_EMAIL)).toHaveLength(3);
-    expect(reEscalationsTo(agency.name, PARTNERSHIP_MANAGER_EMAIL).map((m) => /reminder (\d+)/.exec(m.text)?.[1]).sort()).toEqual(['1', '2', '3']);
+    expect(
+      reEscalationsTo(agency.name, PARTNERSHIP_MANAGER_EMAIL)
+        .map((m) => /reminder (\d+)/.exec(m.text)?.[1])
+        .sort(),
+    ).toEqual(['1', '2', '3']);
 
     expect((await handle.describe()).status.name).toBe('RUNNING');
     const row = await db.escalation.findUniqueOrThrow({ where: { id: escalationId } });
     expect(row).toMatchObject({ status: 'open', reEscalations: 3, acknowledgedAt: null });
-    const trail = await db.auditTrailEntry.findMany({ where: { action: 'escalation.re_escalated', details: { path: ['escalationId'], equals: escalationId } } });
+    const trail = await db.auditTrailEntry.findMany({
+      where: { action: 'escalation.re_escalated', details: { path: ['escalationId'], equals: escalationId } },
+    });
     expect(trail).toHaveLength(3);
   });
 
@@ -189,7 +209,11 @@ describe('urgent escalation', () => {
 
     const acknowledged = await acknowledge(handle, escalationId);
     expect(acknowledged.acknowledgedAt).toBeDefined();
-    expect(await handle.result()).toMatchObject({ escalationId, reEscalations: 1, acknowledgedAt: acknowledged.acknowledgedAt });
+    expect(await handle.result()).toMatchObject({
+      escalationId,
+      reEscalations: 1,
+      acknowledgedAt: acknowledged.acknowledgedAt,
+    });
     const row = await db.escalation.findUniqueOrThrow({ where: { id: escalationId } });
     expect(row).toMatchObject({ status: 'acknowledged', acknowledgedBy: 'Dana Whitlock', reEscalations: 1 });
     expect(row.acknowledgedAt!.toISOString()).toBe(acknowledged.acknowledgedAt);
@@ -220,7 +244,10 @@ describe('urgent escalation', () => {
 
   it('picks up where the last run left off after continuing as new, skipping the windows it missed', async () => {
     const raised = await raiseConcern();
-    const row = await db.escalation.update({ where: { id: raised.escalationId }, data: { reEscalations: 7, acknowledgeBy: new Date('2020-01-01T04:00:00Z') } });
+    const row = await db.escalation.update({
+      where: { id: raised.escalationId },
+      data: { reEscalations: 7, acknowledgeBy: new Date('2020-01-01T04:00:00Z') },
+    });
     const continued: EscalationState = {
       escalationId: raised.escalationId,
       auditId: raised.auditId,
@@ -245,12 +272,9 @@ describe('urgent escalation', () => {
     await env.sleep(WINDOW_MS + 60_000);
     await untilRound(handle, 9);
     const sent = await notificationsSent(handle);
-    expect(sent.map((s) => (s.purpose === 'urgent_re_escalation' ? `${s.n}/${s.recipient}` : s.purpose)).sort()).toEqual([
-      '8/agency_lead',
-      '8/partnership_manager',
-      '9/agency_lead',
-      '9/partnership_manager',
-    ]);
+    expect(
+      sent.map((s) => (s.purpose === 'urgent_re_escalation' ? `${s.n}/${s.recipient}` : s.purpose)).sort(),
+    ).toEqual(['8/agency_lead', '8/partnership_manager', '9/agency_lead', '9/partnership_manager']);
     expect(reEscalationsTo(raised.agency.name, raised.agency.leadEmail)).toHaveLength(2);
     await acknowledge(handle, raised.escalationId);
     await handle.result();
@@ -269,10 +293,22 @@ test('the history of an escalation holds no concern, child identifier, address o
   expect(mails.length).toBe(4);
   const tokens = mails.flatMap((m) => [...m.text.matchAll(/\/acknowledge\/([\w-]+)/g)].map((t) => t[1]!));
   expect(new Set(tokens).size).toBe(1);
-  for (const mail of mails) for (const secret of [CONCERN, ...IDENTIFIERS]) expect(mail.subject + mail.text + mail.html).not.toContain(secret);
+  for (const mail of mails)
+    for (const secret of [CONCERN, ...IDENTIFIERS]) expect(mail.subject + mail.text + mail.html).not.toContain(secret);
 
-  const bytes = Buffer.from(temporal.api.history.v1.History.encode(await handle.fetchHistory()).finish()).toString('latin1');
-  const kept = [CONCERN, ...IDENTIFIERS, 'Dana Whitlock', 'Strategy discussion', '/acknowledge/', tokens[0]!, agency.leadEmail, PARTNERSHIP_MANAGER_EMAIL];
+  const bytes = Buffer.from(temporal.api.history.v1.History.encode(await handle.fetchHistory()).finish()).toString(
+    'latin1',
+  );
+  const kept = [
+    CONCERN,
+    ...IDENTIFIERS,
+    'Dana Whitlock',
+    'Strategy discussion',
+    '/acknowledge/',
+    tokens[0]!,
+    agency.leadEmail,
+    PARTNERSHIP_MANAGER_EMAIL,
+  ];
   for (const secret of kept) expect(bytes).not.toContain(secret);
 });
 

@@ -3,90 +3,37 @@
 // the product's working-day defaults.
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import { addWorkingDays, isWorkingDay, londonDate } from '../../domain/calendar';
 import { deadlineAfter, deadlineSchedule, DEFAULT_TIMELINE } from '../../domain/timeline';
-import { type MailCatcher, startMailCatcher } from '../../dev/mail-catcher';
-import type { Db } from '../../infra/db';
 import { tokenHash } from '../../infra/links';
-import { deepDiveAudit } from '../../workflows';
 import {
-  type AuditState,
   auditStateQuery,
-  auditWorkflowId,
   extendDeadlineUpdate,
   noInvolvementUpdate,
   replaceCaseUpdate,
   sendInvitationsUpdate,
-  stageSearchAttribute,
   submissionReceivedUpdate,
 } from '../../workflows/messages';
-import { BUSINESS_UNIT_EMAIL, realActivities } from '../support/activities';
+import { BUSINESS_UNIT_EMAIL } from '../support/activities';
+import { type AuditHandle, untilStage, useAuditBed } from '../support/audit-bed';
 import { recordHistory } from '../support/histories';
-import { migratedDatabase } from '../support/database';
-import { AGENCIES, IDENTIFIERS, insertAudit } from '../support/fixtures';
-import { timeSkippingEnvironment, workflowBundle } from '../support/temporal';
+import { AGENCIES, IDENTIFIERS } from '../support/fixtures';
 
 jest.setTimeout(120_000);
 
-let env: TestWorkflowEnvironment;
-let database: Awaited<ReturnType<typeof migratedDatabase>>;
-let db: Db;
-let catcher: MailCatcher;
-let worker: Worker;
-let running: Promise<void>;
-const TASK_QUEUE = 'invitations-test';
-
-beforeAll(async () => {
-  [env, database, catcher] = await Promise.all([timeSkippingEnvironment(), migratedDatabase(), startMailCatcher({ port: 0 })]);
-  db = database.db;
-  worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue: TASK_QUEUE,
-    workflowBundle: workflowBundle(),
-    activities: realActivities(db, catcher.url),
-  });
-  running = worker.run();
-});
-
-afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await env?.teardown();
-  await catcher?.stop();
-  await database?.drop();
-});
-
-async function startAudit(cohortSize = 4) {
-  const { auditId, agencies } = await insertAudit(db, { cohortSize });
-  const handle = await env.client.workflow.start(deepDiveAudit, {
-    taskQueue: TASK_QUEUE,
-    workflowId: auditWorkflowId(auditId),
-    args: [{ auditId }],
-    typedSearchAttributes: [{ key: stageSearchAttribute, value: 'selection' }],
-  });
-  return { auditId, agencies, handle };
-}
-type Handle = Awaited<ReturnType<typeof startAudit>>['handle'];
-
-async function untilStage(handle: Handle, stage: AuditState['stage']): Promise<AuditState> {
-  for (let i = 0; i < 200; i++) {
-    const state = await handle.query(auditStateQuery);
-    if (state.stage === stage) return state;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`the audit never reached ${stage}`);
-}
+const { bed, startAudit } = useAuditBed('invitations-test');
 
 /** The notify activities the workflow scheduled, with the (skipped) server time of each. */
-async function notificationsSent(handle: Handle) {
+async function notificationsSent(handle: AuditHandle) {
   const history = await handle.fetchHistory();
   return (history.events ?? []).flatMap((e) => {
     const attrs = e.activityTaskScheduledEventAttributes;
     if (attrs?.activityType?.name !== 'notify') return [];
     const payload = attrs.input?.payloads?.[0]?.data;
-    const input = JSON.parse(Buffer.from(payload!).toString()) as { key: string; notification: { purpose: string; invitationId: string } };
+    const input = JSON.parse(Buffer.from(payload!).toString()) as {
+      key: string;
+      notification: { purpose: string; invitationId: string };
+    };
     const at = new Date(Number(e.eventTime!.seconds) * 1000 + Math.floor((e.eventTime!.nanos ?? 0) / 1e6));
     return [{ ...input.notification, key: input.key, at }];
   });
@@ -94,19 +41,19 @@ async function notificationsSent(handle: Handle) {
 
 /** What the API does before it tells the workflow: store the agency's submission. */
 async function storeSubmission(invitationId: string) {
-  await db.submission.create({ data: { invitationId, content: { sections: {} }, submittedAt: new Date() } });
+  await bed.db.submission.create({ data: { invitationId, content: { sections: {} }, submittedAt: new Date() } });
 }
 
 describe('invitations', () => {
   it('waits for the business unit, then invites every involved agency for every drawn case, naming no child', async () => {
-    catcher.clear();
+    bed.catcher.clear();
     const { auditId, handle } = await startAudit(4);
     const drawn = await untilStage(handle, 'invitations');
     expect(drawn.invitations).toEqual([]);
 
     await handle.executeUpdate(sendInvitationsUpdate);
     const state = await untilStage(handle, 'awaiting_submissions');
-    const cases = await db.case.findMany({ where: { auditId, selectedAt: { not: null }, replacedAt: null } });
+    const cases = await bed.db.case.findMany({ where: { auditId, selectedAt: { not: null }, replacedAt: null } });
     const expected = cases.reduce((n, c) => n + c.agencyIds.length, 0);
     expect(state.invitations).toHaveLength(expected);
     expect(new Set(state.invitations.map((i) => `${i.caseId}/${i.agencyId}`)).size).toBe(expected);
@@ -115,14 +62,20 @@ describe('invitations', () => {
     const dueAt = new Date(state.invitations[0]!.dueAt);
     expect(isWorkingDay(londonDate(dueAt))).toBe(true);
 
-    const invitationsSent = catcher.messages().filter((m) => m.subject.includes('please complete an audit tool'));
+    const invitationsSent = bed.catcher.messages().filter((m) => m.subject.includes('please complete an audit tool'));
     expect(invitationsSent).toHaveLength(expected);
-    const rows = await db.invitation.findMany({ where: { auditId }, include: { agency: true } });
+    const rows = await bed.db.invitation.findMany({ where: { auditId }, include: { agency: true } });
     for (const row of rows) {
-      const mail = invitationsSent.find((m) => m.text.includes(`/respond/`) && m.to.includes(row.agency.contactEmail) && row.tokenHash === tokenHash(m.text.match(/\/respond\/([\w-]+)/)![1]!));
+      const mail = invitationsSent.find(
+        (m) =>
+          m.text.includes(`/respond/`) &&
+          m.to.includes(row.agency.contactEmail) &&
+          row.tokenHash === tokenHash(m.text.match(/\/respond\/([\w-]+)/)![1]!),
+      );
       expect(mail).toBeDefined();
     }
-    for (const mail of invitationsSent) for (const identifier of IDENTIFIERS) expect(mail.subject + mail.text + mail.html).not.toContain(identifier);
+    for (const mail of invitationsSent)
+      for (const identifier of IDENTIFIERS) expect(mail.subject + mail.text + mail.html).not.toContain(identifier);
   });
 
   it('sends the invitations by itself when the two working days of cohort review have passed', async () => {
@@ -131,9 +84,9 @@ describe('invitations', () => {
     const drawn = await untilStage(handle, 'invitations');
     const sendBy = new Date(drawn.invitationsDueToSendAt!);
     expect(londonDate(sendBy)).toBe(addWorkingDays(londonDate(startedAt), 2));
-    await env.sleep(sendBy.getTime() - (await env.currentTimeMs()) - 60_000);
+    await bed.env.sleep(sendBy.getTime() - (await bed.env.currentTimeMs()) - 60_000);
     expect((await handle.query(auditStateQuery)).stage).toBe('invitations');
-    await env.sleep(sendBy.getTime() - (await env.currentTimeMs()) + 1000);
+    await bed.env.sleep(sendBy.getTime() - (await bed.env.currentTimeMs()) + 1000);
     const state = await untilStage(handle, 'awaiting_submissions');
     expect(state.invitations.length).toBeGreaterThan(0);
   });
@@ -141,12 +94,14 @@ describe('invitations', () => {
   it('lets the business unit replace a drawn case before the invitations go, and not after', async () => {
     const { auditId, handle } = await startAudit(2);
     const drawn = await untilStage(handle, 'invitations');
-    const spare = await db.case.findFirstOrThrow({ where: { auditId, selectedAt: null } });
+    const spare = await bed.db.case.findFirstOrThrow({ where: { auditId, selectedAt: null } });
     const replaced = drawn.cohort[0]!.caseId;
-    const after = await handle.executeUpdate(replaceCaseUpdate, { args: [{ caseId: replaced, replacementCaseId: spare.id }] });
+    const after = await handle.executeUpdate(replaceCaseUpdate, {
+      args: [{ caseId: replaced, replacementCaseId: spare.id }],
+    });
     expect(after.cohort.map((c) => c.caseId)).toContain(spare.id);
     expect(after.cohort.map((c) => c.caseId)).not.toContain(replaced);
-    expect((await db.case.findUniqueOrThrow({ where: { id: replaced } })).replacedAt).not.toBeNull();
+    expect((await bed.db.case.findUniqueOrThrow({ where: { id: replaced } })).replacedAt).not.toBeNull();
 
     await handle.executeUpdate(sendInvitationsUpdate);
     const state = await untilStage(handle, 'awaiting_submissions');
@@ -166,10 +121,14 @@ describe('awaiting submissions', () => {
     await handle.executeUpdate(sendInvitationsUpdate);
     const { invitations } = await untilStage(handle, 'awaiting_submissions');
     const [closed, ...rest] = invitations;
-    expect((await handle.executeUpdate(noInvolvementUpdate, { args: [{ invitationId: closed!.invitationId }] })).status).toBe('no_involvement');
+    expect(
+      (await handle.executeUpdate(noInvolvementUpdate, { args: [{ invitationId: closed!.invitationId }] })).status,
+    ).toBe('no_involvement');
     for (const invitation of rest) {
       await storeSubmission(invitation.invitationId);
-      const result = await handle.executeUpdate(submissionReceivedUpdate, { args: [{ invitationId: invitation.invitationId }] });
+      const result = await handle.executeUpdate(submissionReceivedUpdate, {
+        args: [{ invitationId: invitation.invitationId }],
+      });
       expect(result).toMatchObject({ status: 'submitted', late: false });
     }
     await untilStage(handle, 'collation');
@@ -177,7 +136,9 @@ describe('awaiting submissions', () => {
       handle.executeUpdate(submissionReceivedUpdate, { args: [{ invitationId: rest[0]!.invitationId }] }),
     ).rejects.toBeInstanceOf(WorkflowUpdateFailedError);
     await recordHistory(handle, 'every-invitation-answered');
-    expect((await db.invitation.findUniqueOrThrow({ where: { id: closed!.invitationId } })).status).toBe('no_involvement');
+    expect((await bed.db.invitation.findUniqueOrThrow({ where: { id: closed!.invitationId } })).status).toBe(
+      'no_involvement',
+    );
   });
 
   it('reminds, chases and escalates to the agency lead on working days, tells the business unit, and collates at the hard cut-off', async () => {
@@ -190,7 +151,7 @@ describe('awaiting submissions', () => {
     const state = await handle.query(auditStateQuery);
     const cutOff = new Date(state.submissionsCutOffAt!);
     expect(cutOff.getTime()).toBe(deadlineAfter(dueAt, DEFAULT_TIMELINE.hardCutOff).getTime());
-    await env.sleep(cutOff.getTime() - (await env.currentTimeMs()) + 60_000);
+    await bed.env.sleep(cutOff.getTime() - (await bed.env.currentTimeMs()) + 60_000);
     await untilStage(handle, 'collation');
 
     const sent = await notificationsSent(handle);
@@ -214,16 +175,22 @@ describe('awaiting submissions', () => {
       });
       expect(mine.filter((s) => s.purpose === 'business_unit_overdue')).toHaveLength(3);
     }
-    const toBusinessUnit = catcher.messages().filter((m) => m.to.includes(BUSINESS_UNIT_EMAIL) && m.subject.startsWith('Overdue'));
+    const toBusinessUnit = bed.catcher
+      .messages()
+      .filter((m) => m.to.includes(BUSINESS_UNIT_EMAIL) && m.subject.startsWith('Overdue'));
     expect(toBusinessUnit.length).toBeGreaterThanOrEqual(3 * invitations.length);
-    const leads = catcher.messages().filter((m) => AGENCIES.some((a) => m.to.includes(a.leadEmail)));
+    const leads = bed.catcher.messages().filter((m) => AGENCIES.some((a) => m.to.includes(a.leadEmail)));
     expect(leads.length).toBeGreaterThanOrEqual(invitations.length);
 
     // A submission after collation has begun is kept and flagged late, and the business unit is told.
     await storeSubmission(invitations[0]!.invitationId);
-    const late = await handle.executeUpdate(submissionReceivedUpdate, { args: [{ invitationId: invitations[0]!.invitationId }] });
+    const late = await handle.executeUpdate(submissionReceivedUpdate, {
+      args: [{ invitationId: invitations[0]!.invitationId }],
+    });
     expect(late).toMatchObject({ status: 'submitted', late: true });
-    expect((await db.submission.findUniqueOrThrow({ where: { invitationId: invitations[0]!.invitationId } })).late).toBe(true);
+    expect(
+      (await bed.db.submission.findUniqueOrThrow({ where: { invitationId: invitations[0]!.invitationId } })).late,
+    ).toBe(true);
     const notices = await notificationsSent(handle);
     expect(notices.some((n) => n.purpose === 'business_unit_late_submission')).toBe(true);
     await recordHistory(handle, 'silence-then-late-submission');
@@ -236,13 +203,17 @@ describe('awaiting submissions', () => {
     const { invitations } = await untilStage(handle, 'awaiting_submissions');
     const [first] = invitations;
     const extended = deadlineAfter(new Date(first!.dueAt), { workingDays: 5 });
-    const moved = await handle.executeUpdate(extendDeadlineUpdate, { args: [{ dueAt: extended.toISOString(), invitationId: first!.invitationId }] });
+    const moved = await handle.executeUpdate(extendDeadlineUpdate, {
+      args: [{ dueAt: extended.toISOString(), invitationId: first!.invitationId }],
+    });
     expect(moved).toHaveLength(1);
-    expect((await db.invitation.findUniqueOrThrow({ where: { id: first!.invitationId } })).dueAt).toEqual(extended);
+    expect((await bed.db.invitation.findUniqueOrThrow({ where: { id: first!.invitationId } })).dueAt).toEqual(extended);
 
     // Past the old deadline's first chaser: nothing chases the extended invitation yet.
-    const oldChaser = deadlineSchedule(new Date(first!.dueAt), DEFAULT_TIMELINE.submissions).find((s) => s.kind === 'chaser')!;
-    await env.sleep(oldChaser.at.getTime() - (await env.currentTimeMs()) + 60_000);
+    const oldChaser = deadlineSchedule(new Date(first!.dueAt), DEFAULT_TIMELINE.submissions).find(
+      (s) => s.kind === 'chaser',
+    )!;
+    await bed.env.sleep(oldChaser.at.getTime() - (await bed.env.currentTimeMs()) + 60_000);
     const sent = await notificationsSent(handle);
     const chasers = sent.filter((s) => s.invitationId === first!.invitationId && s.purpose === 'submission_chaser');
     expect(chasers).toEqual([]);
@@ -250,8 +221,10 @@ describe('awaiting submissions', () => {
 
     // Past the extended deadline's first chaser: it is sent, for the new deadline.
     const newChaser = deadlineSchedule(extended, DEFAULT_TIMELINE.submissions).find((s) => s.kind === 'chaser')!;
-    await env.sleep(newChaser.at.getTime() - (await env.currentTimeMs()) + 60_000);
-    const later = (await notificationsSent(handle)).filter((s) => s.invitationId === first!.invitationId && s.purpose === 'submission_chaser');
+    await bed.env.sleep(newChaser.at.getTime() - (await bed.env.currentTimeMs()) + 60_000);
+    const later = (await notificationsSent(handle)).filter(
+      (s) => s.invitationId === first!.invitationId && s.purpose === 'submission_chaser',
+    );
     expect(later).toHaveLength(1);
     expect(later[0]!.key).toContain(extended.toISOString());
     expect(later[0]!.at.getTime()).toBeGreaterThanOrEqual(newChaser.at.getTime());
@@ -264,14 +237,17 @@ test('the history of a whole invitation round holds no child identifier', async 
   await untilStage(handle, 'invitations');
   await handle.executeUpdate(sendInvitationsUpdate);
   await untilStage(handle, 'awaiting_submissions');
-  const bytes = Buffer.from(temporal.api.history.v1.History.encode(await handle.fetchHistory()).finish()).toString('latin1');
+  const bytes = Buffer.from(temporal.api.history.v1.History.encode(await handle.fetchHistory()).finish()).toString(
+    'latin1',
+  );
   for (const identifier of [...IDENTIFIERS, '/respond/']) expect(bytes).not.toContain(identifier);
 });
 
 test('no email this file sent names a child or carries case content', () => {
-  const sent = catcher.messages();
+  const sent = bed.catcher.messages();
   expect(sent.length).toBeGreaterThan(20);
   for (const mail of sent) {
-    for (const identifier of IDENTIFIERS) expect(`${mail.subject}\n${mail.text}\n${mail.html}`).not.toContain(identifier);
+    for (const identifier of IDENTIFIERS)
+      expect(`${mail.subject}\n${mail.text}\n${mail.html}`).not.toContain(identifier);
   }
 });

@@ -11,5 +11,9 @@ test('there are recorded histories to replay', () => {
 });
 
 test.each(recorded)('replays %s', async (file) => {
-  await Worker.runReplayHistory({ workflowBundle: workflowBundle() }, readHistory(file), file.replace(/\.history\.bin$/, ''));
+  await Worker.runReplayHistory(
+    { workflowBundle: workflowBundle() },
+    readHistory(file),
+    file.replace(/\.history\.bin$/, ''),
+  );
 });

@@ -1,65 +1,14 @@
 // Stage 1 — selection, on the time-skipping server with the real activities and a real database.
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import { drawCohort } from '../../domain/cohort';
-import type { Db } from '../../infra/db';
-import { deepDiveAudit } from '../../workflows';
-import { auditStateQuery, auditWorkflowId, cancelAuditUpdate, stageSearchAttribute } from '../../workflows/messages';
-import { type MailCatcher, startMailCatcher } from '../../dev/mail-catcher';
+import { cancelAuditUpdate, stageSearchAttribute } from '../../workflows/messages';
 import { realActivities } from '../support/activities';
-import { migratedDatabase } from '../support/database';
 import { IDENTIFIERS, insertAudit } from '../support/fixtures';
+import { untilStage, useAuditBed } from '../support/audit-bed';
 import { recordHistory } from '../support/histories';
-import { timeSkippingEnvironment, workflowBundle } from '../support/temporal';
 
-let env: TestWorkflowEnvironment;
-let database: Awaited<ReturnType<typeof migratedDatabase>>;
-let db: Db;
-let worker: Worker;
-let catcher: MailCatcher;
-let running: Promise<void>;
-
-beforeAll(async () => {
-  [env, database, catcher] = await Promise.all([timeSkippingEnvironment(), migratedDatabase(), startMailCatcher({ port: 0 })]);
-  db = database.db;
-  worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue: 'selection-test',
-    workflowBundle: workflowBundle(),
-    activities: realActivities(db, catcher.url),
-  });
-  running = worker.run();
-});
-
-afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await env?.teardown();
-  await database?.drop();
-  await catcher?.stop();
-});
-
-async function startAudit(cohortSize = 4) {
-  const { auditId } = await insertAudit(db, { cohortSize });
-  const handle = await env.client.workflow.start(deepDiveAudit, {
-    taskQueue: 'selection-test',
-    workflowId: auditWorkflowId(auditId),
-    args: [{ auditId }],
-    typedSearchAttributes: [{ key: stageSearchAttribute, value: 'selection' }],
-  });
-  return { auditId, handle };
-}
-
-async function untilStage(handle: Awaited<ReturnType<typeof startAudit>>['handle'], stage: string) {
-  for (let i = 0; i < 100; i++) {
-    const state = await handle.query(auditStateQuery);
-    if (state.stage === stage) return state;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`the audit never reached ${stage}`);
-}
+const { bed, startAudit } = useAuditBed('selection-test');
 
 describe('selection', () => {
   it('draws a stratified cohort, records seed and rationale, and waits for invitations', async () => {
@@ -68,12 +17,12 @@ describe('selection', () => {
 
     expect(state.cohort).toHaveLength(4);
     expect(new Set(state.cohort.map((c) => c.serviceLevel)).size).toBe(4);
-    const audit = await db.audit.findUniqueOrThrow({ where: { id: auditId }, include: { cases: true } });
+    const audit = await bed.db.audit.findUniqueOrThrow({ where: { id: auditId }, include: { cases: true } });
     expect(audit.cohortSeed).toBe(state.cohortSeed);
     expect(audit.cohortRationale).toMatchObject({ eligible: 6, poolSize: 6, serviceLevelsCovered: 4, shortfall: 0 });
     const drawn = audit.cases.filter((c) => c.selectedAt).sort((a, b) => a.drawOrder! - b.drawOrder!);
     expect(drawn.map((c) => c.id)).toEqual(state.cohort.map((c) => c.caseId));
-    expect(await db.auditTrailEntry.count({ where: { auditId, action: 'cohort.drawn' } })).toBe(1);
+    expect(await bed.db.auditTrailEntry.count({ where: { auditId, action: 'cohort.drawn' } })).toBe(1);
 
     const description = await handle.describe();
     expect(description.typedSearchAttributes.get(stageSearchAttribute)).toBe('invitations');
@@ -82,12 +31,16 @@ describe('selection', () => {
   it('can be reproduced from the recorded seed', async () => {
     const { auditId, handle } = await startAudit(3);
     const state = await untilStage(handle, 'invitations');
-    const audit = await db.audit.findUniqueOrThrow({ where: { id: auditId }, include: { cases: true } });
+    const audit = await bed.db.audit.findUniqueOrThrow({ where: { id: auditId }, include: { cases: true } });
     const redraw = drawCohort({
       seed: audit.cohortSeed!,
       cohortSize: audit.cohortSize,
       window: { from: audit.windowFrom.toISOString(), to: audit.windowTo.toISOString() },
-      candidates: audit.cases.map((c) => ({ caseId: c.id, serviceLevel: c.serviceLevel, lastActivityAt: c.lastActivityAt.toISOString() })),
+      candidates: audit.cases.map((c) => ({
+        caseId: c.id,
+        serviceLevel: c.serviceLevel,
+        lastActivityAt: c.lastActivityAt.toISOString(),
+      })),
     });
     expect(redraw.selected.map((c) => c.caseId)).toEqual(state.cohort.map((c) => c.caseId));
   });
@@ -103,12 +56,12 @@ describe('selection', () => {
   });
 
   it('records the draw once even when the activity is retried', async () => {
-    const { auditId } = await insertAudit(db);
-    const { recordCohort } = realActivities(db, catcher.url);
+    const { auditId } = await insertAudit(bed.db);
+    const { recordCohort } = realActivities(bed.db, bed.catcher.url);
     const input = { auditId, seed: 'fixed-seed', selectedCaseIds: [], rationale: {} as never };
     await recordCohort(input);
     await recordCohort(input);
-    expect(await db.auditTrailEntry.count({ where: { auditId, action: 'cohort.drawn' } })).toBe(1);
+    expect(await bed.db.auditTrailEntry.count({ where: { auditId, action: 'cohort.drawn' } })).toBe(1);
   });
 
   it('is cancelled from its waiting stage and ends; a closed audit takes no more updates', async () => {
