@@ -138,3 +138,10 @@ export type Respond = z.infer<typeof respondSchema>;
 
 export const replaceCaseSchema = z.strictObject({ caseRef: text(100), replacementCaseRef: text(100) });
 export const extendDeadlineSchema = z.strictObject({ dueAt: isoDateTime, invitationId: z.uuid().optional() });
+
+/** POST /api/audits/:id/concerns — the business unit raises an immediate-risk concern. */
+export const raiseConcernSchema = z.strictObject({
+  agencyId: z.uuid(),
+  caseRef: text(100).optional(),
+  description: z.string().trim().min(1).max(5000),
+});

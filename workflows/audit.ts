@@ -19,12 +19,14 @@ import {
   type DeepDiveAuditInput,
   extendDeadlineUpdate,
   noInvolvementUpdate,
+  raiseConcernUpdate,
   replaceCaseUpdate,
   sendInvitationsUpdate,
   stageSearchAttribute,
   submissionReceivedUpdate,
 } from './messages';
 import { tell } from './notify';
+import { startUrgentEscalation } from './escalation';
 import { selectCohort } from './selection';
 import { awaitSubmissions, extendDeadlines } from './submissions';
 
@@ -45,6 +47,7 @@ export async function deepDiveAudit(input: DeepDiveAuditInput): Promise<AuditSta
     stage: 'selection',
     cohort: [],
     invitations: [],
+    escalations: [],
     cancelled: false,
   };
   let sendRequested = false;
@@ -91,6 +94,22 @@ export async function deepDiveAudit(input: DeepDiveAuditInput): Promise<AuditSta
           'replace a case with one already drawn',
           !state.cohort.some((c) => c.caseId === replacementCaseId),
         );
+      },
+    },
+  );
+
+  setHandler(
+    raiseConcernUpdate,
+    async ({ escalationId }: { escalationId: string }) => {
+      // The child outlives the audit; starting the same escalation twice does nothing.
+      await startUrgentEscalation({ escalationId, auditId: state.auditId, timeline: input.timeline });
+      if (!state.escalations.includes(escalationId)) state.escalations.push(escalationId);
+      return state;
+    },
+    {
+      validator: ({ escalationId }: { escalationId: string }) => {
+        refuseUnless('raise a concern', !TERMINAL.includes(state.stage));
+        refuseUnless('raise the same concern twice', !state.escalations.includes(escalationId));
       },
     },
   );

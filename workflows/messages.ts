@@ -44,6 +44,8 @@ export interface AuditState {
   invitations: InvitationState[];
   /** Collation starts at this moment at the latest. */
   submissionsCutOffAt?: string;
+  /** Urgent escalations raised in this audit (each a child workflow `escalation-<id>`). */
+  escalations: string[];
   cancelled: boolean;
 }
 
@@ -65,6 +67,9 @@ export const submissionReceivedUpdate = defineUpdate<InvitationState, [{ invitat
 
 /** The agency had no involvement with the child: the invitation closes. */
 export const noInvolvementUpdate = defineUpdate<InvitationState, [{ invitationId: string }]>('noInvolvement');
+
+/** An immediate-risk concern, stored by the API as an Escalation row: start its urgent escalation. */
+export const raiseConcernUpdate = defineUpdate<AuditState, [{ escalationId: string }]>('raiseConcern');
 
 /** Extend one invitation's deadline, or every open one's. */
 export const extendDeadlineUpdate = defineUpdate<InvitationState[], [{ dueAt: string; invitationId?: string }]>(

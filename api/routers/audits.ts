@@ -9,6 +9,7 @@ import {
   type CreateAudit,
   createAuditSchema,
   extendDeadlineSchema,
+  raiseConcernSchema,
   replaceCaseSchema,
 } from '../../domain/schemas';
 import { failedEmails } from '../../activities/email';
@@ -18,6 +19,7 @@ import {
   auditStateQuery,
   auditWorkflowId,
   cancelAuditUpdate,
+  escalationWorkflowId,
   extendDeadlineUpdate,
   noInvolvementUpdate,
   replaceCaseUpdate,
@@ -26,6 +28,7 @@ import {
 } from '../../workflows/messages';
 import type { deepDiveAudit } from '../../workflows';
 import { requireRole } from '../auth';
+import { raiseConcern } from './respond';
 import { HttpError, parse } from '../errors';
 
 export interface AuditsDeps {
@@ -299,6 +302,36 @@ export function auditsRouter(deps: AuditsDeps): Router {
       },
     });
     res.json({ id: invitation.id, status: closed.status });
+  });
+
+  router.post('/:id/concerns', requireRole('business_unit'), async (req, res) => {
+    const audit = await auditOr404(req.params.id);
+    const body = parse(raiseConcernSchema, req.body);
+    const [agency, drawnCase] = await Promise.all([
+      db.agency.findUnique({ where: { id: body.agencyId } }),
+      body.caseRef ? db.case.findFirst({ where: { auditId: audit.id, caseRef: body.caseRef } }) : null,
+    ]);
+    if (!agency) throw new HttpError(404, 'not_found', 'No such agency in the directory.');
+    if (body.caseRef && !drawnCase) throw new HttpError(404, 'not_found', `No case ${body.caseRef} in this audit.`);
+    const escalation = await db.escalation.create({
+      data: {
+        auditId: audit.id,
+        caseId: drawnCase?.id,
+        agencyId: agency.id,
+        source: 'business_unit',
+        concern: body.description,
+      },
+    });
+    await db.auditTrailEntry.create({
+      data: {
+        auditId: audit.id,
+        actor: req.principal!.actor,
+        action: 'concern.raised',
+        details: { escalationId: escalation.id },
+      },
+    });
+    await raiseConcern(temporal, audit.workflowId, escalation.id);
+    res.status(201).json({ id: escalation.id, workflowId: escalationWorkflowId(escalation.id) });
   });
 
   return router;

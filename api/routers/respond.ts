@@ -6,7 +6,7 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { respondSchema } from '../../domain/schemas';
 import type { Db } from '../../infra/db';
 import { tokenHash } from '../../infra/links';
-import { submissionReceivedUpdate } from '../../workflows/messages';
+import { raiseConcernUpdate, submissionReceivedUpdate } from '../../workflows/messages';
 import { HttpError, parse } from '../errors';
 
 export function respondRouter({ db, temporal }: { db: Db; temporal: Client }): Router {
@@ -65,22 +65,33 @@ export function respondRouter({ db, temporal }: { db: Db; temporal: Client }): R
       );
     }
     const submittedAt = body.submit ? new Date() : null;
-    const { submit: _submit, ...content } = body;
-    await db.$transaction([
-      db.submission.upsert({
+    const { submit: _submit, immediateRiskConcern, ...content } = body;
+    const escalation = await db.$transaction(async (tx) => {
+      await tx.submission.upsert({
         where: { invitationId: invitation.id },
         create: { invitationId: invitation.id, content, submittedAt },
         update: { content, submittedAt },
-      }),
-      db.auditTrailEntry.create({
+      });
+      await tx.auditTrailEntry.create({
         data: {
           auditId: invitation.auditId,
           actor: `link:respond:${invitation.id}`,
           action: body.submit ? 'submission.submitted' : 'submission.draft_saved',
           details: { invitationId: invitation.id },
         },
-      }),
-    ]);
+      });
+      // An immediate-risk concern escalates at once, from a draft too; one per audit tool.
+      if (!immediateRiskConcern) return null;
+      const where = {
+        auditId: invitation.auditId,
+        caseId: invitation.caseId,
+        agencyId: invitation.agencyId,
+        source: 'submission' as const,
+      };
+      if (await tx.escalation.findFirst({ where })) return null;
+      return tx.escalation.create({ data: { ...where, concern: immediateRiskConcern.description } });
+    });
+    if (escalation) await raiseConcern(temporal, invitation.audit.workflowId, escalation.id);
     if (!body.submit) {
       res.json({ saved: true, submitted: false });
       return;
@@ -101,4 +112,15 @@ export function respondRouter({ db, temporal }: { db: Db; temporal: Client }): R
   });
 
   return router;
+}
+
+/** Starts the urgent escalation of a stored concern; an audit that has ended cannot, and says so. */
+export async function raiseConcern(temporal: Client, workflowId: string, escalationId: string): Promise<void> {
+  try {
+    await temporal.workflow.getHandle(workflowId).executeUpdate(raiseConcernUpdate, { args: [{ escalationId }] });
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError)
+      throw new HttpError(409, 'wrong_stage', 'The audit has ended: telephone the agency lead about this concern.');
+    throw err;
+  }
 }

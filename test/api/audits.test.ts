@@ -302,6 +302,57 @@ describe('starting an audit over HTTP', () => {
     expect(closed.body).toEqual({ id: secondInvitation.id, status: 'no_involvement' });
     expect((await http.call('GET', `/respond/${second}`)).status).toBe(410);
 
+    // An immediate-risk concern in the tool, even in a draft, goes to the agency's lead at once — once.
+    const concern = { description: 'Zephyrine Quixleworth said she is afraid to go home tonight' };
+    expect(
+      (await http.call('POST', `/respond/${others[0]}`, { body: { immediateRiskConcern: concern, submit: false } }))
+        .status,
+    ).toBe(200);
+    expect(
+      (await http.call('POST', `/respond/${others[0]}`, { body: { immediateRiskConcern: concern, submit: false } }))
+        .status,
+    ).toBe(200);
+    const urgent = await eventually(() => {
+      const sent = catcher.messages().filter((m) => m.subject.startsWith('URGENT'));
+      return Promise.resolve(sent.length > 0 ? sent : undefined);
+    }, 'the urgent escalation email');
+    expect(urgent).toHaveLength(1);
+    expect(urgent[0]!.text).toContain('/acknowledge/');
+    expect(urgent[0]!.text + urgent[0]!.html).not.toContain('Quixleworth');
+    const afterConcern = (await http.call('GET', `/api/audits/${id}`, { key: KEYS.bu })).body;
+    expect(await database.db.escalation.count({ where: { auditId: id, source: 'submission' } })).toBe(1);
+    expect(afterConcern.stage).toBe('awaiting_submissions');
+
+    // The business unit can raise one too, about any agency.
+    const raised = await http.call('POST', `/api/audits/${id}/concerns`, {
+      key: KEYS.bu,
+      body: {
+        agencyId: agencyIds[0],
+        caseRef: audit.invitations[0].caseRef,
+        description: 'Unsafe practice seen at the strategy meeting',
+      },
+    });
+    expect(raised).toMatchObject({
+      status: 201,
+      body: { id: expect.any(String), workflowId: `escalation-${raised.body.id}` },
+    });
+    expect(
+      (
+        await http.call('POST', `/api/audits/${id}/concerns`, {
+          key: KEYS.manager,
+          body: { agencyId: agencyIds[0], description: 'x' },
+        })
+      ).status,
+    ).toBe(403);
+    expect(
+      (
+        await http.call('POST', `/api/audits/${id}/concerns`, {
+          key: KEYS.bu,
+          body: { agencyId: 'nope', description: 'x' },
+        })
+      ).status,
+    ).toBe(400);
+
     const dueAt = new Date(Date.now() + 60 * 24 * 3600 * 1000).toISOString();
     const extended = await http.call('POST', `/api/audits/${id}/deadlines`, { key: KEYS.bu, body: { dueAt } });
     expect(extended.status).toBe(200);
