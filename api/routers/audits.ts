@@ -156,6 +156,36 @@ export function auditsRouter(deps: AuditsDeps): Router {
     res.status(201).json({ id, workflowId, stage: 'selection' });
   });
 
+  /** Every audit, newest first, from the database's copy of the stage: no Temporal round trip per row. */
+  router.get('/', requireRole('business_unit', 'manager', 'lis'), async (_req, res) => {
+    const audits = await db.audit.findMany({
+      orderBy: { createdAt: 'desc' },
+      select: {
+        id: true,
+        focus: true,
+        stage: true,
+        createdAt: true,
+        invitations: { select: { status: true, dueAt: true } },
+      },
+    });
+    const now = Date.now();
+    res.json(
+      audits.map((a) => {
+        const open = a.invitations.filter((i) => i.status === 'pending');
+        const dues = open.flatMap((i) => (i.dueAt ? [i.dueAt.getTime()] : []));
+        const upcoming = dues.filter((d) => d >= now);
+        return {
+          id: a.id,
+          focus: a.focus,
+          stage: a.stage,
+          createdAt: a.createdAt.toISOString(),
+          invitations: { total: a.invitations.length, open: open.length, overdue: dues.filter((d) => d < now).length },
+          nextDeadline: upcoming.length ? new Date(Math.min(...upcoming)).toISOString() : null,
+        };
+      }),
+    );
+  });
+
   router.get('/:id', requireRole('business_unit', 'manager', 'lis'), async (req, res) => {
     const audit = await auditOr404(req.params.id);
     const [state, cohort, invitations, unsent] = await Promise.all([

@@ -353,6 +353,19 @@ describe('starting an audit over HTTP', () => {
       ).status,
     ).toBe(400);
 
+    // The business unit's list: every audit with its stage and where its invitations stand.
+    const list = await http.call('GET', '/api/audits', { key: KEYS.manager });
+    expect(list.status).toBe(200);
+    const row = list.body.find((a: { id: string }) => a.id === id);
+    expect(row).toMatchObject({
+      stage: 'awaiting_submissions',
+      focus: 'Child exploitation',
+      invitations: { total: audit.invitations.length, open: others.length, overdue: 0 },
+    });
+    expect(Date.parse(row.nextDeadline)).toBeGreaterThan(Date.now());
+    expect(list.body.map((a: { id: string }) => a.id)).toContain(created.body.id);
+    expect((await http.call('GET', '/api/audits')).status).toBe(401);
+
     const dueAt = new Date(Date.now() + 60 * 24 * 3600 * 1000).toISOString();
     const extended = await http.call('POST', `/api/audits/${id}/deadlines`, { key: KEYS.bu, body: { dueAt } });
     expect(extended.status).toBe(200);
