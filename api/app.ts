@@ -6,7 +6,7 @@ import type { Db } from '../infra/db';
 import type { Logger } from '../infra/logger';
 import { authenticate } from './auth';
 import { errorHandler, notFound } from './errors';
-import { type HealthChecks, healthRouter } from './health';
+import { healthRouter } from './health';
 import { agenciesRouter } from './routers/agencies';
 import { auditsRouter } from './routers/audits';
 import { respondRouter } from './routers/respond';
@@ -16,7 +16,8 @@ export interface AppDeps {
   db: Db;
   temporal: Client;
   log: Logger;
-  health: HealthChecks;
+  /** The SMTP transport, checked by /healthz. */
+  transport: { verify(): Promise<unknown> };
   /** Mounted at /dev/mail when the embedded mail catcher is in use. */
   devMail?: Router;
 }
@@ -27,7 +28,13 @@ export function createApp(deps: AppDeps): Express {
   app.set('trust proxy', 'loopback');
   app.use(express.json({ limit: '1mb' }));
 
-  app.use(healthRouter(deps.health));
+  app.use(
+    healthRouter({
+      temporal: () => deps.temporal.workflowService.getSystemInfo({}),
+      database: () => deps.db.$queryRaw`SELECT 1`,
+      smtp: () => deps.transport.verify(),
+    }),
+  );
   if (deps.devMail) app.use('/dev/mail', deps.devMail);
 
   const api = express.Router();

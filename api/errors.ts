@@ -27,6 +27,16 @@ export function parse<S extends z.ZodType>(schema: S, value: unknown): z.infer<S
   return result.data;
 }
 
+/** An update to an audit whose row exists: a missing run means it has ended, refused like a wrong stage. */
+export async function whileAuditRuns<T>(call: Promise<T>, ended = 'The audit has already ended.'): Promise<T> {
+  try {
+    return await call;
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) throw new HttpError(409, 'wrong_stage', ended);
+    throw err;
+  }
+}
+
 export const notFound: RequestHandler = (req, _res, next) => {
   next(new HttpError(404, 'not_found', `No route for ${req.method} ${req.path}`));
 };

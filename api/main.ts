@@ -25,11 +25,7 @@ async function main(): Promise<void> {
     db,
     temporal,
     log,
-    health: {
-      temporal: () => temporal.workflowService.getSystemInfo({}),
-      database: () => db.$queryRaw`SELECT 1`,
-      smtp: () => transport.verify(),
-    },
+    transport,
   });
   const server = app.listen(config.port, () => log.info({ port: config.port }, 'API listening'));
   const stop = () => {

@@ -58,6 +58,19 @@ export const candidateSchema = z.strictObject({
   lastActivityAt: isoDate,
 });
 
+/** A candidate as the database keeps it (one Case row; its child identifiers are purged on retention). */
+export function caseRow(c: z.infer<typeof candidateSchema>) {
+  return {
+    caseRef: c.caseRef,
+    serviceLevel: c.serviceLevel,
+    childName: c.child.name,
+    childDob: new Date(c.child.dateOfBirth),
+    childLocalId: c.child.localId,
+    agencyIds: c.agencyIds,
+    lastActivityAt: new Date(c.lastActivityAt),
+  };
+}
+
 export const createAuditSchema = z
   .strictObject({
     focus: text(200),

@@ -117,11 +117,7 @@ export async function startDeepDive(env: NodeJS.ProcessEnv = process.env): Promi
       temporal,
       log,
       devMail,
-      health: {
-        temporal: () => temporal.workflowService.getSystemInfo({}),
-        database: () => db.$queryRaw`SELECT 1`,
-        smtp: () => transport.verify(),
-      },
+      transport,
     });
     const server = await new Promise<Server>((resolve, reject) => {
       const s = app.listen(config.port, () => resolve(s)).once('error', reject);

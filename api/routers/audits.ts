@@ -1,11 +1,12 @@
 // Audits: start one, read where it is, cancel it.
 import { createHash, randomUUID } from 'node:crypto';
 import { Router } from 'express';
-import { type Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
+import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { z } from 'zod';
 import { isActiveInWindow } from '../../domain/cohort';
 import {
   cancelAuditSchema,
+  caseRow,
   type CreateAudit,
   createAuditSchema,
   extendDeadlineSchema,
@@ -29,7 +30,7 @@ import {
 import type { deepDiveAudit } from '../../workflows';
 import { requireRole } from '../auth';
 import { raiseConcern } from './respond';
-import { HttpError, parse } from '../errors';
+import { HttpError, parse, whileAuditRuns } from '../errors';
 
 export interface AuditsDeps {
   db: Db;
@@ -57,17 +58,6 @@ export function auditsRouter(deps: AuditsDeps): Router {
     } catch (err) {
       // A retried request (same Idempotency-Key) after a lost response: the audit is already running.
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-    }
-  };
-
-  /** An update to the audit's workflow; a run that has ended refuses like a wrong stage. */
-  const whileRunning = async <Ret>(call: Promise<Ret>): Promise<Ret> => {
-    try {
-      return await call;
-    } catch (err) {
-      // The audit row exists, so a missing run means it has already ended.
-      if (err instanceof WorkflowNotFoundError) throw new HttpError(409, 'wrong_stage', 'The audit has already ended.');
-      throw err;
     }
   };
 
@@ -131,15 +121,7 @@ export function auditsRouter(deps: AuditsDeps): Router {
           requestHash,
           createdBy: req.principal!.actor,
           cases: {
-            create: body.candidates.map((c) => ({
-              caseRef: c.caseRef,
-              serviceLevel: c.serviceLevel,
-              childName: c.child.name,
-              childDob: new Date(c.child.dateOfBirth),
-              childLocalId: c.child.localId,
-              agencyIds: c.agencyIds,
-              lastActivityAt: new Date(c.lastActivityAt),
-            })),
+            create: body.candidates.map(caseRow),
           },
         },
       }),
@@ -243,7 +225,7 @@ export function auditsRouter(deps: AuditsDeps): Router {
   router.post('/:id/cancel', requireRole('business_unit'), async (req, res) => {
     const audit = await auditOr404(req.params.id);
     const { reason } = parse(cancelAuditSchema, req.body);
-    const state = await whileRunning(handle(audit).executeUpdate(cancelAuditUpdate));
+    const state = await whileAuditRuns(handle(audit).executeUpdate(cancelAuditUpdate));
     await db.auditTrailEntry.create({
       data: { auditId: audit.id, actor: req.principal!.actor, action: 'audit.cancelled', details: { reason } },
     });
@@ -273,7 +255,7 @@ export function auditsRouter(deps: AuditsDeps): Router {
         { path: ['replacementCaseRef'], message: 'not active inside the review window' },
       ]);
     }
-    await whileRunning(
+    await whileAuditRuns(
       handle(audit).executeUpdate(replaceCaseUpdate, {
         args: [{ caseId: drawn.id, replacementCaseId: replacement.id }],
       }),
@@ -297,7 +279,7 @@ export function auditsRouter(deps: AuditsDeps): Router {
 
   router.post('/:id/invitations/send', requireRole('business_unit'), async (req, res) => {
     const audit = await auditOr404(req.params.id);
-    await whileRunning(handle(audit).executeUpdate(sendInvitationsUpdate));
+    await whileAuditRuns(handle(audit).executeUpdate(sendInvitationsUpdate));
     await db.auditTrailEntry.create({
       data: { auditId: audit.id, actor: req.principal!.actor, action: 'invitations.send_requested' },
     });
@@ -307,7 +289,7 @@ export function auditsRouter(deps: AuditsDeps): Router {
   router.post('/:id/deadlines', requireRole('business_unit'), async (req, res) => {
     const audit = await auditOr404(req.params.id);
     const body = parse(extendDeadlineSchema, req.body);
-    const changed = await whileRunning(handle(audit).executeUpdate(extendDeadlineUpdate, { args: [body] }));
+    const changed = await whileAuditRuns(handle(audit).executeUpdate(extendDeadlineUpdate, { args: [body] }));
     await db.auditTrailEntry.create({
       data: { auditId: audit.id, actor: req.principal!.actor, action: 'deadline.extended', details: body },
     });
@@ -320,7 +302,7 @@ export function auditsRouter(deps: AuditsDeps): Router {
       where: { id: parse(z.string(), req.params.invitationId), auditId: audit.id },
     });
     if (!invitation) throw new HttpError(404, 'not_found', 'No such invitation in this audit.');
-    const closed = await whileRunning(
+    const closed = await whileAuditRuns(
       handle(audit).executeUpdate(noInvolvementUpdate, { args: [{ invitationId: invitation.id }] }),
     );
     await db.auditTrailEntry.create({

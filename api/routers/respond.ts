@@ -7,7 +7,7 @@ import { respondSchema } from '../../domain/schemas';
 import type { Db } from '../../infra/db';
 import { tokenHash } from '../../infra/links';
 import { raiseConcernUpdate, submissionReceivedUpdate } from '../../workflows/messages';
-import { HttpError, parse } from '../errors';
+import { HttpError, parse, whileAuditRuns } from '../errors';
 
 export function respondRouter({ db, temporal }: { db: Db; temporal: Client }): Router {
   const router = Router();
@@ -116,11 +116,8 @@ export function respondRouter({ db, temporal }: { db: Db; temporal: Client }): R
 
 /** Starts the urgent escalation of a stored concern; an audit that has ended cannot, and says so. */
 export async function raiseConcern(temporal: Client, workflowId: string, escalationId: string): Promise<void> {
-  try {
-    await temporal.workflow.getHandle(workflowId).executeUpdate(raiseConcernUpdate, { args: [{ escalationId }] });
-  } catch (err) {
-    if (err instanceof WorkflowNotFoundError)
-      throw new HttpError(409, 'wrong_stage', 'The audit has ended: telephone the agency lead about this concern.');
-    throw err;
-  }
+  await whileAuditRuns(
+    temporal.workflow.getHandle(workflowId).executeUpdate(raiseConcernUpdate, { args: [{ escalationId }] }),
+    'The audit has ended: telephone the agency lead about this concern.',
+  );
 }

@@ -53,11 +53,7 @@ beforeAll(async () => {
     temporal: env.client,
     log: createLogger('silent'),
     devMail: devMailRouter(catcher),
-    health: {
-      temporal: () => env.client.workflowService.getSystemInfo({}),
-      database: () => database.db.$queryRaw`SELECT 1`,
-      smtp: () => transport.verify(),
-    },
+    transport,
   });
   http = await serve(app);
 

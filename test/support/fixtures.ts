@@ -2,6 +2,7 @@
 // test can search any output for them.
 import { randomUUID } from 'node:crypto';
 import type { ServiceLevel } from '../../domain/cohort';
+import { caseRow } from '../../domain/schemas';
 import type { Db } from '../../infra/db';
 
 export const AGENCIES = [
@@ -68,15 +69,7 @@ export async function insertAudit(db: Db, opts: { cohortSize?: number } = {}) {
         create: candidates(
           agencies.map((a) => a.id),
           now,
-        ).map((c) => ({
-          caseRef: c.caseRef,
-          serviceLevel: c.serviceLevel,
-          childName: c.child.name,
-          childDob: new Date(c.child.dateOfBirth),
-          childLocalId: c.child.localId,
-          agencyIds: c.agencyIds,
-          lastActivityAt: new Date(c.lastActivityAt),
-        })),
+        ).map(caseRow),
       },
     },
   });

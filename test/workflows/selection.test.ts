@@ -31,17 +31,10 @@ describe('selection', () => {
   it('can be reproduced from the recorded seed', async () => {
     const { auditId, handle } = await startAudit(3);
     const state = await untilStage(handle, 'invitations');
-    const audit = await bed.db.audit.findUniqueOrThrow({ where: { id: auditId }, include: { cases: true } });
-    const redraw = drawCohort({
-      seed: audit.cohortSeed!,
-      cohortSize: audit.cohortSize,
-      window: { from: audit.windowFrom.toISOString(), to: audit.windowTo.toISOString() },
-      candidates: audit.cases.map((c) => ({
-        caseId: c.id,
-        serviceLevel: c.serviceLevel,
-        lastActivityAt: c.lastActivityAt.toISOString(),
-      })),
-    });
+    const { cohortSeed } = await bed.db.audit.findUniqueOrThrow({ where: { id: auditId } });
+    // The same pool the workflow drew from, read again, with the seed recorded in the database.
+    const pool = await realActivities(bed.db, bed.catcher.url).loadCandidatePool(auditId);
+    const redraw = drawCohort({ ...pool, seed: cohortSeed! });
     expect(redraw.selected.map((c) => c.caseId)).toEqual(state.cohort.map((c) => c.caseId));
   });
 
