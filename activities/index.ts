@@ -3,9 +3,13 @@ import type { EmailConfig } from '../emails';
 import type { Db } from '../infra/db';
 import { auditActivities } from './audit';
 import { emailActivities, type MailTransport } from './email';
+import { discussionActivities } from './discussion';
 import { escalationActivities } from './escalation';
+import { followUpActivities } from './follow-up';
 import { invitationActivities } from './invitations';
 import { notifyActivities } from './notify';
+import { reportActivities } from './report';
+import { retentionActivities } from './retention';
 import { selectionActivities } from './selection';
 
 export interface ActivityDeps {
@@ -21,6 +25,8 @@ export interface ActivityDeps {
   businessUnitEmail: string;
   /** Where an urgent escalation goes when the agency lead has not acknowledged it in its window. */
   partnershipManagerEmail: string;
+  /** The Learning and Improvement Subgroup: sign-off requests and quarterly action summaries. */
+  lisEmail: string;
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -31,6 +37,10 @@ export function createActivities(deps: ActivityDeps) {
     ...selectionActivities(deps),
     ...invitationActivities(deps),
     ...escalationActivities(deps),
+    ...discussionActivities(deps),
+    ...reportActivities(deps),
+    ...followUpActivities(deps),
+    ...retentionActivities(deps),
     ...notifyActivities({ ...deps, send: (input) => email.sendEmail(input) }),
   };
 }

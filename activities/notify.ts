@@ -1,6 +1,8 @@
 // The workflows say what to tell whom by purpose and IDs; this reads the rest from the database —
 // addresses, the agency's name, the audit's title, the link and its secret — and hands the email to
 // the outbox (activities/email.ts). Secrets and addresses therefore never enter Temporal's history.
+// Emails carry labels, links, dates and counts only: an action is named by its number, never by its
+// description, and no report text, comment or child identifier is ever read into one.
 import { ApplicationFailure } from '@temporalio/common';
 import type { Notification } from '../domain/notifications';
 import type { Db } from '../infra/db';
@@ -15,9 +17,18 @@ export interface NotifyDeps {
   linkSecret: string;
   businessUnitEmail: string;
   partnershipManagerEmail: string;
+  lisEmail: string;
 }
 
+/** One email as notify builds it: the outbox key and the audit are added by `notify`. */
+type Email = SendEmailInput extends infer E ? (E extends SendEmailInput ? Omit<E, 'key' | 'auditId'> : never) : never;
+
+type InvitationNotification = Extract<Notification, { invitationId: string }>;
 type EscalationNotification = Extract<Notification, { escalationId: string }>;
+type ApprovalNotification = Extract<Notification, { approvalId: string }>;
+type ActionNotification = Extract<Notification, { actionId: string }>;
+
+const notFound = (what: string) => ApplicationFailure.nonRetryable(`${what} not found`, FAILURE.notFound);
 
 export function notifyActivities({
   db,
@@ -26,6 +37,7 @@ export function notifyActivities({
   linkSecret,
   businessUnitEmail,
   partnershipManagerEmail,
+  lisEmail,
 }: NotifyDeps) {
   const auditLink = (auditId: string) => `${publicUrl}/dashboard?audit=${auditId}`;
 
@@ -47,52 +59,30 @@ export function notifyActivities({
     return { invitation, task, respondLink: `${publicUrl}/respond/${token}`, auditLink: auditLink(invitation.auditId) };
   }
 
-  /** The concern's own link: the page behind it shows the concern to the link holder only. */
-  async function escalationEmail(
-    notification: EscalationNotification,
-  ): Promise<Omit<SendEmailInput, 'key' | 'auditId'>> {
-    const escalation = await db.escalation.findUnique({
-      where: { id: notification.escalationId },
-      include: { audit: { select: { focus: true } } },
+  /** The audit's title and discussion; only what an email may show. */
+  async function auditOf(auditId: string) {
+    const audit = await db.audit.findUnique({
+      where: { id: auditId },
+      select: { id: true, focus: true, discussionAt: true, discussionLocation: true },
     });
-    const agency = escalation && (await db.agency.findUnique({ where: { id: escalation.agencyId } }));
-    if (!escalation || !agency)
-      throw ApplicationFailure.nonRetryable(`escalation ${notification.escalationId} not found`, FAILURE.notFound);
-    // The workflow records each window's end before it asks for the emails about it.
-    if (!escalation.acknowledgeBy)
-      throw ApplicationFailure.retryable(`escalation ${escalation.id} has no window recorded yet`);
-    const token = linkToken(linkSecret, `acknowledge:${escalation.id}`);
-    if (escalation.tokenHash !== tokenHash(token)) {
-      await db.escalation.update({ where: { id: escalation.id }, data: { tokenHash: tokenHash(token) } });
-    }
-    const concern = {
-      auditTitle: escalation.audit.focus,
-      agencyName: agency.name,
-      raisedAt: escalation.raisedAt.toISOString(),
-      acknowledgeBy: escalation.acknowledgeBy.toISOString(),
-      link: `${publicUrl}/acknowledge/${token}`,
-    };
-    switch (notification.purpose) {
-      case 'urgent_escalation':
-        return { to: agency.leadEmail, template: 'urgentEscalation', data: concern };
-      case 'urgent_re_escalation': {
-        const to = notification.recipient === 'agency_lead' ? agency.leadEmail : partnershipManagerEmail;
-        return { to, template: 'urgentReEscalation', data: { ...concern, reminderNumber: notification.n } };
-      }
-      case 'business_unit_urgent_concern': {
-        const data = {
-          auditTitle: concern.auditTitle,
-          agencyName: concern.agencyName,
-          reason: 'urgent_concern' as const,
-          link: auditLink(escalation.auditId),
-        };
-        return { to: businessUnitEmail, template: 'businessUnitEscalationRaised', data };
-      }
-    }
+    if (!audit) throw notFound(`audit ${auditId}`);
+    return audit;
   }
 
-  async function emailFor(notification: Notification): Promise<Omit<SendEmailInput, 'key' | 'auditId'>> {
-    if ('escalationId' in notification) return escalationEmail(notification);
+  async function agencyOf(agencyId: string) {
+    const agency = await db.agency.findUnique({ where: { id: agencyId } });
+    if (!agency) throw notFound(`agency ${agencyId}`);
+    return agency;
+  }
+
+  /** The public 7 Point Briefing. The workflow publishes it before it tells anyone of it. */
+  async function briefingLink(auditId: string) {
+    const briefing = await db.briefing.findUnique({ where: { auditId }, select: { slug: true } });
+    if (!briefing) throw ApplicationFailure.retryable(`audit ${auditId} has no briefing published yet`);
+    return `${publicUrl}/briefings/${briefing.slug}`;
+  }
+
+  async function invitationEmail(notification: InvitationNotification): Promise<Email> {
     const { invitation, task, respondLink, auditLink: buLink } = await invitationTask(notification.invitationId);
     const { contactEmail, leadEmail } = invitation.agency;
     switch (notification.purpose) {
@@ -133,10 +123,265 @@ export function notifyActivities({
     }
   }
 
+  /** The concern's own link: the page behind it shows the concern to the link holder only. */
+  async function escalationEmail(notification: EscalationNotification): Promise<Email> {
+    const escalation = await db.escalation.findUnique({
+      where: { id: notification.escalationId },
+      include: { audit: { select: { focus: true } } },
+    });
+    const agency = escalation && (await db.agency.findUnique({ where: { id: escalation.agencyId } }));
+    if (!escalation || !agency)
+      throw ApplicationFailure.nonRetryable(`escalation ${notification.escalationId} not found`, FAILURE.notFound);
+    // The workflow records each window's end before it asks for the emails about it.
+    if (!escalation.acknowledgeBy)
+      throw ApplicationFailure.retryable(`escalation ${escalation.id} has no window recorded yet`);
+    const token = linkToken(linkSecret, `acknowledge:${escalation.id}`);
+    if (escalation.tokenHash !== tokenHash(token)) {
+      await db.escalation.update({ where: { id: escalation.id }, data: { tokenHash: tokenHash(token) } });
+    }
+    const concern = {
+      auditTitle: escalation.audit.focus,
+      agencyName: agency.name,
+      raisedAt: escalation.raisedAt.toISOString(),
+      acknowledgeBy: escalation.acknowledgeBy.toISOString(),
+      link: `${publicUrl}/acknowledge/${token}`,
+    };
+    switch (notification.purpose) {
+      case 'urgent_escalation':
+        return { to: agency.leadEmail, template: 'urgentEscalation', data: concern };
+      case 'urgent_re_escalation': {
+        const to = notification.recipient === 'agency_lead' ? agency.leadEmail : partnershipManagerEmail;
+        return { to, template: 'urgentReEscalation', data: { ...concern, reminderNumber: notification.n } };
+      }
+      case 'business_unit_urgent_concern': {
+        const data = {
+          auditTitle: concern.auditTitle,
+          agencyName: concern.agencyName,
+          reason: 'urgent_concern' as const,
+          link: auditLink(escalation.auditId),
+        };
+        return { to: businessUnitEmail, template: 'businessUnitEscalationRaised', data };
+      }
+    }
+  }
+
+  /** Stage 4: one agency's link to the collated pack, with the discussion's date and place. */
+  async function collatedPackEmail(auditId: string, agencyId: string): Promise<Email> {
+    const [audit, agency] = await Promise.all([auditOf(auditId), agencyOf(agencyId)]);
+    // The workflow circulates the pack only once the discussion is scheduled.
+    if (!audit.discussionAt || !audit.discussionLocation)
+      throw ApplicationFailure.retryable(`audit ${auditId} has no discussion scheduled yet`);
+    const token = linkToken(linkSecret, `pack:${auditId}:${agencyId}`);
+    const hash = tokenHash(token);
+    await db.packLink.upsert({
+      where: { auditId_agencyId: { auditId, agencyId } },
+      create: { auditId, agencyId, tokenHash: hash },
+      update: { tokenHash: hash },
+    });
+    return {
+      to: agency.contactEmail,
+      template: 'collatedPack',
+      data: {
+        auditTitle: audit.focus,
+        agencyName: agency.name,
+        discussionAt: audit.discussionAt.toISOString(),
+        location: audit.discussionLocation,
+        link: `${publicUrl}/pack/${token}`,
+      },
+    };
+  }
+
+  /** Stage 7: one agency's approval of one report version; every email about it carries the same link. */
+  async function approvalEmail(auditId: string, notification: ApprovalNotification): Promise<Email> {
+    const approval = await db.approval.findUnique({
+      where: { id: notification.approvalId },
+      select: {
+        id: true,
+        agencyId: true,
+        dueAt: true,
+        tokenHash: true,
+        reportVersion: { select: { auditId: true, version: true, audit: { select: { focus: true } } } },
+      },
+    });
+    if (!approval || approval.reportVersion.auditId !== auditId) throw notFound(`approval ${notification.approvalId}`);
+    const agency = await agencyOf(approval.agencyId);
+    const token = linkToken(linkSecret, `approve:${approval.id}`);
+    if (approval.tokenHash !== tokenHash(token)) {
+      await db.approval.update({ where: { id: approval.id }, data: { tokenHash: tokenHash(token) } });
+    }
+    const data = {
+      auditTitle: approval.reportVersion.audit.focus,
+      version: approval.reportVersion.version,
+      dueAt: approval.dueAt.toISOString(),
+      link: `${publicUrl}/approve/${token}`,
+    };
+    switch (notification.purpose) {
+      case 'approval_request':
+        // n ≥ 1, the reminders before the deadline, are the same request again.
+        return { to: agency.contactEmail, template: 'approvalRequest', data };
+      case 'approval_chaser':
+        return { to: agency.contactEmail, template: 'approvalChaser', data };
+      case 'approval_lead_escalation':
+        return { to: agency.leadEmail, template: 'approvalLeadEscalation', data: { ...data, agencyName: agency.name } };
+    }
+  }
+
+  async function lisSignoffEmail(auditId: string, reportVersionId: string): Promise<Email> {
+    const version = await db.reportVersion.findUnique({
+      where: { id: reportVersionId },
+      select: { auditId: true, version: true, audit: { select: { focus: true } } },
+    });
+    if (!version || version.auditId !== auditId) throw notFound(`report version ${reportVersionId}`);
+    return {
+      to: lisEmail,
+      template: 'lisSignoffRequest',
+      data: { auditTitle: version.audit.focus, version: version.version, link: auditLink(auditId) },
+    };
+  }
+
+  async function briefingPublishedEmail(auditId: string, agencyId: string): Promise<Email> {
+    const [audit, agency, link] = await Promise.all([auditOf(auditId), agencyOf(agencyId), briefingLink(auditId)]);
+    return { to: agency.contactEmail, template: 'briefingPublished', data: { auditTitle: audit.focus, link } };
+  }
+
+  /** Stage 9: the owner agency's link to report progress on one action, for one quarter's row. */
+  async function actionEmail(auditId: string, notification: ActionNotification): Promise<Email> {
+    const action = await db.action.findUnique({
+      where: { id: notification.actionId },
+      // Never the description: the panel wrote it, and it may name a child.
+      select: { id: true, auditId: true, number: true, dueAt: true, ownerAgencyId: true },
+    });
+    if (!action || action.auditId !== auditId) throw notFound(`action ${notification.actionId}`);
+    const [audit, agency] = await Promise.all([auditOf(auditId), agencyOf(action.ownerAgencyId)]);
+    const progressSelect = { id: true, tokenHash: true } as const;
+    let progress;
+    switch (notification.purpose) {
+      case 'action_progress_request':
+        // The workflow's activity creates the quarter's row before it asks for the email.
+        progress = await db.actionProgress.findUnique({
+          where: { actionId_quarter: { actionId: action.id, quarter: notification.quarter } },
+          select: progressSelect,
+        });
+        if (!progress)
+          throw ApplicationFailure.retryable(
+            `action ${action.id} has no progress row for quarter ${notification.quarter}`,
+          );
+        break;
+      case 'action_overdue':
+        // The latest quarter's link; before the first quarter's request, quarter 0 is the due-date chase.
+        progress =
+          (await db.actionProgress.findFirst({
+            where: { actionId: action.id },
+            orderBy: { quarter: 'desc' },
+            select: progressSelect,
+          })) ??
+          (await db.actionProgress.upsert({
+            where: { actionId_quarter: { actionId: action.id, quarter: 0 } },
+            create: { actionId: action.id, quarter: 0 },
+            update: {},
+            select: progressSelect,
+          }));
+        break;
+    }
+    const token = linkToken(linkSecret, `progress:${progress.id}`);
+    if (progress.tokenHash !== tokenHash(token)) {
+      await db.actionProgress.update({ where: { id: progress.id }, data: { tokenHash: tokenHash(token) } });
+    }
+    const data = {
+      auditTitle: audit.focus,
+      agencyName: agency.name,
+      actionNumber: action.number,
+      dueAt: action.dueAt.toISOString(),
+      link: `${publicUrl}/progress/${token}`,
+    };
+    const template = notification.purpose === 'action_overdue' ? 'actionOverdue' : 'actionProgressRequest';
+    return { to: agency.contactEmail, template, data };
+  }
+
+  /** The audit's actions in numbers, as the quarter closes. */
+  async function lisProgressSummaryEmail(auditId: string, quarter: number): Promise<Email> {
+    const audit = await auditOf(auditId);
+    const actions = await db.action.findMany({
+      where: { auditId },
+      select: {
+        status: true,
+        rag: true,
+        dueAt: true,
+        progress: { where: { quarter, reportedAt: { not: null } }, select: { id: true } },
+      },
+    });
+    const now = new Date();
+    const open = actions.filter((a) => a.status === 'open');
+    const count = (pred: (a: (typeof actions)[number]) => boolean, of = open) => of.filter(pred).length;
+    return {
+      to: lisEmail,
+      template: 'lisProgressSummary',
+      data: {
+        auditTitle: audit.focus,
+        periodEnd: now.toISOString(),
+        red: count((a) => a.rag === 'red'),
+        amber: count((a) => a.rag === 'amber'),
+        green: count((a) => a.rag === 'green'),
+        notReported: count((a) => a.progress.length === 0),
+        awaitingClosure: count((a) => a.rag === 'complete'),
+        overdue: count((a) => a.dueAt < now),
+        closed: count((a) => a.status === 'closed', actions),
+        link: auditLink(auditId),
+      },
+    };
+  }
+
+  async function auditCompletedEmail(auditId: string, recipient: 'business_unit' | 'lis'): Promise<Email> {
+    const [audit, link, actionsClosed] = await Promise.all([
+      auditOf(auditId),
+      briefingLink(auditId),
+      db.action.count({ where: { auditId, status: 'closed' } }),
+    ]);
+    return {
+      to: recipient === 'business_unit' ? businessUnitEmail : lisEmail,
+      template: 'auditCompleted',
+      data: { auditTitle: audit.focus, actionsClosed, link },
+    };
+  }
+
+  /** Every purpose, exhaustively: a new one fails to compile until it has its email here. */
+  function emailFor(auditId: string, notification: Notification): Promise<Email> {
+    switch (notification.purpose) {
+      case 'invitation':
+      case 'submission_reminder':
+      case 'submission_chaser':
+      case 'submission_lead_escalation':
+      case 'business_unit_overdue':
+      case 'business_unit_late_submission':
+        return invitationEmail(notification);
+      case 'urgent_escalation':
+      case 'business_unit_urgent_concern':
+      case 'urgent_re_escalation':
+        return escalationEmail(notification);
+      case 'collated_pack':
+        return collatedPackEmail(auditId, notification.agencyId);
+      case 'approval_request':
+      case 'approval_chaser':
+      case 'approval_lead_escalation':
+        return approvalEmail(auditId, notification);
+      case 'lis_signoff_request':
+        return lisSignoffEmail(auditId, notification.reportVersionId);
+      case 'briefing_published':
+        return briefingPublishedEmail(auditId, notification.agencyId);
+      case 'action_progress_request':
+      case 'action_overdue':
+        return actionEmail(auditId, notification);
+      case 'lis_progress_summary':
+        return lisProgressSummaryEmail(auditId, notification.quarter);
+      case 'audit_completed':
+        return auditCompletedEmail(auditId, notification.recipient);
+    }
+  }
+
   return {
     async notify(input: { key: string; auditId: string; notification: Notification }): Promise<void> {
-      const email = await emailFor(input.notification);
-      await send({ key: input.key, auditId: input.auditId, ...email } as SendEmailInput);
+      const email = await emailFor(input.auditId, input.notification);
+      await send({ key: input.key, auditId: input.auditId, ...email });
     },
   };
 }

@@ -7,12 +7,29 @@ import type { Logger } from '../infra/logger';
 import { authenticate } from './auth';
 import { errorHandler, notFound } from './errors';
 import { healthRouter } from './health';
+import { acknowledgeRouter } from './routers/acknowledge';
+import { actionsRouter } from './routers/actions';
 import { agenciesRouter } from './routers/agencies';
+import { approveRouter } from './routers/approve';
 import { auditsRouter } from './routers/audits';
+import { briefingsRouter } from './routers/briefings';
+import { dashboardRouter } from './routers/dashboard';
+import { packRouter } from './routers/pack';
+import { progressRouter } from './routers/progress';
 import { respondRouter } from './routers/respond';
+import {
+  formBodies,
+  negotiatedErrors,
+  noStore,
+  type RateLimit,
+  rateLimited,
+  refuseNulCharacters,
+  securityHeaders,
+} from './security';
 
 export interface AppDeps {
-  config: Pick<Config, 'apiKeys' | 'allowCompressedTimelines' | 'temporal'>;
+  /** `publicUrl` (the 7 Point Briefing's address) is optional for tests that do not read it. */
+  config: Pick<Config, 'apiKeys' | 'allowCompressedTimelines' | 'temporal'> & Partial<Pick<Config, 'publicUrl'>>;
   db: Db;
   temporal: Client;
   log: Logger;
@@ -20,13 +37,20 @@ export interface AppDeps {
   transport: { verify(): Promise<unknown> };
   /** Mounted at /dev/mail when the embedded mail catcher is in use. */
   devMail?: Router;
+  /** LINK_SECRET: the forms' CSRF tokens and the dashboard's session cookie are signed with it. */
+  linkSecret: string;
+  /** Per address on the emailed-link routes and the dashboard's sign-in; 60 a minute unless set. */
+  linkRateLimit?: RateLimit;
 }
 
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
+  app.use(securityHeaders({ https: deps.config.publicUrl?.startsWith('https:') ?? false }));
   app.use(express.json({ limit: '1mb' }));
+  app.use(formBodies());
+  app.use(refuseNulCharacters);
 
   app.use(
     healthRouter({
@@ -38,7 +62,7 @@ export function createApp(deps: AppDeps): Express {
   if (deps.devMail) app.use('/dev/mail', deps.devMail);
 
   const api = express.Router();
-  api.use(authenticate(deps.config.apiKeys));
+  api.use(authenticate(deps.config.apiKeys, deps.db));
   api.use('/agencies', agenciesRouter({ db: deps.db }));
   api.use(
     '/audits',
@@ -47,12 +71,32 @@ export function createApp(deps: AppDeps): Express {
       temporal: deps.temporal,
       taskQueue: deps.config.temporal.taskQueue,
       allowCompressedTimelines: deps.config.allowCompressedTimelines,
+      publicUrl: deps.config.publicUrl,
     }),
   );
+  api.use('/actions', actionsRouter({ db: deps.db, temporal: deps.temporal }));
   app.use('/api', api);
-  app.use('/respond', respondRouter({ db: deps.db, temporal: deps.temporal }));
+  const link = { db: deps.db, temporal: deps.temporal, linkSecret: deps.linkSecret };
+  app.use(['/respond', '/approve', '/progress', '/acknowledge', '/pack'], noStore, rateLimited(deps.linkRateLimit));
+  app.use('/respond', respondRouter(link));
+  app.use('/approve', approveRouter(link));
+  app.use('/progress', progressRouter(link));
+  app.use('/acknowledge', acknowledgeRouter(link));
+  app.use('/pack', packRouter({ db: deps.db }));
+  app.use('/briefings', briefingsRouter({ db: deps.db }));
+  app.use(
+    '/dashboard',
+    dashboardRouter({
+      db: deps.db,
+      apiKeys: deps.config.apiKeys,
+      secret: deps.linkSecret,
+      publicUrl: deps.config.publicUrl,
+      signInRateLimit: deps.linkRateLimit,
+    }),
+  );
 
   app.use(notFound);
-  app.use(errorHandler(deps.log));
+  // A browser gets the same refusal as a plain page.
+  app.use(negotiatedErrors(errorHandler(deps.log)));
   return app;
 }

@@ -10,11 +10,11 @@ import { connectClient } from '../infra/temporal';
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config.logLevel);
-  const { databaseUrl, smtpUrl } = config;
+  const { databaseUrl, smtpUrl, linkSecret } = config;
   const address = config.temporal.address;
-  if (!databaseUrl || !address || !smtpUrl || config.apiKeys.length === 0) {
+  if (!databaseUrl || !address || !smtpUrl || !linkSecret || config.apiKeys.length === 0) {
     throw new Error(
-      'The API needs DATABASE_URL, TEMPORAL_ADDRESS, SMTP_URL and API_KEYS (npm start embeds them for development).',
+      'The API needs DATABASE_URL, TEMPORAL_ADDRESS, SMTP_URL, LINK_SECRET and API_KEYS (npm start embeds them for development).',
     );
   }
   const db = createDb(databaseUrl);
@@ -26,6 +26,7 @@ async function main(): Promise<void> {
     temporal,
     log,
     transport,
+    linkSecret,
   });
   const server = app.listen(config.port, () => log.info({ port: config.port }, 'API listening'));
   const stop = () => {

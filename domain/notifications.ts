@@ -15,7 +15,20 @@ export type Notification =
       escalationId: string;
       n: number;
       recipient: 'agency_lead' | 'partnership_manager';
-    };
+    }
+  /** The collated pack, with the discussion's date and place, to one participating agency. */
+  | { purpose: 'collated_pack'; agencyId: string }
+  /** n = 0: the request as the version is circulated; n ≥ 1: the reminders before its deadline. */
+  | { purpose: 'approval_request'; approvalId: string; n: number }
+  | { purpose: 'approval_chaser'; approvalId: string; n: number }
+  | { purpose: 'approval_lead_escalation'; approvalId: string }
+  | { purpose: 'lis_signoff_request'; reportVersionId: string }
+  | { purpose: 'briefing_published'; agencyId: string }
+  | { purpose: 'action_progress_request'; actionId: string; quarter: number }
+  /** n = 0 on the due date, then with each quarter's request while the action stays open past it. */
+  | { purpose: 'action_overdue'; actionId: string; n: number }
+  | { purpose: 'lis_progress_summary'; quarter: number }
+  | { purpose: 'audit_completed'; recipient: 'business_unit' | 'lis' };
 
 export type NotificationPurpose = Notification['purpose'];
 

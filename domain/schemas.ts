@@ -46,6 +46,11 @@ export const createAgencySchema = z.strictObject({
 });
 export type CreateAgency = z.infer<typeof createAgencySchema>;
 
+/** PATCH /api/agencies/:id: any of the fields, at least one. */
+export const updateAgencySchema = createAgencySchema
+  .partial()
+  .refine((body) => Object.keys(body).length > 0, 'send at least one of name, type, contactEmail, leadEmail');
+
 export const candidateSchema = z.strictObject({
   caseRef: text(100),
   serviceLevel: z.enum(SERVICE_LEVELS),
@@ -158,3 +163,107 @@ export const raiseConcernSchema = z.strictObject({
   caseRef: text(100).optional(),
   description: z.string().trim().min(1).max(5000),
 });
+
+/**
+ * POST /approve/:token — a practitioner's decision on one report version. Requesting changes needs
+ * comments saying what to change; an approval may carry some.
+ */
+export const approveSchema = z
+  .strictObject({
+    decision: z.enum(['approve', 'request_changes']),
+    comments: z.string().trim().max(5000).optional(),
+  })
+  .superRefine((body, ctx) => {
+    if (body.decision === 'request_changes' && !body.comments) {
+      ctx.addIssue({ code: 'custom', path: ['comments'], message: 'say what should change' });
+    }
+  });
+export type Approve = z.infer<typeof approveSchema>;
+
+/** POST /progress/:token — the owner agency's quarterly progress on one action. */
+export const progressSchema = z.strictObject({
+  status: z.enum(['red', 'amber', 'green', 'complete']),
+  update: z.string().trim().min(1).max(5000),
+  impactEvidence: z.string().trim().max(5000).optional(),
+});
+export type Progress = z.infer<typeof progressSchema>;
+
+/** One line of text: no line breaks (a place shown in emails and on the pack). */
+const oneLine = (max: number) =>
+  text(max).refine((s) => !/[\r\n\u2028\u2029]/.test(s), { message: 'must be a single line' });
+
+/** POST /api/audits/:id/discussion — when and where the multi-agency discussion is held. */
+export const scheduleDiscussionSchema = z.strictObject({ at: isoDateTime, location: oneLine(200) });
+export type ScheduleDiscussion = z.infer<typeof scheduleDiscussionSchema>;
+
+const actionItemSchema = z.strictObject({
+  description: z.string().trim().min(1).max(5000),
+  ownerAgencyId: z.uuid(),
+  dueAt: isoDate,
+});
+
+/**
+ * POST /api/audits/:id/discussion/outcome — what the discussion agreed: attendance per agency, a grade and
+ * conclusions for every area, urgent actions, immediate-risk concerns and recommendations.
+ */
+export const outcomeSchema = z
+  .strictObject({
+    attendance: z
+      .array(z.strictObject({ agencyId: z.uuid(), present: z.boolean() }))
+      .min(1)
+      .max(100),
+    findings: z.record(
+      z.enum(AREAS),
+      z.strictObject({ grade: z.enum(GRADES), conclusions: z.string().trim().min(1).max(20_000) }),
+    ),
+    urgentActions: z.array(actionItemSchema).max(50),
+    concerns: z
+      .array(
+        z.strictObject({
+          caseRef: text(100),
+          agencyId: z.uuid().optional(),
+          description: z.string().trim().min(1).max(5000),
+        }),
+      )
+      .max(50),
+    recommendations: z.array(actionItemSchema).max(50),
+  })
+  .superRefine((body, ctx) => {
+    const seen = new Set<string>();
+    body.attendance.forEach((a, i) => {
+      if (seen.has(a.agencyId)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['attendance', i, 'agencyId'],
+          message: `duplicate agency ${a.agencyId}`,
+        });
+      }
+      seen.add(a.agencyId);
+    });
+  });
+export type OutcomeBody = z.infer<typeof outcomeSchema>;
+
+const reportItems = z.array(z.string().trim().min(1).max(2000)).max(50);
+
+/** POST /api/audits/:id/report — one version of the anonymised summary report, final once submitted. */
+export const reportSchema = z.strictObject({
+  workingWell: reportItems,
+  areasForDevelopment: reportItems,
+  themes: reportItems,
+  recommendations: reportItems,
+});
+export type ReportBody = z.infer<typeof reportSchema>;
+export const REPORT_FIELDS = ['workingWell', 'areasForDevelopment', 'themes', 'recommendations'] as const;
+
+/** POST /api/audits/:id/lis-decision — the Learning and Improvement Subgroup signs off or returns the report. */
+export const lisDecisionSchema = z
+  .strictObject({
+    decision: z.enum(['approved', 'returned']),
+    comments: z.string().trim().min(1).max(5000).optional(),
+  })
+  .superRefine((body, ctx) => {
+    if (body.decision === 'returned' && !body.comments) {
+      ctx.addIssue({ code: 'custom', path: ['comments'], message: 'say what must change when returning the report' });
+    }
+  });
+export type LisDecisionBody = z.infer<typeof lisDecisionSchema>;

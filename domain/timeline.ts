@@ -135,3 +135,10 @@ export function deadlineSchedule(dueAt: Date, plan: DeadlinePlan): { kind: Sched
     { kind: 'lead_escalation' as const, at: shift(dueAt, plan.leadEscalationAfter, 1), n: 1 },
   ].sort((a, b) => a.at.getTime() - b.at.getTime());
 }
+
+/** The n-th moment `span` apart counted from `from` (n = 1 is one span on): the quarters of follow-up. */
+export function nthAfter(from: Date, span: Span, n: number): Date {
+  if ('months' in span) return addMonths(from, span.months * n);
+  if ('ms' in span) return new Date(from.getTime() + span.ms * n);
+  return shift(from, { workingDays: span.workingDays * n }, 1);
+}

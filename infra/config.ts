@@ -23,6 +23,7 @@ const envSchema = z.object({
   MAIL_FROM: z.string().min(3).default('Deep Dive <deep-dive@localhost>'),
   BUSINESS_UNIT_EMAIL: z.email().optional(),
   PARTNERSHIP_MANAGER_EMAIL: z.email().optional(),
+  LIS_EMAIL: z.email().optional(),
   LINK_SECRET: z.string().min(32, 'at least 32 characters').optional(),
   API_KEYS: z.string().optional(),
   ALLOW_COMPRESSED_TIMELINES: flag,
@@ -55,6 +56,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     businessUnitEmail: e.BUSINESS_UNIT_EMAIL,
     /** Where unacknowledged urgent escalations go; the partnership's contact address unless set. */
     partnershipManagerEmail: e.PARTNERSHIP_MANAGER_EMAIL,
+    /** The Learning and Improvement Subgroup: sign-off requests and quarterly action summaries. */
+    lisEmail: e.LIS_EMAIL,
     linkSecret: e.LINK_SECRET,
     apiKeys: parseApiKeys(e.API_KEYS ?? ''),
     allowCompressedTimelines: e.ALLOW_COMPRESSED_TIMELINES,

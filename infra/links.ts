@@ -3,7 +3,12 @@
 // its SHA-256 is stored. 256 bits; rotating LINK_SECRET invalidates every link issued before.
 import { createHash, createHmac } from 'node:crypto';
 
-export type LinkScope = `respond:${string}` | `approve:${string}` | `progress:${string}` | `acknowledge:${string}`;
+export type LinkScope =
+  | `respond:${string}`
+  | `approve:${string}`
+  | `progress:${string}`
+  | `acknowledge:${string}`
+  | `pack:${string}`;
 
 export function linkToken(secret: string, scope: LinkScope): string {
   return createHmac('sha256', secret).update(scope).digest('base64url');

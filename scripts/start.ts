@@ -103,6 +103,7 @@ export async function startDeepDive(env: NodeJS.ProcessEnv = process.env): Promi
       linkSecret: config.linkSecret ?? devSecret(config, 'link-secret'),
       businessUnitEmail: config.businessUnitEmail ?? config.email.contactEmail,
       partnershipManagerEmail: config.partnershipManagerEmail ?? config.email.contactEmail,
+      lisEmail: config.lisEmail ?? config.email.contactEmail,
     });
     const workerRun = worker.run();
     stack.push(async () => {
@@ -118,6 +119,7 @@ export async function startDeepDive(env: NodeJS.ProcessEnv = process.env): Promi
       log,
       devMail,
       transport,
+      linkSecret: config.linkSecret ?? devSecret(config, 'link-secret'),
     });
     const server = await new Promise<Server>((resolve, reject) => {
       const s = app.listen(config.port, () => resolve(s)).once('error', reject);

@@ -32,6 +32,7 @@ async function main(): Promise<void> {
     linkSecret,
     businessUnitEmail: config.businessUnitEmail ?? config.email.contactEmail,
     partnershipManagerEmail: config.partnershipManagerEmail ?? config.email.contactEmail,
+    lisEmail: config.lisEmail ?? config.email.contactEmail,
   });
   log.info({ taskQueue: config.temporal.taskQueue }, 'worker running');
   // The SDK shuts the worker down on SIGINT/SIGTERM, letting in-flight activities finish.

@@ -5,25 +5,36 @@ import {
   condition,
   proxyActivities,
   setHandler,
+  sleep,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { STAGES, type Stage } from '../domain/stages';
-import { resolveTimeline } from '../domain/timeline';
-import { FAILURE, notFound, wrongStage } from './errors';
+import { resolveTimeline, shift, type Timeline } from '../domain/timeline';
+import { FAILURE, notFound, refused, wrongStage } from './errors';
+import { collate, rescheduleDiscussion, takeOutcome } from './discussion';
+import { followUpActions } from './follow-up';
+import { latestVersion, openVersion, publish, seekApproval, seekSignOff } from './report';
 import { planCohortReview, replaceDrawnCase, reviewCohort, sendInvitations } from './invitations';
 import {
+  actionChangedSignal,
+  type ActionState,
+  approvalDecisionUpdate,
   type AuditState,
   auditStateQuery,
   cancelAuditUpdate,
   type DeepDiveAuditInput,
   extendDeadlineUpdate,
+  lisDecisionUpdate,
   noInvolvementUpdate,
   raiseConcernUpdate,
+  recordOutcomeUpdate,
   replaceCaseUpdate,
+  scheduleDiscussionUpdate,
   sendInvitationsUpdate,
   stageSearchAttribute,
   submissionReceivedUpdate,
+  submitReportVersionUpdate,
 } from './messages';
 import { tell } from './notify';
 import { startUrgentEscalation } from './escalation';
@@ -32,7 +43,7 @@ import { awaitSubmissions, extendDeadlines } from './submissions';
 
 export type { DeepDiveAuditInput };
 
-const { recordStage, recordInvitationOutcome } = proxyActivities<Activities>({
+const { recordStage, recordInvitationOutcome, acceptLisDecision, purgeIdentifiableData } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute', nonRetryableErrorTypes: [FAILURE.notFound] },
 });
@@ -48,10 +59,18 @@ export async function deepDiveAudit(input: DeepDiveAuditInput): Promise<AuditSta
     cohort: [],
     invitations: [],
     escalations: [],
+    reportVersions: [],
+    lisDecisions: [],
+    lisSummaries: 0,
+    actions: [],
     cancelled: false,
   };
   let sendRequested = false;
   let replacing = 0;
+  /** Set while an update's activity runs, so that a second one arriving meanwhile is refused. */
+  let takingOutcome = false;
+  let takingDecision = false;
+  let circulatedVersions = 0;
 
   const invitation = (invitationId: string) => {
     const found = state.invitations.find((i) => i.invitationId === invitationId);
@@ -62,6 +81,8 @@ export async function deepDiveAudit(input: DeepDiveAuditInput): Promise<AuditSta
     if (!ok) throw wrongStage(action, state.stage);
   };
   const invitationsNotYetSent = () => state.stage === 'invitations' && !sendRequested;
+  /** A version has been submitted and not yet circulated. */
+  const versionWaiting = () => state.reportVersions.length > circulatedVersions;
 
   setHandler(auditStateQuery, () => state);
 
@@ -171,27 +192,159 @@ export async function deepDiveAudit(input: DeepDiveAuditInput): Promise<AuditSta
     },
   );
 
+  setHandler(
+    scheduleDiscussionUpdate,
+    async ({ at }: { at: string }) => {
+      await rescheduleDiscussion(state, at);
+      return state;
+    },
+    {
+      validator: ({ at }: { at: string }) => {
+        refuseUnless('schedule the discussion', !TERMINAL.includes(state.stage) && !isPast(state, 'discussion'));
+        if (state.outcomeRecordedAt || takingOutcome)
+          throw refused('the discussion has been held: its outcome is recorded');
+        if (Number.isNaN(Date.parse(at))) throw refused('the discussion needs a date and time');
+      },
+    },
+  );
+
+  setHandler(
+    recordOutcomeUpdate,
+    async () => {
+      takingOutcome = true;
+      try {
+        await takeOutcome(state, input.timeline);
+      } finally {
+        takingOutcome = false;
+      }
+      return state;
+    },
+    {
+      validator: () => {
+        refuseUnless('record the outcome', state.stage === 'discussion');
+        if (state.outcomeRecordedAt || takingOutcome)
+          throw refused('the outcome of this discussion is already recorded');
+        if (Date.parse(state.discussionAt!) > Date.now())
+          throw refused(`the discussion is on ${state.discussionAt}: record its outcome once it has been held`);
+      },
+    },
+  );
+
+  setHandler(
+    submitReportVersionUpdate,
+    ({ reportVersionId }: { reportVersionId: string }) => {
+      const version = { reportVersionId, version: state.reportVersions.length + 1, approvals: [] };
+      state.reportVersions.push(version);
+      return version;
+    },
+    {
+      validator: (_: { reportVersionId: string }) => {
+        refuseUnless('submit a report version', state.stage === 'report' && !versionWaiting());
+      },
+    },
+  );
+
+  type Decision = { approvalId: string; decision: 'approved' | 'changes_requested' };
+  setHandler(
+    approvalDecisionUpdate,
+    ({ approvalId, decision }: Decision) => {
+      const approval = latestVersion(state)!.approvals.find((a) => a.approvalId === approvalId)!;
+      approval.status = decision;
+      return approval;
+    },
+    {
+      validator: ({ approvalId }: Decision) => {
+        refuseUnless('approve the report', state.stage === 'practitioner_approval');
+        const approval = latestVersion(state)?.approvals.find((a) => a.approvalId === approvalId);
+        if (!approval) throw refused('this approval is not of the version being circulated');
+        if (approval.status !== 'pending') throw refused(`this approval is already ${approval.status}`);
+      },
+    },
+  );
+
+  type LisDecision = { lisDecisionId: string; decision: 'approved' | 'returned' };
+  setHandler(
+    lisDecisionUpdate,
+    async ({ lisDecisionId, decision }: LisDecision) => {
+      takingDecision = true;
+      try {
+        await acceptLisDecision({ lisDecisionId });
+      } finally {
+        takingDecision = false;
+      }
+      state.lisDecisions.push({ lisDecisionId, reportVersionId: latestVersion(state)!.reportVersionId, decision });
+      return state;
+    },
+    {
+      validator: (_: LisDecision) => {
+        refuseUnless('record the LIS decision', state.stage === 'lis_signoff' && !takingDecision);
+        const version = latestVersion(state)!.reportVersionId;
+        if (state.lisDecisions.some((d) => d.reportVersionId === version))
+          throw refused('the LIS has already decided on this version');
+      },
+    },
+  );
+
+  setHandler(actionChangedSignal, (action: ActionState) => {
+    const i = state.actions.findIndex((a) => a.actionId === action.actionId);
+    if (i >= 0) state.actions[i] = action;
+  });
+
   await enterStage(state, 'selection');
   await selectCohort(state);
-  if (state.cancelled) return finish(state);
+  if (state.cancelled) return finish(state, timeline);
 
   planCohortReview(state, timeline);
   await enterStage(state, 'invitations');
   await reviewCohort(state, () => sendRequested);
   await condition(() => replacing === 0);
-  if (state.cancelled) return finish(state);
+  if (state.cancelled) return finish(state, timeline);
   sendRequested = true;
   await sendInvitations(state, timeline);
 
   await enterStage(state, 'awaiting_submissions');
   await awaitSubmissions(state, timeline);
-  if (state.cancelled) return finish(state);
+  if (state.cancelled) return finish(state, timeline);
 
-  // The stages from collation on arrive with the rest of the lifecycle; until then the audit waits in
-  // collation, visible in its stage, until it is cancelled.
   await enterStage(state, 'collation');
-  await condition(() => state.cancelled);
-  return finish(state);
+  await collate(state);
+  if (state.cancelled) return finish(state, timeline);
+
+  await enterStage(state, 'discussion');
+  await condition(() => state.cancelled || (!!state.outcomeRecordedAt && !takingOutcome));
+  if (state.cancelled) return finish(state, timeline);
+
+  // Round the report goes until the practitioners approve a version and the LIS signs it off.
+  for (;;) {
+    await enterStage(state, 'report');
+    await condition(() => state.cancelled || versionWaiting());
+    if (state.cancelled) return finish(state, timeline);
+
+    circulatedVersions = state.reportVersions.length;
+    await openVersion(state, timeline);
+    await enterStage(state, 'practitioner_approval');
+    const approval = await seekApproval(state, timeline);
+    if (approval === 'cancelled') return finish(state, timeline);
+    if (approval === 'changes_requested') continue;
+
+    await enterStage(state, 'lis_signoff');
+    const signOff = await seekSignOff(state);
+    if (signOff === 'cancelled') return finish(state, timeline);
+    if (signOff === 'approved') break;
+  }
+  await publish(state);
+  state.followUpFrom = new Date().toISOString();
+
+  await enterStage(state, 'action_follow_up');
+  await followUpActions(state, timeline, input.timeline);
+  if (state.cancelled) return finish(state, timeline);
+
+  await enterStage(state, 'completed');
+  await Promise.all([
+    tell(state.auditId, { purpose: 'audit_completed', recipient: 'business_unit' }),
+    tell(state.auditId, { purpose: 'audit_completed', recipient: 'lis' }),
+  ]);
+  return finish(state, timeline);
 }
 
 async function enterStage(state: AuditState, stage: Stage): Promise<void> {
@@ -200,8 +353,16 @@ async function enterStage(state: AuditState, stage: Stage): Promise<void> {
   await recordStage({ auditId: state.auditId, stage });
 }
 
-/** Lets an in-flight update (a late submission, say) finish before the run closes. */
-async function finish(state: AuditState): Promise<AuditState> {
+/**
+ * Completed or cancelled: what was collected is kept for the retention period, then the identifiable
+ * part (child identifiers, raw submissions, concerns) is purged and the run closes. In-flight updates (a
+ * late submission, say) finish first.
+ */
+async function finish(state: AuditState, timeline: Timeline): Promise<AuditState> {
+  await condition(allHandlersFinished);
+  state.purgeAt = shift(new Date(), timeline.retention, 1).toISOString();
+  await sleep(Math.max(0, Date.parse(state.purgeAt) - Date.now()));
+  state.purgedAt = await purgeIdentifiableData({ auditId: state.auditId });
   await condition(allHandlersFinished);
   return state;
 }

@@ -29,3 +29,8 @@ export function alreadyDone(action: string): ApplicationFailure {
     nonRetryable: true,
   });
 }
+
+/** A refusal the API maps to 409, with its own words (a discussion not yet held, say). */
+export function refused(message: string): ApplicationFailure {
+  return ApplicationFailure.create({ type: FAILURE.wrongStage, message, nonRetryable: true });
+}

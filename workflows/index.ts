@@ -1,3 +1,4 @@
 // The workflow bundle's entry point: every workflow type the worker registers.
 export { deepDiveAudit } from './audit';
 export { urgentEscalation } from './escalation';
+export { actionFollowUp } from './follow-up';

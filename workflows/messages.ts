@@ -1,6 +1,6 @@
 // Every message the audit workflow understands. The API, the worker and the tests import these same
 // objects, so a name is written once.
-import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { defineSearchAttributeKey } from '@temporalio/common';
 import type { ServiceLevel } from '../domain/cohort';
 import type { Stage } from '../domain/stages';
@@ -33,6 +33,47 @@ export interface InvitationState {
   late: boolean;
 }
 
+export type ApprovalStatus = 'pending' | 'approved' | 'changes_requested' | 'superseded';
+
+/** One participating agency's approval of one report version. */
+export interface ApprovalState {
+  approvalId: string;
+  agencyId: string;
+  status: ApprovalStatus;
+  /** ISO-8601 */
+  dueAt: string;
+}
+
+export interface ReportVersionState {
+  reportVersionId: string;
+  version: number;
+  /** Empty until the version is circulated (at once, unless the audit has moved on). */
+  approvals: ApprovalState[];
+}
+
+export type Rag = 'red' | 'amber' | 'green' | 'complete';
+
+/** One action or recommendation, as its follow-up workflow (`action-<id>`) last reported it. */
+export interface ActionState {
+  actionId: string;
+  auditId: string;
+  /** 1, 2, … within the audit. */
+  number: number;
+  ownerAgencyId: string;
+  /** ISO-8601 */
+  dueAt: string;
+  status: 'open' | 'closed';
+  /** The latest status its owner reported; none until the first report. */
+  rag?: Rag;
+  /** Quarterly progress requests sent so far. */
+  progressRequests: number;
+  /** ISO-8601: the next quarterly progress request, while open. */
+  nextReminderAt?: string;
+  /** The chase for an action past its due date has gone. */
+  overdueChased: boolean;
+  closedAt?: string;
+}
+
 /** IDs and orchestration state only: no child identifier, no free text. */
 export interface AuditState {
   auditId: string;
@@ -46,7 +87,23 @@ export interface AuditState {
   submissionsCutOffAt?: string;
   /** Urgent escalations raised in this audit (each a child workflow `escalation-<id>`). */
   escalations: string[];
+  /** When the discussion is held (its place is in the database only). ISO-8601. */
+  discussionAt?: string;
+  packCirculatedAt?: string;
+  outcomeRecordedAt?: string;
+  /** Every submitted report version, oldest first, with its approvals. */
+  reportVersions: ReportVersionState[];
+  lisDecisions: { lisDecisionId: string; reportVersionId: string; decision: 'approved' | 'returned' }[];
+  briefingPublishedAt?: string;
+  /** The start of the quarterly cycle: LIS approval. ISO-8601. */
+  followUpFrom?: string;
+  /** LIS quarterly summaries sent so far. */
+  lisSummaries: number;
+  actions: ActionState[];
   cancelled: boolean;
+  /** Once completed or cancelled: when the identifiable data goes (ISO-8601), and when it went. */
+  purgeAt?: string;
+  purgedAt?: string;
 }
 
 export const auditStateQuery = defineQuery<AuditState>('auditState');
@@ -75,6 +132,57 @@ export const raiseConcernUpdate = defineUpdate<AuditState, [{ escalationId: stri
 export const extendDeadlineUpdate = defineUpdate<InvitationState[], [{ dueAt: string; invitationId?: string }]>(
   'extendDeadline',
 );
+
+/** The API has stored the discussion's date and place on the audit: the workflow keeps the date. */
+export const scheduleDiscussionUpdate = defineUpdate<AuditState, [{ at: string }]>('scheduleDiscussion');
+
+/**
+ * The API has stored the outcome (an Outcome row); the workflow takes it once the meeting has been
+ * held, turning its actions into Action rows and its concerns into urgent escalations.
+ */
+export const recordOutcomeUpdate = defineUpdate<AuditState>('recordOutcome');
+
+/** The API has stored a report version that passed the re-identification check: circulate it. */
+export const submitReportVersionUpdate = defineUpdate<ReportVersionState, [{ reportVersionId: string }]>(
+  'submitReportVersion',
+);
+
+/** The API has stored a practitioner's decision (and comments) in the Approval row. */
+export const approvalDecisionUpdate = defineUpdate<
+  ApprovalState,
+  [{ approvalId: string; decision: 'approved' | 'changes_requested' }]
+>('approvalDecision');
+
+/** The API has stored the LIS decision (and comments) as a LisDecision row. */
+export const lisDecisionUpdate = defineUpdate<
+  AuditState,
+  [{ lisDecisionId: string; decision: 'approved' | 'returned' }]
+>('lisDecision');
+
+// Action follow-up (workflows/follow-up.ts): one child per action, `action-<id>`, until the LIS closes it.
+
+export const actionWorkflowId = (actionId: string): string => `action-${actionId}`;
+
+export interface ActionFollowUpInput {
+  actionId: string;
+  auditId: string;
+  /** ISO-8601: quarters are counted from here (LIS approval). */
+  from: string;
+  timeline?: TimelineOverrides;
+  /** Carried across continue-as-new. */
+  continued?: ActionState;
+}
+
+export const actionStateQuery = defineQuery<ActionState>('actionState');
+
+/** The API has stored the owner's progress (an ActionProgress row). */
+export const actionProgressUpdate = defineUpdate<ActionState, [{ progressId: string; status: Rag }]>('actionProgress');
+
+/** The LIS, or the business unit on its behalf, closes the action (who: in the audit trail). */
+export const closeActionUpdate = defineUpdate<ActionState>('closeAction');
+
+/** From an action's follow-up to its audit, whenever the action's state changes. */
+export const actionChangedSignal = defineSignal<[ActionState]>('actionChanged');
 
 // The urgent escalation (workflows/escalation.ts), a child of the audit that outlives it.
 

@@ -64,9 +64,10 @@ export async function awaitSubmissions(state: AuditState, timeline: Timeline): P
         due.push(...messagesFor(state.auditId, invitation, moment.kind, moment.n, occasion));
       }
     }
+    // Taken before the messages go: a submission that lands while they are being sent must wake the loop.
+    const before = JSON.stringify(state.invitations);
     await Promise.all(due);
 
-    const before = JSON.stringify(state.invitations);
     await condition(
       () => state.cancelled || JSON.stringify(state.invitations) !== before,
       Math.max(0, next - Date.now()),

@@ -1,6 +1,7 @@
 // The agency directory.
 import { Router } from 'express';
-import { createAgencySchema } from '../../domain/schemas';
+import { z } from 'zod';
+import { createAgencySchema, updateAgencySchema } from '../../domain/schemas';
 import type { Db } from '../../infra/db';
 import { requireRole } from '../auth';
 import { HttpError, parse } from '../errors';
@@ -22,6 +23,30 @@ export function agenciesRouter({ db }: { db: Db }): Router {
 
   router.get('/', requireRole('business_unit', 'manager'), async (_req, res) => {
     res.json(await db.agency.findMany({ orderBy: { name: 'asc' } }));
+  });
+
+  // A new contact or lead address takes effect from the next email: emails read the directory when sent.
+  router.patch('/:id', requireRole('business_unit'), async (req, res) => {
+    const id = z.uuid().safeParse(req.params.id);
+    const agency = id.success ? await db.agency.findUnique({ where: { id: id.data } }) : null;
+    if (!agency) throw new HttpError(404, 'not_found', 'No such agency.');
+    const body = parse(updateAgencySchema, req.body);
+    if (body.name && body.name !== agency.name) {
+      const clash = await db.agency.findUnique({ where: { name: body.name } });
+      if (clash)
+        throw new HttpError(409, 'already_exists', `An agency named "${body.name}" already exists.`, { id: clash.id });
+    }
+    const [updated] = await db.$transaction([
+      db.agency.update({ where: { id: agency.id }, data: body }),
+      db.auditTrailEntry.create({
+        data: {
+          actor: req.principal!.actor,
+          action: 'agency.updated',
+          details: { agencyId: agency.id, fields: Object.keys(body) },
+        },
+      }),
+    ]);
+    res.json(updated);
   });
 
   return router;

@@ -1,7 +1,13 @@
-// Audits: start one, read where it is, cancel it.
+// Audits: start one, read where it is, cancel it; and the business unit's and the LIS's part of stages 4–9:
+// schedule the discussion, record its outcome, draft and submit the report, sign it off.
 import { createHash, randomUUID } from 'node:crypto';
-import { Router } from 'express';
-import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { type Request, Router } from 'express';
+import {
+  type Client,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+} from '@temporalio/client';
 import { z } from 'zod';
 import { isActiveInWindow } from '../../domain/cohort';
 import {
@@ -10,10 +16,19 @@ import {
   type CreateAudit,
   createAuditSchema,
   extendDeadlineSchema,
+  lisDecisionSchema,
+  type OutcomeBody,
+  outcomeSchema,
   raiseConcernSchema,
+  REPORT_FIELDS,
   replaceCaseSchema,
+  reportSchema,
+  scheduleDiscussionSchema,
 } from '../../domain/schemas';
+import { clip, draftReport } from '../../domain/report-draft';
+import { checkReportFields, identifierPatterns, redactIdentifiers } from '../../domain/reidentification';
 import { failedEmails } from '../../activities/email';
+import { evidencePack } from '../evidence';
 import type { TimelineOverrides } from '../../domain/timeline';
 import type { Db } from '../../infra/db';
 import {
@@ -22,10 +37,14 @@ import {
   cancelAuditUpdate,
   escalationWorkflowId,
   extendDeadlineUpdate,
+  lisDecisionUpdate,
   noInvolvementUpdate,
+  recordOutcomeUpdate,
   replaceCaseUpdate,
+  scheduleDiscussionUpdate,
   sendInvitationsUpdate,
   stageSearchAttribute,
+  submitReportVersionUpdate,
 } from '../../workflows/messages';
 import type { deepDiveAudit } from '../../workflows';
 import { requireRole } from '../auth';
@@ -37,6 +56,8 @@ export interface AuditsDeps {
   temporal: Client;
   taskQueue: string;
   allowCompressedTimelines: boolean;
+  /** Where the product is reached: the 7 Point Briefing is published under it (a path alone when unset). */
+  publicUrl?: string;
 }
 
 const idempotencyKeySchema = z.string().min(1).max(200).optional();
@@ -170,31 +191,80 @@ export function auditsRouter(deps: AuditsDeps): Router {
 
   router.get('/:id', requireRole('business_unit', 'manager', 'lis'), async (req, res) => {
     const audit = await auditOr404(req.params.id);
-    const [state, cohort, invitations, unsent] = await Promise.all([
-      temporal.workflow.getHandle(audit.workflowId).query(auditStateQuery),
-      db.case.findMany({
-        where: { auditId: audit.id, selectedAt: { not: null }, replacedAt: null },
-        orderBy: { drawOrder: 'asc' },
-        select: { caseRef: true, serviceLevel: true },
-      }),
-      db.invitation.findMany({
-        where: { auditId: audit.id },
-        orderBy: [{ case: { drawOrder: 'asc' } }, { createdAt: 'asc' }],
-        select: {
-          id: true,
-          agencyId: true,
-          status: true,
-          dueAt: true,
-          case: { select: { caseRef: true } },
-          submission: { select: { late: true, submittedAt: true } },
-        },
-      }),
-      failedEmails(db, audit.id),
-    ]);
+    const [state, cohort, invitations, unsent, reportVersions, lisDecisions, actions, briefing, escalations] =
+      await Promise.all([
+        // Years after it closed, Temporal may no longer hold the run: the database's copy answers then.
+        temporal.workflow
+          .getHandle(audit.workflowId)
+          .query(auditStateQuery)
+          .catch((err: unknown) => {
+            if (err instanceof WorkflowNotFoundError) return undefined;
+            throw err;
+          }),
+        db.case.findMany({
+          where: { auditId: audit.id, selectedAt: { not: null }, replacedAt: null },
+          orderBy: { drawOrder: 'asc' },
+          select: { caseRef: true, serviceLevel: true },
+        }),
+        db.invitation.findMany({
+          where: { auditId: audit.id },
+          orderBy: [{ case: { drawOrder: 'asc' } }, { createdAt: 'asc' }],
+          select: {
+            id: true,
+            agencyId: true,
+            status: true,
+            dueAt: true,
+            case: { select: { caseRef: true } },
+            submission: { select: { late: true, submittedAt: true } },
+          },
+        }),
+        failedEmails(db, audit.id),
+        db.reportVersion.findMany({
+          where: { auditId: audit.id },
+          orderBy: { version: 'asc' },
+          select: {
+            id: true,
+            version: true,
+            submittedAt: true,
+            circulatedAt: true,
+            approvals: {
+              orderBy: { createdAt: 'asc' },
+              select: { id: true, agencyId: true, decision: true, supersededAt: true, dueAt: true, decidedAt: true },
+            },
+          },
+        }),
+        db.lisDecision.findMany({
+          where: { auditId: audit.id },
+          orderBy: { decidedAt: 'asc' },
+          select: { decision: true, decidedAt: true },
+        }),
+        db.action.findMany({
+          where: { auditId: audit.id },
+          orderBy: { number: 'asc' },
+          select: { id: true, number: true, kind: true, ownerAgencyId: true, dueAt: true, status: true, rag: true },
+        }),
+        db.briefing.findUnique({ where: { auditId: audit.id }, select: { slug: true } }),
+        db.escalation.findMany({
+          where: { auditId: audit.id },
+          orderBy: { raisedAt: 'asc' },
+          select: {
+            id: true,
+            agencyId: true,
+            source: true,
+            status: true,
+            raisedAt: true,
+            acknowledgeBy: true,
+            acknowledgedAt: true,
+            reEscalations: true,
+          },
+        }),
+      ]);
+    // The follow-up's own view of each action (its next quarterly request); absent from older runs.
+    const followUps = new Map((state?.actions ?? []).map((a) => [a.actionId, a]));
     res.json({
       id: audit.id,
       workflowId: audit.workflowId,
-      stage: state.stage,
+      stage: state?.stage ?? audit.stage,
       focus: audit.focus,
       focusSource: audit.focusSource,
       window: { from: audit.windowFrom.toISOString(), to: audit.windowTo.toISOString() },
@@ -211,15 +281,59 @@ export function auditsRouter(deps: AuditsDeps): Router {
         late: i.submission?.late ?? false,
       })),
       deadlines: {
-        invitationsGoBy: state.invitationsDueToSendAt ?? null,
-        collationBy: state.submissionsCutOffAt ?? null,
+        invitationsGoBy: state?.invitationsDueToSendAt ?? null,
+        collationBy: state?.submissionsCutOffAt ?? null,
+        purgeAt: state?.purgeAt ?? null,
       },
       unsentEmails: unsent,
       discussion: audit.discussionAt
         ? { at: audit.discussionAt.toISOString(), location: audit.discussionLocation }
         : null,
+      reportVersions: reportVersions.map((v) => ({
+        id: v.id,
+        version: v.version,
+        submittedAt: v.submittedAt.toISOString(),
+        circulatedAt: v.circulatedAt?.toISOString() ?? null,
+        approvals: v.approvals.map((a) => ({
+          id: a.id,
+          agencyId: a.agencyId,
+          status: a.decision ?? (a.supersededAt ? 'superseded' : 'pending'),
+          dueAt: a.dueAt.toISOString(),
+          decidedAt: a.decidedAt?.toISOString() ?? null,
+        })),
+      })),
+      lisDecisions: lisDecisions.map((d) => ({ decision: d.decision, decidedAt: d.decidedAt.toISOString() })),
+      actions: actions.map((a) => ({
+        id: a.id,
+        number: a.number,
+        kind: a.kind,
+        ownerAgencyId: a.ownerAgencyId,
+        dueAt: a.dueAt.toISOString(),
+        status: a.status,
+        rag: a.rag,
+        nextReminderAt: (a.status === 'open' && followUps.get(a.id)?.nextReminderAt) || null,
+      })),
+      // Status only: the concern's words are for the link holder.
+      escalations: escalations.map((e) => ({
+        id: e.id,
+        agencyId: e.agencyId,
+        source: e.source,
+        status: e.status,
+        raisedAt: e.raisedAt.toISOString(),
+        acknowledgeBy: e.acknowledgeBy?.toISOString() ?? null,
+        acknowledgedAt: e.acknowledgedAt?.toISOString() ?? null,
+        reEscalations: e.reEscalations,
+      })),
+      briefingUrl: briefing ? `${deps.publicUrl ?? ''}/briefings/${encodeURIComponent(briefing.slug)}` : null,
       createdAt: audit.createdAt.toISOString(),
     });
+  });
+
+  router.get('/:id/evidence', requireRole('business_unit', 'manager', 'lis'), async (req, res) => {
+    const audit = await auditOr404(req.params.id);
+    res.set('Cache-Control', 'no-store');
+    res.attachment(`deep-dive-evidence-${audit.id}.json`);
+    res.json(await evidencePack(db, audit.id, deps.publicUrl));
   });
 
   router.post('/:id/cancel', requireRole('business_unit'), async (req, res) => {
@@ -346,7 +460,264 @@ export function auditsRouter(deps: AuditsDeps): Router {
     res.status(201).json({ id: escalation.id, workflowId: escalationWorkflowId(escalation.id) });
   });
 
+  const trail = (auditId: string, req: Request, action: string, details?: Record<string, string | number>) =>
+    db.auditTrailEntry.create({ data: { auditId, actor: req.principal!.actor, action, details } });
+
+  /** Every identifier of the audit's candidate pool (drawn or not), for the re-identification check. */
+  const poolIdentifiers = (auditId: string) =>
+    db.case.findMany({
+      where: { auditId },
+      select: { caseRef: true, childName: true, childDob: true, childLocalId: true },
+      orderBy: { caseRef: 'asc' },
+    });
+
+  // Stage 5. The date and place are stored first (the pack's email reads the place from the database); the
+  // workflow keeps the date. Refused (the discussion stage is over), the previous date and place come back.
+  router.post('/:id/discussion', requireRole('business_unit'), async (req, res) => {
+    const audit = await auditOr404(req.params.id);
+    const body = parse(scheduleDiscussionSchema, req.body);
+    const at = new Date(body.at).toISOString();
+    const previous = { discussionAt: audit.discussionAt, discussionLocation: audit.discussionLocation };
+    await db.$transaction([
+      db.audit.update({
+        where: { id: audit.id },
+        data: { discussionAt: new Date(at), discussionLocation: body.location },
+      }),
+      trail(audit.id, req, 'discussion.scheduled', { at, location: body.location }),
+    ]);
+    await updateOrUndo(
+      () => handle(audit).executeUpdate(scheduleDiscussionUpdate, { args: [{ at }] }),
+      () =>
+        db.$transaction([
+          db.audit.update({ where: { id: audit.id }, data: previous }),
+          trail(audit.id, req, 'discussion.schedule_refused', { at }),
+        ]),
+    );
+    res.json({ discussion: { at, location: body.location } });
+  });
+
+  // The outcome is saved before the workflow hears of it; refused (the meeting is still to come, say), it
+  // stays as an unaccepted draft that the next post replaces. Once accepted it cannot change.
+  router.post('/:id/discussion/outcome', requireRole('business_unit'), async (req, res) => {
+    const audit = await auditOr404(req.params.id);
+    const body = parse(outcomeSchema, req.body);
+    await refuseUnknownOutcomeReferences(db, audit.id, body);
+    const alreadyRecorded = () =>
+      new HttpError(409, 'already_recorded', 'The outcome of this discussion has been recorded already.');
+    await db.$transaction(async (tx) => {
+      const existing = await tx.outcome.findUnique({ where: { auditId: audit.id } });
+      if (existing?.acceptedAt) throw alreadyRecorded();
+      const data = { content: body, recordedBy: req.principal!.actor };
+      let row;
+      if (existing) {
+        const { count } = await tx.outcome.updateMany({ where: { id: existing.id, acceptedAt: null }, data });
+        if (count === 0) throw alreadyRecorded();
+        row = existing;
+      } else {
+        row = await tx.outcome.create({ data: { auditId: audit.id, ...data } });
+      }
+      await tx.auditTrailEntry.create({
+        data: {
+          auditId: audit.id,
+          actor: req.principal!.actor,
+          action: 'outcome.saved',
+          details: { outcomeId: row.id },
+        },
+      });
+      return row;
+    });
+    await whileAuditRuns(handle(audit).executeUpdate(recordOutcomeUpdate));
+    // The workflow's activity turned the accepted outcome into Action and Escalation rows.
+    const [actions, escalations] = await Promise.all([
+      db.action.findMany({
+        where: { auditId: audit.id },
+        orderBy: { number: 'asc' },
+        select: { id: true, number: true, kind: true, ownerAgencyId: true, dueAt: true },
+      }),
+      db.escalation.findMany({
+        where: { auditId: audit.id, source: 'outcome' },
+        orderBy: { raisedAt: 'asc' },
+        select: { id: true },
+      }),
+    ]);
+    res.status(201).json({
+      actions: actions.map((a) => ({ ...a, dueAt: a.dueAt.toISOString() })),
+      escalations: escalations.map((e) => e.id),
+    });
+  });
+
+  // Stage 6. The system's first draft, from the submissions and the outcome, with any identifier a
+  // practitioner typed into a quoted point redacted.
+  router.get('/:id/report/draft', requireRole('business_unit'), async (req, res) => {
+    const audit = await auditOr404(req.params.id);
+    const [submissions, outcome, agencies, pool] = await Promise.all([
+      db.submission.findMany({
+        where: { invitation: { auditId: audit.id }, submittedAt: { not: null } },
+        orderBy: [{ invitation: { case: { drawOrder: 'asc' } } }, { invitation: { createdAt: 'asc' } }],
+        select: { content: true, invitation: { select: { caseId: true, agencyId: true } } },
+      }),
+      db.outcome.findUnique({ where: { auditId: audit.id }, select: { content: true } }),
+      db.agency.findMany({ select: { id: true, name: true } }),
+      poolIdentifiers(audit.id),
+    ]);
+    const draft = draftReport({
+      submissions: submissions.map((s) => ({ ...s.invitation, content: s.content })),
+      outcome: outcome?.content ?? null,
+      agencyNames: Object.fromEntries(agencies.map((a) => [a.id, a.name])),
+    });
+    const cohort = pool.map(caseIdentifiers);
+    const patterns = identifierPatterns(cohort);
+    const report = Object.fromEntries(
+      REPORT_FIELDS.map((field) => [field, draft[field].map((t) => clip(redactIdentifiers(t, patterns)))]),
+    ) as Record<(typeof REPORT_FIELDS)[number], string[]>;
+    res.set('Cache-Control', 'no-store');
+    res.json({ ...report, grades: draft.grades, warnings: checkReportFields(report, cohort).warnings });
+  });
+
+  // A submitted version is final: it passes the re-identification check and goes for approval at once, or
+  // it is refused with what to fix and nothing is stored or sent.
+  router.post('/:id/report', requireRole('business_unit'), async (req, res) => {
+    const audit = await auditOr404(req.params.id);
+    const body = parse(reportSchema, req.body);
+    const content = Object.fromEntries(REPORT_FIELDS.map((f) => [f, body[f]])) as Record<string, string[]>;
+    const { failures, warnings } = checkReportFields(content, (await poolIdentifiers(audit.id)).map(caseIdentifiers));
+    if (failures.length) {
+      await trail(audit.id, req, 'report.reidentification_failed', {
+        failures: failures.length,
+        kinds: [...new Set(failures.map((f) => f.kind))].join(','),
+      });
+      throw new HttpError(
+        422,
+        'reidentification_failed',
+        `The report could identify a child or family (${failures.length} item${failures.length === 1 ? '' : 's'} to fix): nothing was stored or sent.`,
+        failures,
+      );
+    }
+    const row = await createReportVersion(db, audit.id, content, req.principal!.actor);
+    await updateOrUndo(
+      () => handle(audit).executeUpdate(submitReportVersionUpdate, { args: [{ reportVersionId: row.id }] }),
+      () =>
+        db.$transaction([
+          db.reportVersion.delete({ where: { id: row.id } }),
+          trail(audit.id, req, 'report.version_refused', { reportVersionId: row.id, version: row.version }),
+        ]),
+    );
+    res.status(201).json({ id: row.id, version: row.version, warnings });
+  });
+
+  // Stage 8. The LIS (or the business unit on its behalf) signs off the latest version or returns it.
+  router.post('/:id/lis-decision', requireRole('lis', 'business_unit'), async (req, res) => {
+    const audit = await auditOr404(req.params.id);
+    const body = parse(lisDecisionSchema, req.body);
+    const latest = await db.reportVersion.findFirst({ where: { auditId: audit.id }, orderBy: { version: 'desc' } });
+    if (!latest) throw new HttpError(409, 'wrong_stage', 'No report version has been submitted for sign-off yet.');
+    const decision = await db.$transaction(async (tx) => {
+      const row = await tx.lisDecision.create({
+        data: {
+          auditId: audit.id,
+          reportVersionId: latest.id,
+          decision: body.decision,
+          comments: body.comments,
+          decidedBy: req.principal!.actor,
+        },
+      });
+      await tx.auditTrailEntry.create({
+        data: {
+          auditId: audit.id,
+          actor: req.principal!.actor,
+          action: 'lis.decided',
+          details: { lisDecisionId: row.id, reportVersionId: latest.id, decision: body.decision },
+        },
+      });
+      return row;
+    });
+    const state = await updateOrUndo(
+      () =>
+        handle(audit).executeUpdate(lisDecisionUpdate, {
+          args: [{ lisDecisionId: decision.id, decision: body.decision }],
+        }),
+      () =>
+        db.$transaction([
+          db.lisDecision.delete({ where: { id: decision.id } }),
+          trail(audit.id, req, 'lis.decision_refused', { lisDecisionId: decision.id }),
+        ]),
+    );
+    res.json({ decision: body.decision, stage: state.stage });
+  });
+
   return router;
+}
+
+const caseIdentifiers = (c: {
+  caseRef: string;
+  childName: string | null;
+  childDob: Date | null;
+  childLocalId: string | null;
+}) => ({ caseRef: c.caseRef, childName: c.childName, dateOfBirth: c.childDob, localId: c.childLocalId });
+
+/**
+ * Runs an update to the audit's workflow that the API has already stored the content of. When the workflow
+ * refuses it for certain (a wrong stage, a missing run), `undo` takes the stored content back before the
+ * refusal is answered; an unknown outcome (Temporal unreachable) leaves it for a retry.
+ */
+async function updateOrUndo<T>(call: () => Promise<T>, undo: () => Promise<unknown>): Promise<T> {
+  try {
+    return await whileAuditRuns(call());
+  } catch (err) {
+    if (err instanceof WorkflowUpdateFailedError || (err instanceof HttpError && err.status === 409)) await undo();
+    throw err;
+  }
+}
+
+/** The next version number, with retries when two submissions race for the same one. */
+async function createReportVersion(db: Db, auditId: string, content: Record<string, string[]>, actor: string) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await db.$transaction(async (tx) => {
+        const last = await tx.reportVersion.aggregate({ where: { auditId }, _max: { version: true } });
+        const version = (last._max.version ?? 0) + 1;
+        const row = await tx.reportVersion.create({ data: { auditId, version, content, submittedBy: actor } });
+        await tx.auditTrailEntry.create({
+          data: { auditId, actor, action: 'report.version_submitted', details: { reportVersionId: row.id, version } },
+        });
+        return row;
+      });
+    } catch (err) {
+      if (attempt >= 3 || (err as { code?: unknown }).code !== 'P2002') throw err;
+    }
+  }
+}
+
+/** Every agency the outcome names is in the directory; every concern is about a child in the drawn cohort. */
+async function refuseUnknownOutcomeReferences(db: Db, auditId: string, body: OutcomeBody): Promise<void> {
+  const agencyRefs: { path: (string | number)[]; id: string }[] = [
+    ...body.attendance.map((a, i) => ({ path: ['attendance', i, 'agencyId'], id: a.agencyId })),
+    ...body.urgentActions.map((a, i) => ({ path: ['urgentActions', i, 'ownerAgencyId'], id: a.ownerAgencyId })),
+    ...body.recommendations.map((r, i) => ({ path: ['recommendations', i, 'ownerAgencyId'], id: r.ownerAgencyId })),
+    ...body.concerns.flatMap((c, i) => (c.agencyId ? [{ path: ['concerns', i, 'agencyId'], id: c.agencyId }] : [])),
+  ];
+  const [agencies, drawn] = await Promise.all([
+    db.agency.findMany({ where: { id: { in: [...new Set(agencyRefs.map((r) => r.id))] } }, select: { id: true } }),
+    db.case.findMany({ where: { auditId, selectedAt: { not: null }, replacedAt: null }, select: { caseRef: true } }),
+  ]);
+  const known = new Set(agencies.map((a) => a.id));
+  const cohort = new Set(drawn.map((c) => c.caseRef));
+  const issues = [
+    ...agencyRefs.flatMap((r) => (known.has(r.id) ? [] : [{ path: r.path, message: `unknown agency ${r.id}` }])),
+    ...body.concerns.flatMap((c, i) =>
+      cohort.has(c.caseRef)
+        ? []
+        : [{ path: ['concerns', i, 'caseRef'], message: `${c.caseRef} is not a case in this audit's cohort` }],
+    ),
+  ];
+  if (issues.length) {
+    throw new HttpError(
+      400,
+      'validation_failed',
+      'The outcome names agencies or cases this audit does not have.',
+      issues,
+    );
+  }
 }
 
 async function refuseUnknownAgencies(db: Db, body: CreateAudit): Promise<void> {

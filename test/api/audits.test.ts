@@ -48,12 +48,14 @@ beforeAll(async () => {
       ],
       allowCompressedTimelines: false,
       temporal: { address: undefined, namespace: 'default', taskQueue: TASK_QUEUE },
+      publicUrl: 'http://deep-dive.test',
     },
     db: database.db,
     temporal: env.client,
     log: createLogger('silent'),
     devMail: devMailRouter(catcher),
     transport,
+    linkSecret: 'test-link-secret-0123456789abcdef0123456789',
   });
   http = await serve(app);
 
@@ -372,5 +374,37 @@ describe('starting an audit over HTTP', () => {
     expect(
       (await http.call('POST', `/api/audits/${id}/deadlines`, { key: KEYS.bu, body: { dueAt: 'tomorrow' } })).status,
     ).toBe(400);
+  });
+});
+
+describe('the agency directory', () => {
+  it('updates an agency (the business unit only), refusing a clash of names, an unknown id and an empty body', async () => {
+    const created = await http.call('POST', '/api/agencies', {
+      key: KEYS.bu,
+      body: {
+        name: 'Housing Options',
+        type: 'housing',
+        contactEmail: 'a@housing.example',
+        leadEmail: 'l@housing.example',
+      },
+    });
+    expect(created.status).toBe(201);
+    const path = `/api/agencies/${created.body.id}`;
+    const moved = await http.call('PATCH', path, { key: KEYS.bu, body: { leadEmail: 'new-lead@housing.example' } });
+    expect(moved.status).toBe(200);
+    expect(moved.body).toMatchObject({ name: 'Housing Options', leadEmail: 'new-lead@housing.example' });
+    expect((await http.call('PATCH', path, { key: KEYS.manager, body: { type: 'other' } })).status).toBe(403);
+    const empty = await http.call('PATCH', path, { key: KEYS.bu, body: {} });
+    expect(empty.status).toBe(400);
+    expect(empty.body.error.code).toBe('validation_failed');
+    const clash = await http.call('PATCH', path, { key: KEYS.bu, body: { name: AGENCIES[0].name } });
+    expect(clash.status).toBe(409);
+    const unknown = await http.call('PATCH', '/api/agencies/00000000-0000-4000-8000-000000000000', {
+      key: KEYS.bu,
+      body: { type: 'other' },
+    });
+    expect(unknown.status).toBe(404);
+    const trail = await database.db.auditTrailEntry.findMany({ where: { action: 'agency.updated' } });
+    expect(trail.map((t) => t.details)).toEqual([{ agencyId: created.body.id, fields: ['leadEmail'] }]);
   });
 });

@@ -6,6 +6,7 @@ import type { Db } from '../../infra/db';
 export const PUBLIC_URL = 'http://deep-dive.test';
 export const BUSINESS_UNIT_EMAIL = 'business-unit@partnership.test';
 export const PARTNERSHIP_MANAGER_EMAIL = 'manager@partnership.test';
+export const LIS_EMAIL = 'lis@partnership.test';
 
 /** The real activities, sending to the given SMTP server (a catcher in tests). */
 export function realActivities(db: Db, smtpUrl: string) {
@@ -18,5 +19,6 @@ export function realActivities(db: Db, smtpUrl: string) {
     linkSecret: 'test-link-secret-0123456789abcdef0123456789',
     businessUnitEmail: BUSINESS_UNIT_EMAIL,
     partnershipManagerEmail: PARTNERSHIP_MANAGER_EMAIL,
+    lisEmail: LIS_EMAIL,
   });
 }

@@ -48,8 +48,8 @@ export function useAuditBed(taskQueue: string) {
     await database?.drop();
   });
 
-  async function startAudit(cohortSize = 4) {
-    const { auditId, agencies } = await insertAudit(bed.db, { cohortSize });
+  async function startAudit(cohortSize = 4, opts: { sixAgencies?: boolean } = {}) {
+    const { auditId, agencies } = await insertAudit(bed.db, { cohortSize, ...opts });
     const handle = await bed.env.client.workflow.start(deepDiveAudit, {
       taskQueue,
       workflowId: auditWorkflowId(auditId),

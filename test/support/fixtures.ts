@@ -26,6 +26,28 @@ export const AGENCIES = [
   },
 ] as const;
 
+/** Three more, for audits whose cases involve three to six agencies each. */
+export const MORE_AGENCIES = [
+  {
+    name: 'Riverside Academy Trust',
+    type: 'education',
+    contactEmail: 'audits@school.example',
+    leadEmail: 'lead@school.example',
+  },
+  {
+    name: 'Early Help Hub',
+    type: 'early_help',
+    contactEmail: 'audits@earlyhelp.example',
+    leadEmail: 'lead@earlyhelp.example',
+  },
+  {
+    name: 'Youth Justice Service',
+    type: 'youth_justice',
+    contactEmail: 'audits@yjs.example',
+    leadEmail: 'lead@yjs.example',
+  },
+] as const;
+
 const LEVELS: ServiceLevel[] = [
   'universal',
   'early_help',
@@ -36,22 +58,23 @@ const LEVELS: ServiceLevel[] = [
 ];
 const FIRST = ['Zephyrine', 'Tobiah', 'Marisol', 'Evander', 'Quillon', 'Ottoline'];
 
-/** Six candidates over five service levels, active last month. */
-export function candidates(agencyIds: string[], now = new Date()) {
+/** Six candidates over five service levels, active last month; case i involves `perCase(i)` agencies. */
+export function candidates(agencyIds: string[], now = new Date(), perCase = (i: number) => 2 + (i % 2)) {
   const lastMonth = new Date(now.getTime() - 30 * 24 * 3600 * 1000).toISOString();
   return LEVELS.map((serviceLevel, i) => ({
     caseRef: `NYC-${4711 + i}`,
     serviceLevel,
     child: { name: `${FIRST[i]} Quixleworth`, dateOfBirth: `201${i}-0${i + 2}-1${i}`, localId: `LCS${900100 + i}` },
-    agencyIds: agencyIds.slice(0, 2 + (i % 2)),
+    agencyIds: agencyIds.slice(0, perCase(i)),
     lastActivityAt: lastMonth,
   }));
 }
 
 /** Inserts agencies and an audit with its candidate pool, as the API would. */
-export async function insertAudit(db: Db, opts: { cohortSize?: number } = {}) {
+export async function insertAudit(db: Db, opts: { cohortSize?: number; sixAgencies?: boolean } = {}) {
+  const directory = opts.sixAgencies ? [...AGENCIES, ...MORE_AGENCIES] : AGENCIES;
   const agencies = await Promise.all(
-    AGENCIES.map((a) => db.agency.create({ data: { ...a, name: `${a.name} ${randomUUID().slice(0, 6)}` } })),
+    directory.map((a) => db.agency.create({ data: { ...a, name: `${a.name} ${randomUUID().slice(0, 6)}` } })),
   );
   const id = randomUUID();
   const now = new Date();
@@ -69,6 +92,7 @@ export async function insertAudit(db: Db, opts: { cohortSize?: number } = {}) {
         create: candidates(
           agencies.map((a) => a.id),
           now,
+          opts.sixAgencies ? (i) => 3 + (i % 4) : undefined,
         ).map(caseRow),
       },
     },

@@ -1,0 +1,56 @@
+// Side effects of stage 9 — action follow-up. Progress and who closed an action are stored by the API;
+// these create each quarter's request row and record the closure.
+import { ApplicationFailure } from '@temporalio/common';
+import type { Db } from '../infra/db';
+import { FAILURE } from '../workflows/errors';
+import type { Rag } from '../workflows/messages';
+
+export function followUpActivities({ db }: { db: Db }) {
+  return {
+    /** The IDs and dates the follow-up needs; never the description. */
+    async openAction(input: { actionId: string }): Promise<{
+      number: number;
+      ownerAgencyId: string;
+      dueAt: string;
+      status: 'open' | 'closed';
+      rag?: Rag;
+    }> {
+      const action = await db.action.findUnique({ where: { id: input.actionId } });
+      if (!action) throw ApplicationFailure.nonRetryable(`no action ${input.actionId}`, FAILURE.notFound);
+      return {
+        number: action.number,
+        ownerAgencyId: action.ownerAgencyId,
+        dueAt: action.dueAt.toISOString(),
+        status: action.status,
+        ...(action.rag ? { rag: action.rag } : {}),
+      };
+    },
+
+    /** The quarter's request row, whose link the email carries; a retry finds it made. */
+    async requestProgress(input: { actionId: string; quarter: number }): Promise<void> {
+      await db.actionProgress.upsert({
+        where: { actionId_quarter: { actionId: input.actionId, quarter: input.quarter } },
+        create: { actionId: input.actionId, quarter: input.quarter },
+        update: {},
+      });
+    },
+
+    async recordActionClosed(input: { actionId: string }): Promise<string> {
+      const action = await db.action.findUniqueOrThrow({ where: { id: input.actionId } });
+      if (action.closedAt) return action.closedAt.toISOString();
+      const closedAt = new Date();
+      await db.$transaction([
+        db.action.update({ where: { id: input.actionId }, data: { status: 'closed', closedAt } }),
+        db.auditTrailEntry.create({
+          data: {
+            auditId: action.auditId,
+            actor: 'system',
+            action: 'action.closed',
+            details: { actionId: action.id, number: action.number },
+          },
+        }),
+      ]);
+      return closedAt.toISOString();
+    },
+  };
+}

@@ -1,0 +1,166 @@
+// The agency lead's emailed link to one urgent concern: /acknowledge/:token shows the concern to the
+// link holder and takes the acknowledgement. Who acknowledged and the action taken are stored in the
+// Escalation row first; only then is the escalation's workflow told, which closes the row and stops
+// the re-escalations. A browser gets the page (api/views/acknowledge.ts); everyone else JSON.
+import { Router } from 'express';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { z } from 'zod';
+import type { Db } from '../../infra/db';
+import { tokenHash } from '../../infra/links';
+import { acknowledgeEscalationUpdate, escalationWorkflowId } from '../../workflows/messages';
+import { HttpError, parse } from '../errors';
+import { csrfToken, isFormPost, linkFormCsrf } from '../security';
+import { acknowledgeErrors, acknowledgeFromForm, acknowledgePage } from '../views/acknowledge';
+import { linkPath, sendPage, wantsHtml } from '../views/layout';
+import { type LinkDeps, refusalMessage } from './approve';
+
+/** POST /acknowledge/:token. (A request schema: domain/schemas.ts is its natural home.) */
+export const acknowledgeSchema = z.strictObject({
+  name: z.string().trim().min(1).max(200),
+  actionTaken: z.string().trim().min(1).max(5000),
+});
+
+export interface AcknowledgementView {
+  audit: { title: string };
+  agency: { name: string | null };
+  /** As raised; it may name a child: shown to the link holder only. */
+  concern: string;
+  raisedAt: string;
+  acknowledgeBy: string | null;
+  acknowledged: { by: string; actionTaken: string | null; at: string | null } | null;
+}
+
+async function escalationFor(db: Db, token: string) {
+  const escalation = await db.escalation.findUnique({
+    where: { tokenHash: tokenHash(token) },
+    include: { audit: { select: { focus: true } } },
+  });
+  if (!escalation) {
+    throw new HttpError(
+      404,
+      'not_found',
+      'This link is not known. Check it against the email, or telephone the safeguarding partnership.',
+    );
+  }
+  return escalation;
+}
+
+/** The concern, its agency and window, and the acknowledgement once given. 404 for an unknown link. */
+export async function viewAcknowledgement(db: Db, token: string): Promise<AcknowledgementView> {
+  const escalation = await escalationFor(db, token);
+  const agency = await db.agency.findUnique({ where: { id: escalation.agencyId }, select: { name: true } });
+  return {
+    audit: { title: escalation.audit.focus },
+    agency: { name: agency?.name ?? null },
+    concern: escalation.concern,
+    raisedAt: escalation.raisedAt.toISOString(),
+    acknowledgeBy: escalation.acknowledgeBy?.toISOString() ?? null,
+    acknowledged: escalation.acknowledgedBy
+      ? {
+          by: escalation.acknowledgedBy,
+          actionTaken: escalation.actionTaken,
+          at: escalation.acknowledgedAt?.toISOString() ?? null,
+        }
+      : null,
+  };
+}
+
+/**
+ * Stores who acknowledged and what they did (once), with its trail entry, then tells the escalation's
+ * workflow. 404 unknown link, 400 bad body, 409 already acknowledged, 409 (with `details.saved`) when
+ * the workflow refuses. Without a workflow to tell (it was never started, or is gone) the row is
+ * closed here, since nothing else would close it.
+ */
+export async function acknowledgeEscalation(
+  { db, temporal }: LinkDeps,
+  token: string,
+  input: unknown,
+): Promise<{ saved: true; acknowledgedAt: string }> {
+  const escalation = await escalationFor(db, token);
+  const body = parse(acknowledgeSchema, input);
+  const tell = () =>
+    temporal.workflow.getHandle(escalationWorkflowId(escalation.id)).executeUpdate(acknowledgeEscalationUpdate, {
+      args: [{ escalationId: escalation.id }],
+      // The same acknowledgement told twice is one update.
+      updateId: `acknowledge-${escalation.id}`,
+    });
+  if (escalation.acknowledgedBy) {
+    // Stored earlier while Temporal could not be reached? Telling it again (the same update ID) is harmless.
+    if (escalation.status === 'open') await tell().catch(() => undefined);
+    throw alreadyAcknowledged();
+  }
+
+  const acknowledgedAt = new Date();
+  await db.$transaction(async (tx) => {
+    // Conditional, so two acknowledgements at once cannot both win.
+    const stored = await tx.escalation.updateMany({
+      where: { id: escalation.id, acknowledgedBy: null, status: 'open' },
+      data: { acknowledgedBy: body.name, actionTaken: body.actionTaken, acknowledgedAt },
+    });
+    if (stored.count === 0) throw alreadyAcknowledged();
+    await tx.auditTrailEntry.create({
+      data: {
+        auditId: escalation.auditId,
+        actor: `link:acknowledge:${escalation.id}`,
+        action: 'escalation.acknowledged',
+        details: { escalationId: escalation.id, agencyId: escalation.agencyId },
+      },
+    });
+  });
+
+  try {
+    const state = await tell();
+    return { saved: true, acknowledgedAt: state.acknowledgedAt ?? acknowledgedAt.toISOString() };
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) {
+      await db.escalation.updateMany({
+        where: { id: escalation.id, status: 'open' },
+        data: { status: 'acknowledged' },
+      });
+      return { saved: true, acknowledgedAt: acknowledgedAt.toISOString() };
+    }
+    const refused = refusalMessage(err);
+    if (refused !== undefined) throw new HttpError(409, 'already_done', refused, { saved: true });
+    throw err;
+  }
+}
+
+function alreadyAcknowledged(): HttpError {
+  return new HttpError(409, 'already_done', 'This concern has already been acknowledged.');
+}
+
+export function acknowledgeRouter(deps: LinkDeps & { linkSecret: string }): Router {
+  const router = Router();
+
+  router.get('/:token', async (req, res) => {
+    res.set('Cache-Control', 'no-store');
+    const view = await viewAcknowledgement(deps.db, req.params.token);
+    if (!wantsHtml(req)) {
+      res.json(view);
+      return;
+    }
+    const csrf = csrfToken(deps.linkSecret, req.params.token);
+    sendPage(res, 200, acknowledgePage(view, { csrf, action: linkPath(req), saved: req.query.saved === '1' }));
+  });
+
+  router.post('/:token', linkFormCsrf(deps.linkSecret), async (req, res) => {
+    res.set('Cache-Control', 'no-store');
+    if (!isFormPost(req)) {
+      res.json(await acknowledgeEscalation(deps, req.params.token, req.body));
+      return;
+    }
+    const view = await viewAcknowledgement(deps.db, req.params.token);
+    const posted = acknowledgeFromForm(req.body);
+    const checked = acknowledgeSchema.safeParse(posted);
+    if (!checked.success && !view.acknowledged) {
+      const csrf = csrfToken(deps.linkSecret, req.params.token);
+      const errors = acknowledgeErrors(checked.error.issues);
+      sendPage(res, 400, acknowledgePage(view, { csrf, action: linkPath(req), errors, posted }));
+      return;
+    }
+    await acknowledgeEscalation(deps, req.params.token, posted);
+    res.redirect(303, `${linkPath(req)}?saved=1`);
+  });
+
+  return router;
+}

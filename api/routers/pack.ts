@@ -1,0 +1,141 @@
+// A participating agency's emailed link to the collated pack: every drawn child, every invited agency,
+// every section of what each agency submitted, ahead of the discussion. The child's identifiers are
+// shown to the link holder only (PRODUCT.md "Data rules"); drafts never appear, late submissions do,
+// marked late. A browser gets the page (api/views/pack.ts); everyone else JSON.
+import { Router } from 'express';
+import { AREAS, GRADES } from '../../domain/schemas';
+import type { Db } from '../../infra/db';
+import { tokenHash } from '../../infra/links';
+import { HttpError } from '../errors';
+import { sendPage, wantsHtml } from '../views/layout';
+import { packPage } from '../views/pack';
+
+type Area = (typeof AREAS)[number];
+type Grade = (typeof GRADES)[number];
+
+interface Section {
+  goodPractice?: string;
+  areasForDevelopment?: string;
+  recommendations?: string;
+  grade?: Grade;
+  rationale?: string;
+}
+
+/** A submission's content as POST /respond/:token stores it (domain/schemas.ts respondSchema). */
+interface SubmissionContent {
+  sections?: Partial<Record<Area, Section>>;
+  childVoice?: string;
+  familyInformation?: string;
+  history?: string;
+}
+
+export interface PackAgencyEntry {
+  agencyName: string;
+  /** Submitted after its deadline or after the pack went out. */
+  late: boolean;
+  submittedAt: string | null;
+  noInvolvement: boolean;
+  sections: Partial<Record<Area, Section>>;
+  childVoice: string | null;
+  familyInformation: string | null;
+  history: string | null;
+}
+
+export interface PackView {
+  audit: { title: string; discussion: { at: string | null; location: string | null } };
+  agency: { name: string | null };
+  cases: {
+    caseRef: string;
+    serviceLevel: string;
+    child: { name: string | null; dateOfBirth: string | null };
+    agencies: PackAgencyEntry[];
+  }[];
+  /** Each area's self-grades over every submission in the pack. */
+  areas: Record<Area, { selfGrades: Record<Grade, number> }>;
+}
+
+/** The collated pack behind one agency's link. 404 for an unknown link. */
+export async function viewPack(db: Db, token: string): Promise<PackView> {
+  const link = await db.packLink.findUnique({ where: { tokenHash: tokenHash(token) } });
+  if (!link) {
+    throw new HttpError(
+      404,
+      'not_found',
+      'This link is not known. Check it against the email, or ask the business unit for a new one.',
+    );
+  }
+  const [audit, agency] = await Promise.all([
+    db.audit.findUniqueOrThrow({
+      where: { id: link.auditId },
+      include: {
+        cases: {
+          where: { selectedAt: { not: null }, replacedAt: null },
+          orderBy: [{ drawOrder: 'asc' }, { caseRef: 'asc' }],
+          include: {
+            invitations: {
+              include: { agency: { select: { name: true } }, submission: true },
+              orderBy: { agency: { name: 'asc' } },
+            },
+          },
+        },
+      },
+    }),
+    db.agency.findUnique({ where: { id: link.agencyId }, select: { name: true } }),
+  ]);
+
+  const areas = Object.fromEntries(
+    AREAS.map((area) => [area, { selfGrades: Object.fromEntries(GRADES.map((g) => [g, 0])) }]),
+  ) as PackView['areas'];
+
+  const cases = audit.cases.map((c) => ({
+    caseRef: c.caseRef,
+    serviceLevel: c.serviceLevel,
+    child: { name: c.childName, dateOfBirth: c.childDob?.toISOString().slice(0, 10) ?? null },
+    agencies: c.invitations.map((invitation): PackAgencyEntry => {
+      const submission = invitation.submission?.submittedAt ? invitation.submission : null;
+      const submittedAt = submission?.submittedAt ?? null;
+      const content = (submission?.content ?? {}) as SubmissionContent;
+      const sections = content.sections ?? {};
+      for (const area of AREAS) {
+        const grade = sections[area]?.grade;
+        if (grade && grade in areas[area].selfGrades) areas[area].selfGrades[grade] += 1;
+      }
+      const late =
+        submittedAt !== null &&
+        (submission!.late ||
+          (invitation.dueAt !== null && submittedAt > invitation.dueAt) ||
+          (audit.packCirculatedAt !== null && submittedAt > audit.packCirculatedAt));
+      return {
+        agencyName: invitation.agency.name,
+        late,
+        submittedAt: submittedAt?.toISOString() ?? null,
+        noInvolvement: invitation.status === 'no_involvement',
+        sections,
+        childVoice: content.childVoice ?? null,
+        familyInformation: content.familyInformation ?? null,
+        history: content.history ?? null,
+      };
+    }),
+  }));
+
+  return {
+    audit: {
+      title: audit.focus,
+      discussion: { at: audit.discussionAt?.toISOString() ?? null, location: audit.discussionLocation },
+    },
+    agency: { name: agency?.name ?? null },
+    cases,
+    areas,
+  };
+}
+
+export function packRouter({ db }: { db: Db }): Router {
+  const router = Router();
+  router.get('/:token', async (req, res) => {
+    res.set('Cache-Control', 'no-store');
+    const view = await viewPack(db, req.params.token);
+    if (wantsHtml(req)) sendPage(res, 200, packPage(view));
+    else res.json(view);
+  });
+  return router;
+}

@@ -1,0 +1,178 @@
+// The owner agency's quarterly link to one action: /progress/:token shows the action and takes this
+// quarter's progress. The report is saved before anything else happens; only then is the action's
+// follow-up workflow told. A report the workflow cannot take stays on record. A browser gets the page
+// (api/views/progress.ts); everyone else JSON.
+import { Router } from 'express';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { progressSchema } from '../../domain/schemas';
+import type { Db } from '../../infra/db';
+import { tokenHash } from '../../infra/links';
+import { actionProgressUpdate, actionWorkflowId, type Rag } from '../../workflows/messages';
+import { HttpError, parse } from '../errors';
+import { csrfToken, isFormPost, linkFormCsrf } from '../security';
+import { linkPath, sendPage, wantsHtml } from '../views/layout';
+import { progressErrors, progressFromForm, progressPage } from '../views/progress';
+import { type LinkDeps, refusalMessage } from './approve';
+
+export interface ProgressView {
+  audit: { title: string };
+  /** The description may name a child: shown to the link holder only. */
+  action: { number: number; description: string; dueAt: string; status: 'open' | 'closed' };
+  quarter: number;
+  reported: { status: Rag | null; update: string | null; impactEvidence: string | null; reportedAt: string } | null;
+}
+
+const CLOSED = 'This action has been closed by the Learning and Improvement Subgroup; no further progress is needed.';
+
+async function progressFor(db: Db, token: string) {
+  const progress = await db.actionProgress.findUnique({
+    where: { tokenHash: tokenHash(token) },
+    include: { action: { include: { audit: { select: { focus: true } } } } },
+  });
+  if (!progress) {
+    throw new HttpError(
+      404,
+      'not_found',
+      'This link is not known. Check it against the email, or ask the business unit for a new one.',
+    );
+  }
+  if (progress.action.status === 'closed') throw new HttpError(410, 'link_closed', CLOSED);
+  return progress;
+}
+
+/** What the link holder sees: the action, the quarter asked about and what was reported for it. */
+export async function viewProgress(db: Db, token: string): Promise<ProgressView> {
+  const progress = await progressFor(db, token);
+  const { action } = progress;
+  return {
+    audit: { title: action.audit.focus },
+    action: {
+      number: action.number,
+      description: action.description,
+      dueAt: action.dueAt.toISOString(),
+      status: action.status,
+    },
+    quarter: progress.quarter,
+    reported: progress.reportedAt
+      ? {
+          status: progress.status,
+          update: progress.update,
+          impactEvidence: progress.impactEvidence,
+          reportedAt: progress.reportedAt.toISOString(),
+        }
+      : null,
+  };
+}
+
+/**
+ * Stores the quarter's report (and the action's latest RAG) with its trail entry, then tells the
+ * action's follow-up. 404 unknown link, 410 action closed, 400 bad body, 409 already reported, 409
+ * (with `details.saved`) when the follow-up refuses; `recorded: false` when the follow-up has ended.
+ */
+export async function reportProgress(
+  { db, temporal }: LinkDeps,
+  token: string,
+  input: unknown,
+): Promise<{ saved: true; recorded: boolean }> {
+  const progress = await progressFor(db, token);
+  const body = parse(progressSchema, input);
+  if (progress.reportedAt) throw alreadyReported();
+  const { action } = progress;
+
+  await db.$transaction(async (tx) => {
+    // Conditional, so two submits at once cannot both win, nor a report slip past the action's closure.
+    const stored = await tx.actionProgress.updateMany({
+      where: { id: progress.id, reportedAt: null },
+      data: {
+        status: body.status,
+        update: body.update,
+        impactEvidence: body.impactEvidence || null,
+        reportedAt: new Date(),
+      },
+    });
+    if (stored.count === 0) throw alreadyReported();
+    // A late answer for an earlier quarter does not overwrite a later quarter's status.
+    const later = await tx.actionProgress.findFirst({
+      where: { actionId: action.id, quarter: { gt: progress.quarter }, reportedAt: { not: null } },
+      select: { id: true },
+    });
+    const stillOpen = { id: action.id, status: 'open' as const };
+    const open = later
+      ? await tx.action.count({ where: stillOpen })
+      : (await tx.action.updateMany({ where: stillOpen, data: { rag: body.status } })).count;
+    if (open === 0) throw new HttpError(410, 'link_closed', CLOSED);
+    await tx.auditTrailEntry.create({
+      data: {
+        auditId: action.auditId,
+        actor: `link:progress:${progress.id}`,
+        action: 'action.progress_reported',
+        details: {
+          actionId: action.id,
+          number: action.number,
+          progressId: progress.id,
+          quarter: progress.quarter,
+          status: body.status,
+        },
+      },
+    });
+  });
+
+  try {
+    await temporal.workflow.getHandle(actionWorkflowId(action.id)).executeUpdate(actionProgressUpdate, {
+      args: [{ progressId: progress.id, status: body.status }],
+      // The same report told twice is one update.
+      updateId: `action-progress-${progress.id}`,
+    });
+  } catch (err) {
+    // The action's follow-up has ended: the report is kept on the action's history all the same.
+    if (err instanceof WorkflowNotFoundError) return { saved: true, recorded: false };
+    const refused = refusalMessage(err);
+    if (refused !== undefined) throw new HttpError(409, 'wrong_stage', refused, { saved: true });
+    throw err;
+  }
+  return { saved: true, recorded: true };
+}
+
+function alreadyReported(): HttpError {
+  return new HttpError(
+    409,
+    'already_done',
+    'Progress has already been reported for this quarter; the next request will come by email.',
+  );
+}
+
+export function progressRouter(deps: LinkDeps & { linkSecret: string }): Router {
+  const router = Router();
+
+  router.get('/:token', async (req, res) => {
+    res.set('Cache-Control', 'no-store');
+    const view = await viewProgress(deps.db, req.params.token);
+    if (!wantsHtml(req)) {
+      res.json(view);
+      return;
+    }
+    const csrf = csrfToken(deps.linkSecret, req.params.token);
+    sendPage(res, 200, progressPage(view, { csrf, action: linkPath(req), saved: req.query.saved === '1' }));
+  });
+
+  router.post('/:token', linkFormCsrf(deps.linkSecret), async (req, res) => {
+    res.set('Cache-Control', 'no-store');
+    if (!isFormPost(req)) {
+      res.json(await reportProgress(deps, req.params.token, req.body));
+      return;
+    }
+    const view = await viewProgress(deps.db, req.params.token);
+    const posted = progressFromForm(req.body);
+    const checked = progressSchema.safeParse(posted);
+    if (!checked.success && !view.reported) {
+      const csrf = csrfToken(deps.linkSecret, req.params.token);
+      const errors = progressErrors(checked.error.issues);
+      sendPage(res, 400, progressPage(view, { csrf, action: linkPath(req), errors, posted }));
+      return;
+    }
+    await reportProgress(deps, req.params.token, posted);
+    res.redirect(303, `${linkPath(req)}?saved=1`);
+  });
+
+  return router;
+}

@@ -1,0 +1,156 @@
+// What keeps the pages safe in a browser: security headers on every response, a CSRF token on every
+// form, a rate limit on the emailed-link routes, and errors as a plain page for a browser.
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import express, { type ErrorRequestHandler, type Request, type RequestHandler } from 'express';
+import { rateLimit } from 'express-rate-limit';
+import helmet from 'helmet';
+import { HttpError } from './errors';
+import { errorPage } from './views/error';
+import { layout, STYLE_HASH, wantsHtml } from './views/layout';
+
+/**
+ * Helmet's headers with a policy that allows this site's own resources and the layout's one
+ * stylesheet, no inline script. Links carry secrets in their path, so no Referer ever leaves a page.
+ */
+export function securityHeaders({ https }: { https: boolean }): RequestHandler {
+  return helmet({
+    contentSecurityPolicy: {
+      useDefaults: true,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", STYLE_HASH],
+        imgSrc: ["'self'", 'data:'],
+        formAction: ["'self'"],
+        // Over plain http (development) an upgrade would send the forms nowhere.
+        upgradeInsecureRequests: https ? [] : null,
+      },
+    },
+    referrerPolicy: { policy: 'no-referrer' },
+    strictTransportSecurity: https ? { maxAge: 31_536_000, includeSubDomains: true } : false,
+  });
+}
+
+/** A page behind a secret link, or about one person's audits: never kept by a browser or a proxy. */
+export const noStore: RequestHandler = (_req, res, next) => {
+  res.set('Cache-Control', 'no-store');
+  next();
+};
+
+export interface RateLimit {
+  /** Requests per window per address. */
+  limit: number;
+  windowMs: number;
+}
+
+export const DEFAULT_LINK_RATE_LIMIT: RateLimit = { limit: 60, windowMs: 60_000 };
+
+/** Per client address, refused as a 429 in the error shape (or page). */
+export function rateLimited({ limit, windowMs }: RateLimit = DEFAULT_LINK_RATE_LIMIT): RequestHandler {
+  return rateLimit({
+    limit,
+    windowMs,
+    standardHeaders: 'draft-7',
+    legacyHeaders: false,
+    handler: (_req, _res, next) =>
+      next(new HttpError(429, 'rate_limited', 'Too many requests from this address. Wait a minute, then try again.')),
+  });
+}
+
+/**
+ * The pages' forms (application/x-www-form-urlencoded), nested as the JSON bodies are:
+ * `sections[recognition][grade]`. Too many fields, or fields nested too deep, are bad input (4xx),
+ * which the JSON error handler does not know by itself.
+ */
+export function formBodies(): RequestHandler {
+  const parse = express.urlencoded({ extended: true, limit: '1mb', parameterLimit: 1000 });
+  return (req, res, next) => {
+    parse(req, res, (err?: unknown) => {
+      const type = (err as { type?: unknown } | undefined)?.type;
+      if (type === 'parameters.too.many') {
+        return next(new HttpError(413, 'too_many_fields', 'The form has too many fields.'));
+      }
+      if (type === 'querystring.parse.rangeError') {
+        return next(new HttpError(400, 'malformed_form', 'The form’s fields are nested too deeply.'));
+      }
+      next(err);
+    });
+  };
+}
+
+/** The token a form carries: HMAC-SHA256 of the link secret and what the form is for. */
+export function csrfToken(secret: string, scope: string): string {
+  return createHmac('sha256', secret).update(`csrf:${scope}`).digest('base64url');
+}
+
+export function csrfMatches(secret: string, scope: string, supplied: unknown): boolean {
+  if (typeof supplied !== 'string') return false;
+  const expected = Buffer.from(csrfToken(secret, scope));
+  const given = Buffer.from(supplied);
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+/** A body a cross-site HTML form can send; a JSON body cannot be sent cross-site without CORS. */
+export const isFormPost = (req: Request): boolean => !!req.is(['urlencoded', 'multipart', 'text/plain']);
+
+export const CSRF_FAILED =
+  'This form has expired or did not come from this site. Go back, reload the page and try again.';
+
+/**
+ * For POST /<link>/:token: a form post needs the CSRF token of its link (then dropped from the body,
+ * which is the same as the JSON one); a JSON body needs none.
+ */
+export function linkFormCsrf(secret: string): RequestHandler<{ token: string }> {
+  return (req, _res, next) => {
+    if (!isFormPost(req)) return next();
+    const body = req.body as Record<string, unknown> | undefined;
+    if (!csrfMatches(secret, req.params.token, body?._csrf)) {
+      return next(new HttpError(403, 'csrf_failed', CSRF_FAILED));
+    }
+    delete body!._csrf;
+    next();
+  };
+}
+
+/**
+ * Around the JSON error handler: a browser gets a plain page with the same status and message (and
+ * no stack trace); everyone else the JSON, unchanged. The handler's own mapping and logging are reused.
+ */
+export function negotiatedErrors(json: ErrorRequestHandler): ErrorRequestHandler {
+  return (err, req, res, next) => {
+    if (wantsHtml(req)) {
+      res.json = (body: { error: { code: string; message: string } }) =>
+        res.type('html').send(layout(errorPage(res.statusCode, body.error.message)));
+    }
+    return json(err, req, res, next);
+  };
+}
+
+/** Where a string in a parsed body holds U+0000, which PostgreSQL cannot store in text or JSON. */
+function nulAt(value: unknown, path: (string | number)[] = []): (string | number)[] | undefined {
+  if (typeof value === 'string') return value.includes('\u0000') ? path : undefined;
+  if (Array.isArray(value)) {
+    for (const [i, item] of value.entries()) {
+      const found = nulAt(item, [...path, i]);
+      if (found) return found;
+    }
+  } else if (typeof value === 'object' && value !== null) {
+    for (const [key, item] of Object.entries(value)) {
+      const found = key.includes('\u0000') ? [...path, key] : nulAt(item, [...path, key]);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
+/** A body with a NUL character is bad input (400), not a database failure (500). */
+export const refuseNulCharacters: RequestHandler = (req, _res, next) => {
+  const path = nulAt(req.body);
+  if (!path) return next();
+  const message = 'must not contain the NUL character (U+0000)';
+  next(
+    new HttpError(400, 'validation_failed', 'The request is not valid: see details.', [
+      { code: 'custom', path, message },
+    ]),
+  );
+};

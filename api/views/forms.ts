@@ -1,0 +1,19 @@
+// Reading a posted form (application/x-www-form-urlencoded, nested by express.urlencoded's `extended`
+// parser) into the same shape as the JSON body, so one schema checks both.
+
+export const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** A single text field as posted; anything else (a repeated name, a nested object) is no answer. */
+export const formText = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+
+/** The posted fields that are single texts, by name; nothing else. */
+export function formFields<K extends string>(form: unknown, names: readonly K[]): Partial<Record<K, string>> {
+  const posted = isRecord(form) ? form : {};
+  const fields: Partial<Record<K, string>> = {};
+  for (const name of names) {
+    const value = formText(posted[name]);
+    if (value !== undefined) fields[name] = value;
+  }
+  return fields;
+}

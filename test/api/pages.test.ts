@@ -1,0 +1,1031 @@
+// The server-rendered pages over HTTP against a real database, as a browser without JavaScript uses
+// them: each emailed link's page, its form posted with (and without) its CSRF token, the redirect back
+// to the saved state, hostile text shown back as text, plain 404/410/429 pages, the security headers,
+// the public briefing and the dashboard behind a key or a session. The workflows are a stand-in client
+// that accepts every update; test/api/acknowledge.test.ts runs a real one.
+import { createHash } from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import * as cheerio from 'cheerio';
+import { sevenPointBriefing } from '../../domain/briefing';
+import { AREAS } from '../../domain/schemas';
+import { createApp } from '../../api/app';
+import { csrfToken } from '../../api/security';
+import { createLogger } from '../../infra/logger';
+import { tokenHash } from '../../infra/links';
+import { TASK_QUEUE } from '../../workflows/messages';
+import { migratedDatabase } from '../support/database';
+import { insertAudit } from '../support/fixtures';
+import { serve } from '../support/http';
+
+const SECRET = 'test-link-secret-0123456789abcdef0123456789';
+const KEYS = { manager: 'manager-key-0123456789ab', bu: 'bu-key-0123456789abcdef' };
+const BROWSER_ACCEPT = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
+const DAY = 24 * 3600 * 1000;
+
+/** What people type, at its worst: markup, attribute breakouts, SQL, control characters. */
+const HOSTILE = {
+  script: '<script>alert(1)</script>',
+  attribute: '"><img src=x onerror=alert(1)>',
+  sql: `'; DROP TABLE "Submission"; --`,
+  control: 'bell\u0007 escape\u001b[31m del\u007f tab\t line\nbreak',
+  entities: "&lt;b&gt; & &amp; 'single'",
+};
+/** The child of the first fixture case, as any page might spell it. */
+const CHILD = ['Zephyrine', 'Quixleworth', '2010-02-10', '10 February 2010', 'LCS900100'];
+
+let database: Awaited<ReturnType<typeof migratedDatabase>>;
+let http: Awaited<ReturnType<typeof serve>>;
+/** The same app with a rate limit of three requests a minute. */
+let limited: Awaited<ReturnType<typeof serve>>;
+/** Reached over https: cookies are Secure and HSTS is sent. */
+let secure: Awaited<ReturnType<typeof serve>>;
+
+const updates: { workflowId: string; update: string; args: unknown }[] = [];
+const acceptingClient = {
+  workflow: {
+    getHandle: (workflowId: string) => ({
+      executeUpdate: (def: { name: string }, opts: { args: unknown[] }) => {
+        updates.push({ workflowId, update: def.name, args: opts.args });
+        return Promise.resolve({ late: false });
+      },
+    }),
+  },
+} as unknown as Client;
+
+function appWith(opts: { limit?: number; publicUrl?: string } = {}) {
+  return createApp({
+    config: {
+      apiKeys: [
+        { role: 'manager', key: KEYS.manager },
+        { role: 'business_unit', key: KEYS.bu },
+      ],
+      allowCompressedTimelines: false,
+      temporal: { address: undefined, namespace: 'default', taskQueue: TASK_QUEUE },
+      publicUrl: opts.publicUrl ?? 'http://deep-dive.test',
+    },
+    db: database.db,
+    temporal: acceptingClient,
+    log: createLogger('silent'),
+    transport: { verify: () => Promise.resolve(true) },
+    linkSecret: SECRET,
+    linkRateLimit: { limit: opts.limit ?? 10_000, windowMs: 60_000 },
+  });
+}
+
+beforeAll(async () => {
+  database = await migratedDatabase();
+  [http, limited, secure] = await Promise.all([
+    serve(appWith()),
+    serve(appWith({ limit: 3 })),
+    serve(appWith({ publicUrl: 'https://deep-dive.test' })),
+  ]);
+});
+
+afterAll(async () => {
+  await Promise.all([http?.close(), limited?.close(), secure?.close()]);
+  await database?.drop();
+});
+
+beforeEach(() => {
+  updates.length = 0;
+});
+
+let counter = 0;
+const token = (scope: string) => `${scope}-page-token-${++counter}-0123456789abcdefghij`;
+
+interface Page {
+  status: number;
+  headers: Headers;
+  text: string;
+  $: cheerio.CheerioAPI;
+}
+
+async function asPage(res: Response): Promise<Page> {
+  const text = await res.text();
+  return { status: res.status, headers: res.headers, text, $: cheerio.load(text) };
+}
+
+/** A browser's GET: it prefers HTML, follows no redirect by itself here. */
+async function browse(base: string, path: string, headers: Record<string, string> = {}): Promise<Page> {
+  return asPage(await fetch(`${base}${path}`, { headers: { accept: BROWSER_ACCEPT, ...headers }, redirect: 'manual' }));
+}
+const get = (path: string, headers?: Record<string, string>) => browse(http.base, path, headers);
+
+/** A browser's form post (application/x-www-form-urlencoded). */
+async function postForm(
+  path: string,
+  fields: [string, string][],
+  headers: Record<string, string> = {},
+  base = http.base,
+): Promise<Page> {
+  return asPage(
+    await fetch(`${base}${path}`, {
+      method: 'POST',
+      headers: { accept: BROWSER_ACCEPT, 'content-type': 'application/x-www-form-urlencoded', ...headers },
+      body: new URLSearchParams(fields).toString(),
+      redirect: 'manual',
+    }),
+  );
+}
+
+const csrfOf = (page: Page) => page.$('input[name=_csrf]').attr('value') ?? '';
+
+/** Every form control has a label (or, for radios, a legend) a screen reader announces. */
+function expectLabelled(page: Page) {
+  const { $ } = page;
+  const controls = $('textarea, select, input:not([type=hidden])');
+  expect(controls.length).toBeGreaterThan(0);
+  controls.each((_i, el) => {
+    const id = $(el).attr('id');
+    expect(id).toBeTruthy();
+    expect($(`label[for="${id}"]`).text().trim()).not.toBe('');
+  });
+}
+
+/** A plain page: the status, the layout, the message, and nothing of a stack trace. */
+function expectPlainPage(page: Page, status: number, message: RegExp) {
+  expect(page.status).toBe(status);
+  expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+  expect(page.$('html').attr('lang')).toBe('en-GB');
+  expect(page.$('main h1').text()).not.toBe('');
+  expect(page.$('main').text()).toMatch(message);
+  expect(page.text).not.toMatch(/\bat \S+ \(|node_modules|HttpError|\.ts:\d+/);
+}
+
+const expectNoStore = (page: Page) => expect(page.headers.get('cache-control')).toBe('no-store');
+
+/** One drawn child and one agency's audit tool for it, behind a link. */
+async function invitation(opts: { status?: 'pending' | 'no_involvement' } = {}) {
+  const { db } = database;
+  const { auditId, agencies } = await insertAudit(db);
+  const kase = await db.case.findFirstOrThrow({ where: { auditId }, orderBy: { caseRef: 'asc' } });
+  await db.case.update({ where: { id: kase.id }, data: { selectedAt: new Date(), drawOrder: 1 } });
+  const t = token('respond');
+  const row = await db.invitation.create({
+    data: {
+      auditId,
+      caseId: kase.id,
+      agencyId: agencies[0]!.id,
+      status: opts.status ?? 'pending',
+      dueAt: new Date(Date.now() + 10 * DAY),
+      tokenHash: tokenHash(t),
+    },
+  });
+  return { auditId, agencies, kase, invitation: row, token: t };
+}
+
+const TEXT_FIELDS = ['goodPractice', 'areasForDevelopment', 'recommendations', 'rationale'] as const;
+
+/** Every field of the audit tool, filled in. */
+function completeTool(note = 'Timely strategy meeting'): [string, string][] {
+  return [
+    ...AREAS.flatMap((area): [string, string][] => [
+      ...TEXT_FIELDS.map((field): [string, string] => [`sections[${area}][${field}]`, `${note}: ${area} ${field}`]),
+      [`sections[${area}][grade]`, 'good'],
+    ]),
+    ['childVoice', 'She said she felt listened to'],
+    ['familyInformation', 'Lives with her grandmother'],
+    ['history', 'Known to the service since 2019'],
+  ];
+}
+
+describe('security headers', () => {
+  it('every response, JSON or page, carries helmet’s headers, a strict CSP and no referrer', async () => {
+    const { token: t } = await invitation();
+    for (const res of [await fetch(`${http.base}/healthz`), await fetch(`${http.base}/respond/${t}`)]) {
+      const csp = res.headers.get('content-security-policy') ?? '';
+      expect(csp).toContain("default-src 'self'");
+      expect(csp).toMatch(/script-src 'self'(;|$)/);
+      expect(csp).not.toContain('unsafe-inline');
+      expect(csp).toContain("frame-ancestors 'self'");
+      expect(res.headers.get('referrer-policy')).toBe('no-referrer');
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(res.headers.get('x-frame-options')).toBe('SAMEORIGIN');
+      expect(res.headers.get('strict-transport-security')).toBeNull();
+      expect(res.headers.get('x-powered-by')).toBeNull();
+    }
+    const page = await get(`/respond/${t}`);
+    // The one inline stylesheet is allowed by its hash; there is no script at all.
+    expect(page.$('style')).toHaveLength(1);
+    expect(page.$('script')).toHaveLength(0);
+    const hash = createHash('sha256').update(page.$('style').text()).digest('base64');
+    expect(page.headers.get('content-security-policy')).toContain(`style-src 'self' 'sha256-${hash}'`);
+  });
+
+  it('over https the browser is told to stay on https', async () => {
+    const res = await fetch(`${secure.base}/healthz`);
+    expect(res.headers.get('strict-transport-security')).toMatch(/max-age=\d+/);
+    expect(res.headers.get('content-security-policy')).toContain('upgrade-insecure-requests');
+  });
+});
+
+describe('/respond/:token — the audit tool', () => {
+  it('shows the form with the child’s identifiers to the link holder, every field labelled, uncached', async () => {
+    const { token: t, kase } = await invitation();
+    const page = await get(`/respond/${t}`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/^text\/html; charset=utf-8/);
+    expectNoStore(page);
+    const { $ } = page;
+    expect($('html').attr('lang')).toBe('en-GB');
+    expect($('a.skip-link').attr('href')).toBe('#main');
+    expect($('main#main')).toHaveLength(1);
+    expect($('header').text()).toContain('Safeguarding Children Partnership');
+    expect($('h1').text()).toBe('Audit tool: Child exploitation');
+    expect($('main').text()).toContain(kase.caseRef);
+    for (const identifier of ['Zephyrine Quixleworth', '10 February 2010', 'LCS900100']) {
+      expect($('main').text()).toContain(identifier);
+    }
+    for (const area of AREAS) {
+      expect($(`fieldset#sections-${area} legend`).text()).not.toBe('');
+      for (const field of TEXT_FIELDS) {
+        expect($(`textarea#sections-${area}-${field}`).attr('name')).toBe(`sections[${area}][${field}]`);
+      }
+      const grades = $(`select#sections-${area}-grade option`)
+        .map((_i, o) => $(o).attr('value'))
+        .get();
+      expect(grades).toEqual([
+        '',
+        'outstanding',
+        'good',
+        'requires_improvement',
+        'inadequate',
+        'insufficient_evidence',
+      ]);
+    }
+    for (const id of ['childVoice', 'familyInformation', 'history', 'immediateRiskConcern-description']) {
+      expect($(`textarea#${id}`)).toHaveLength(1);
+    }
+    expect($('button#save-draft').text()).toBe('Save draft');
+    expect($('button#submit').text()).toBe('Submit');
+    expect($('form').attr('method')).toBe('post');
+    expect($('form').attr('action')).toBe(`/respond/${t}`);
+    expectLabelled(page);
+    expect(csrfOf(page)).toMatch(/^[\w-]{43}$/);
+  });
+
+  it('still answers JSON to a client that does not ask for HTML', async () => {
+    const { token: t } = await invitation();
+    const res = await http.call('GET', `/respond/${t}`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(res.body.case.child.name).toBe('Zephyrine Quixleworth');
+  });
+
+  it('refuses a form post without the link’s CSRF token (403), and takes JSON without one', async () => {
+    const { token: t, invitation: row } = await invitation();
+    const other = await invitation();
+    const otherCsrf = csrfOf(await get(`/respond/${other.token}`));
+    for (const fields of [[], [['_csrf', 'forged']], [['_csrf', otherCsrf]]] as [string, string][][]) {
+      const page = await postForm(`/respond/${t}`, [...fields, ['childVoice', 'x'], ['submit', 'false']]);
+      expectPlainPage(page, 403, /did not come from this site/);
+    }
+    // The same refusal as JSON for a client that asks for it.
+    const json = await fetch(`${http.base}/respond/${t}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'submit=false',
+    });
+    expect(json.status).toBe(403);
+    expect(((await json.json()) as any).error.code).toBe('csrf_failed');
+    expect(await database.db.submission.findUnique({ where: { invitationId: row.id } })).toBeNull();
+
+    const res = await http.call('POST', `/respond/${t}`, { body: { sections: {}, submit: false } });
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ saved: true, submitted: false });
+  });
+
+  it('saves a draft, redirects (303) to the page, and shows hostile text back as text', async () => {
+    const { token: t, invitation: row } = await invitation();
+    const csrf = csrfOf(await get(`/respond/${t}`));
+    const posted = await postForm(`/respond/${t}`, [
+      ['_csrf', csrf],
+      ['sections[recognition][goodPractice]', HOSTILE.script],
+      ['sections[recognition][areasForDevelopment]', HOSTILE.attribute],
+      ['sections[recognition][recommendations]', HOSTILE.sql],
+      ['sections[recognition][grade]', 'requires_improvement'],
+      ['sections[recognition][rationale]', HOSTILE.control],
+      ['sections[assessment][grade]', ''],
+      ['childVoice', HOSTILE.entities],
+      ['submit', 'false'],
+    ]);
+    expect(posted.status).toBe(303);
+    expect(posted.headers.get('location')).toBe(`/respond/${t}?saved=draft`);
+
+    const stored = await database.db.submission.findUniqueOrThrow({ where: { invitationId: row.id } });
+    expect(stored.submittedAt).toBeNull();
+    expect(stored.content).toEqual({
+      sections: {
+        recognition: {
+          goodPractice: HOSTILE.script,
+          areasForDevelopment: HOSTILE.attribute,
+          recommendations: HOSTILE.sql,
+          grade: 'requires_improvement',
+          rationale: HOSTILE.control,
+        },
+      },
+      childVoice: HOSTILE.entities,
+    });
+
+    const page = await get(posted.headers.get('location')!);
+    expect(page.status).toBe(200);
+    const { $ } = page;
+    expect($('.notice h2').text()).toBe('Draft saved');
+    expect($('textarea#sections-recognition-goodPractice').text()).toBe(HOSTILE.script);
+    expect($('textarea#sections-recognition-areasForDevelopment').text()).toBe(HOSTILE.attribute);
+    expect($('textarea#sections-recognition-recommendations').text()).toBe(HOSTILE.sql);
+    // Control characters HTML does not allow are shown as U+FFFD; tab and line breaks stay.
+    expect($('textarea#sections-recognition-rationale').text()).toBe(
+      'bell\uFFFD escape\uFFFD[31m del\uFFFD tab\t line\nbreak',
+    );
+    expect($('textarea#childVoice').text()).toBe(HOSTILE.entities);
+    expect($('select#sections-recognition-grade option[selected]').attr('value')).toBe('requires_improvement');
+    expect($('script, img')).toHaveLength(0);
+    expect(page.text).not.toContain('<script>alert');
+    expect(page.text).not.toContain('<img src=x');
+    expect(page.text).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(page.text).toContain('&quot;&gt;&lt;img src=x onerror=alert(1)&gt;');
+    expect(page.text).toContain('&amp;lt;b&amp;gt; &amp; &amp;amp; &#39;single&#39;');
+  });
+
+  it('an incomplete final submission keeps what was typed as a draft and lists what is missing (400)', async () => {
+    const { token: t, invitation: row } = await invitation();
+    const csrf = csrfOf(await get(`/respond/${t}`));
+    const fields = completeTool().filter(
+      ([name]) => name !== 'sections[impact][grade]' && !name.startsWith('sections[joint_working]'),
+    );
+    const page = await postForm(`/respond/${t}`, [['_csrf', csrf], ...fields, ['submit', 'true']]);
+    expect(page.status).toBe(400);
+    const { $ } = page;
+    expect($('title').text()).toMatch(/^Error: /);
+    const links = $('.error-summary a')
+      .map((_i, a) => [[$(a).attr('href'), $(a).text()]])
+      .get();
+    expect(links).toEqual([
+      ['#sections-joint_working', 'Enter the answers for Joint working'],
+      ['#sections-impact-grade', 'Choose the grade for Impact'],
+    ]);
+    expect($('#sections-impact-grade-error').text()).toContain('Choose the grade for Impact');
+    expect($('select#sections-impact-grade').attr('aria-invalid')).toBe('true');
+    expect($('fieldset#sections-joint_working')).toHaveLength(1);
+    expect($('textarea#sections-recognition-goodPractice').text()).toBe(
+      'Timely strategy meeting: recognition goodPractice',
+    );
+    expect($('.notice h2').text()).toBe('Your answers have been saved as a draft');
+    const stored = await database.db.submission.findUniqueOrThrow({ where: { invitationId: row.id } });
+    expect(stored.submittedAt).toBeNull();
+    expect((stored.content as any).sections.recognition.grade).toBe('good');
+  });
+
+  it('submits, then shows the tool read-only; a further submit is a 409 page', async () => {
+    const { token: t, invitation: row, auditId } = await invitation();
+    const csrf = csrfOf(await get(`/respond/${t}`));
+    const posted = await postForm(`/respond/${t}`, [['_csrf', csrf], ...completeTool(), ['submit', 'true']]);
+    expect(posted.status).toBe(303);
+    expect(posted.headers.get('location')).toBe(`/respond/${t}?saved=submitted`);
+    expect(updates).toEqual([
+      { workflowId: `audit-${auditId}`, update: 'submissionReceived', args: [{ invitationId: row.id }] },
+    ]);
+
+    const page = await get(posted.headers.get('location')!);
+    const { $ } = page;
+    expect($('.notice h2').text()).toBe('Audit tool submitted');
+    expect($('form')).toHaveLength(0);
+    expect($('textarea, select, button')).toHaveLength(0);
+    expect($('main').text()).toContain('Timely strategy meeting: impact rationale');
+    expect($('main').text()).toContain('She said she felt listened to');
+
+    const again = await postForm(`/respond/${t}`, [['_csrf', csrf], ...completeTool('Changed'), ['submit', 'true']]);
+    expectPlainPage(again, 409, /has been submitted/);
+    const json = await http.call('POST', `/respond/${t}`, { body: { sections: {}, submit: false } });
+    expect(json.status).toBe(409);
+    expect(json.body.error.code).toBe('already_submitted');
+  });
+
+  it('an immediate-risk concern in the form is stored, escalated, and then shown as raised', async () => {
+    const { token: t, auditId, agencies } = await invitation();
+    const csrf = csrfOf(await get(`/respond/${t}`));
+    const concern = `Left alone overnight ${HOSTILE.script}`;
+    const posted = await postForm(`/respond/${t}`, [
+      ['_csrf', csrf],
+      ['immediateRiskConcern[description]', concern],
+      ['submit', 'false'],
+    ]);
+    expect(posted.status).toBe(303);
+    const escalation = await database.db.escalation.findFirstOrThrow({ where: { auditId } });
+    expect(escalation).toMatchObject({ concern, agencyId: agencies[0]!.id, source: 'submission' });
+    expect(updates).toEqual([
+      { workflowId: `audit-${auditId}`, update: 'raiseConcern', args: [{ escalationId: escalation.id }] },
+    ]);
+    const page = await get(`/respond/${t}`);
+    expect(page.$('textarea#immediateRiskConcern-description')).toHaveLength(0);
+    expect(page.$('.warning').text()).toContain('An immediate-risk concern was raised from this audit tool');
+  });
+
+  it('an unknown link is a plain 404 page, a closed one a 410 page: uncached, no stack trace', async () => {
+    const unknown = await get('/respond/not-a-real-token-0123456789abcdefghijklmnop');
+    expectPlainPage(unknown, 404, /This link is not known/);
+    expectNoStore(unknown);
+    const closed = await invitation({ status: 'no_involvement' });
+    const page = await get(`/respond/${closed.token}`);
+    expectPlainPage(page, 410, /no involvement/);
+    expectNoStore(page);
+    const csrf = csrfToken(SECRET, closed.token);
+    expectPlainPage(
+      await postForm(`/respond/${closed.token}`, [
+        ['_csrf', csrf],
+        ['submit', 'false'],
+      ]),
+      410,
+      /no involvement/,
+    );
+  });
+
+  it('a form with too many fields, or nested too deep, is bad input (413, 400), not a 500', async () => {
+    const { token: t } = await invitation();
+    const many = Array.from({ length: 1001 }, (_, i): [string, string] => [`field${i}`, 'x']);
+    expectPlainPage(await postForm(`/respond/${t}`, many), 413, /too many fields/);
+    expectPlainPage(await postForm(`/respond/${t}`, [[`a${'[b]'.repeat(40)}`, 'x']]), 400, /nested too deeply/);
+  });
+
+  it('a NUL character is bad input (400), not a database failure', async () => {
+    const { token: t } = await invitation();
+    const res = await http.call('POST', `/respond/${t}`, {
+      body: { sections: {}, childVoice: 'a\u0000b', submit: false },
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.error.details).toEqual([
+      { code: 'custom', path: ['childVoice'], message: 'must not contain the NUL character (U+0000)' },
+    ]);
+  });
+});
+
+/** A report version circulated to one agency, behind its approval link. */
+async function approvalLink() {
+  const { db } = database;
+  const { auditId, agencies } = await insertAudit(db);
+  const version = await db.reportVersion.create({
+    data: {
+      auditId,
+      version: 2,
+      content: {
+        workingWell: ['Timely strategy meetings'],
+        areasForDevelopment: [HOSTILE.script],
+        themes: ['Information sharing'],
+        recommendations: ['Use the escalation protocol'],
+      },
+      submittedBy: 'bu',
+      circulatedAt: new Date(),
+    },
+  });
+  const t = token('approve');
+  const approval = await db.approval.create({
+    data: {
+      reportVersionId: version.id,
+      agencyId: agencies[0]!.id,
+      dueAt: new Date(Date.now() + 5 * DAY),
+      tokenHash: tokenHash(t),
+    },
+  });
+  return { auditId, token: t, approval };
+}
+
+describe('/approve/:token — report approval', () => {
+  it('shows the report version and a decision form', async () => {
+    const { token: t } = await approvalLink();
+    const page = await get(`/approve/${t}`);
+    expect(page.status).toBe(200);
+    expectNoStore(page);
+    const { $ } = page;
+    expect($('h1').text()).toBe('Summary report: Child exploitation');
+    expect(
+      $('main h2')
+        .map((_i, h) => $(h).text())
+        .get(),
+    ).toEqual(['What is working well', 'Areas for development', 'Themes', 'Recommendations', 'Your decision']);
+    expect(
+      $('main li')
+        .map((_i, li) => $(li).text())
+        .get(),
+    ).toContain(HOSTILE.script);
+    expect(
+      $('input[type=radio][name=decision]')
+        .map((_i, r) => $(r).attr('value'))
+        .get(),
+    ).toEqual(['approve', 'request_changes']);
+    expect($('textarea#comments')).toHaveLength(1);
+    expect($('script')).toHaveLength(0);
+    expectLabelled(page);
+    for (const identifier of CHILD) expect(page.text).not.toContain(identifier);
+  });
+
+  it('requesting changes without saying what is a 400 form; with comments it is stored, then shown', async () => {
+    const { token: t, approval, auditId } = await approvalLink();
+    const csrf = csrfOf(await get(`/approve/${t}`));
+    const bad = await postForm(`/approve/${t}`, [
+      ['_csrf', csrf],
+      ['decision', 'request_changes'],
+      ['comments', '  '],
+    ]);
+    expect(bad.status).toBe(400);
+    expect(bad.$('.error-summary a').attr('href')).toBe('#comments');
+    expect(bad.$('input#decision-request_changes').attr('checked')).toBeDefined();
+
+    const none = await postForm(`/approve/${t}`, [['_csrf', csrf]]);
+    expect(none.status).toBe(400);
+    expect(none.$('.error-summary a').text()).toBe('Choose whether you approve this version');
+
+    const posted = await postForm(`/approve/${t}`, [
+      ['_csrf', csrf],
+      ['decision', 'request_changes'],
+      ['comments', HOSTILE.attribute],
+    ]);
+    expect(posted.status).toBe(303);
+    expect(posted.headers.get('location')).toBe(`/approve/${t}?saved=1`);
+    const stored = await database.db.approval.findUniqueOrThrow({ where: { id: approval.id } });
+    expect(stored).toMatchObject({ decision: 'changes_requested', comments: HOSTILE.attribute });
+    expect(updates).toEqual([
+      {
+        workflowId: `audit-${auditId}`,
+        update: 'approvalDecision',
+        args: [{ approvalId: approval.id, decision: 'changes_requested' }],
+      },
+    ]);
+
+    const page = await get(posted.headers.get('location')!);
+    expect(page.$('.notice h2').first().text()).toBe('Thank you: your decision has been recorded');
+    expect(page.$('main').text()).toContain('You asked for changes to this version');
+    expect(page.$('main .text').last().text()).toBe(HOSTILE.attribute);
+    expect(page.$('form, img')).toHaveLength(0);
+
+    const again = await postForm(`/approve/${t}`, [
+      ['_csrf', csrf],
+      ['decision', 'approve'],
+    ]);
+    expectPlainPage(again, 409, /already been recorded/);
+  });
+
+  it('a superseded version’s link is a 410 page', async () => {
+    const { token: t, approval } = await approvalLink();
+    await database.db.approval.update({ where: { id: approval.id }, data: { supersededAt: new Date() } });
+    expectPlainPage(await get(`/approve/${t}`), 410, /newer version/);
+  });
+});
+
+async function progressLink(status: 'open' | 'closed' = 'open') {
+  const { db } = database;
+  const { auditId, agencies } = await insertAudit(db);
+  const action = await db.action.create({
+    data: {
+      auditId,
+      number: 3,
+      kind: 'recommendation',
+      description: 'Police to brief officers on recognising exploitation of Zephyrine Quixleworth',
+      ownerAgencyId: agencies[0]!.id,
+      dueAt: new Date(Date.now() + 90 * DAY),
+      status,
+    },
+  });
+  const t = token('progress');
+  const progress = await db.actionProgress.create({
+    data: { actionId: action.id, quarter: 2, tokenHash: tokenHash(t) },
+  });
+  return { auditId, action, progress, token: t };
+}
+
+describe('/progress/:token — quarterly action progress', () => {
+  it('shows the action and takes its RAG status, update and evidence of impact', async () => {
+    const { token: t, action, progress } = await progressLink();
+    const page = await get(`/progress/${t}`);
+    expect(page.status).toBe(200);
+    const { $ } = page;
+    expect($('h1').text()).toBe('Action 3: Child exploitation');
+    expect($('main').text()).toContain(action.description);
+    expect(
+      $('input[name=status]')
+        .map((_i, r) => $(r).attr('value'))
+        .get(),
+    ).toEqual(['green', 'amber', 'red', 'complete']);
+    expectLabelled(page);
+
+    const bad = await postForm(`/progress/${t}`, [
+      ['_csrf', csrfOf(page)],
+      ['status', 'purple'],
+      ['update', ''],
+    ]);
+    expect(bad.status).toBe(400);
+    expect(
+      bad
+        .$('.error-summary a')
+        .map((_i, a) => bad.$(a).attr('href'))
+        .get(),
+    ).toEqual(['#status', '#update']);
+
+    const posted = await postForm(`/progress/${t}`, [
+      ['_csrf', csrfOf(page)],
+      ['status', 'amber'],
+      ['update', HOSTILE.script],
+      ['impactEvidence', HOSTILE.sql],
+    ]);
+    expect(posted.status).toBe(303);
+    const stored = await database.db.actionProgress.findUniqueOrThrow({ where: { id: progress.id } });
+    expect(stored).toMatchObject({ status: 'amber', update: HOSTILE.script, impactEvidence: HOSTILE.sql });
+
+    const after = await get(posted.headers.get('location')!);
+    expect(after.$('form')).toHaveLength(0);
+    expect(after.$('.tag.amber').text()).toBe('Amber');
+    expect(after.$('main').text()).toContain(HOSTILE.script);
+    expect(after.$('script')).toHaveLength(0);
+  });
+
+  it('a closed action’s link is a 410 page', async () => {
+    const { token: t } = await progressLink('closed');
+    expectPlainPage(await get(`/progress/${t}`), 410, /has been closed/);
+  });
+});
+
+describe('/pack/:token — the collated pack', () => {
+  it('is readable per child, per agency, per area, with late submissions marked', async () => {
+    const { db } = database;
+    const { auditId, agencies } = await insertAudit(db);
+    const kase = await db.case.findFirstOrThrow({ where: { auditId }, orderBy: { caseRef: 'asc' } });
+    await db.case.update({ where: { id: kase.id }, data: { selectedAt: new Date(), drawOrder: 1 } });
+    await db.audit.update({
+      where: { id: auditId },
+      data: { discussionAt: new Date(Date.now() + 7 * DAY), discussionLocation: 'Room 4, County Hall' },
+    });
+    const dueAt = new Date(Date.now() - 2 * DAY);
+    const sections = Object.fromEntries(
+      AREAS.map((area) => [
+        area,
+        {
+          goodPractice: HOSTILE.script,
+          areasForDevelopment: 'More',
+          recommendations: 'Do',
+          grade: 'good',
+          rationale: 'Why',
+        },
+      ]),
+    );
+    for (const [i, submittedAt] of [new Date(Date.now() - 3 * DAY), new Date(Date.now() - DAY)].entries()) {
+      const inv = await db.invitation.create({
+        data: { auditId, caseId: kase.id, agencyId: agencies[i]!.id, status: 'submitted', dueAt },
+      });
+      await db.submission.create({ data: { invitationId: inv.id, content: { sections }, submittedAt } });
+    }
+    const t = token('pack');
+    await db.packLink.create({ data: { auditId, agencyId: agencies[0]!.id, tokenHash: tokenHash(t) } });
+
+    const page = await get(`/pack/${t}`);
+    expect(page.status).toBe(200);
+    expectNoStore(page);
+    const { $ } = page;
+    expect($('h1').text()).toBe('Collated pack: Child exploitation');
+    expect($('section#case-1 h2').text()).toBe(`Case ${kase.caseRef}`);
+    expect($('section#case-1').text()).toContain('Zephyrine Quixleworth');
+    const entries = $('section#case-1 section');
+    expect(entries).toHaveLength(2);
+    const entryOf = (name: string) => entries.filter((_i, e) => $(e).find('h3').text().startsWith(name));
+    expect(entryOf(agencies[0]!.name).find('.tag.late')).toHaveLength(0);
+    expect(entryOf(agencies[1]!.name).find('.tag.late').text()).toBe('Late');
+    expect(
+      entryOf(agencies[0]!.name)
+        .find('h4')
+        .map((_i, h) => $(h).text())
+        .get(),
+    ).toEqual([
+      'Recognition',
+      'Assessment',
+      'Planning and intervention',
+      'Joint working',
+      'Impact',
+      'Overall quality',
+      'The child and family',
+    ]);
+    expect(
+      $('#self-grades td')
+        .map((_i, td) => $(td).text())
+        .get(),
+    ).toContain('2');
+    expect($('script')).toHaveLength(0);
+    expect(page.text).not.toContain('<script>alert');
+  });
+
+  it('an unknown pack link is a 404 page', async () => {
+    expectPlainPage(await get('/pack/unknown-pack-token-0123456789abcdefghijklmnop'), 404, /not known/);
+  });
+});
+
+describe('/briefings/:slug — the published 7 Point Briefing', () => {
+  it('is a public, printable page of the seven points', async () => {
+    const { db } = database;
+    const { auditId } = await insertAudit(db);
+    const content = sevenPointBriefing({
+      focus: 'Child exploitation',
+      focusSource: 'practice_review',
+      cases: 4,
+      agencies: 3,
+      report: {
+        workingWell: ['Timely strategy meetings'],
+        areasForDevelopment: ['Recording the voice of the child'],
+        themes: [HOSTILE.attribute],
+        recommendations: ['Use the escalation protocol'],
+      },
+    });
+    const slug = `child-exploitation-${auditId.slice(0, 8)}`;
+    await db.briefing.create({ data: { auditId, slug, content: JSON.parse(JSON.stringify(content)) } });
+
+    const page = await get(`/briefings/${slug}`);
+    expect(page.status).toBe(200);
+    const { $ } = page;
+    expect($('h1').text()).toBe('7 Point Briefing: Child exploitation');
+    expect(
+      $('ol.points > li h2')
+        .map((_i, h) => $(h).text())
+        .get(),
+    ).toEqual([
+      '1. The focus',
+      '2. Why it mattered',
+      '3. What was done',
+      '4. What worked well',
+      '5. What must improve',
+      '6. Recommendations',
+      '7. What practitioners should do now',
+    ]);
+    expect($('main').text()).toContain('Read and act on: Use the escalation protocol');
+    expect($('main').text()).toContain(HOSTILE.attribute);
+    expect($('img, script')).toHaveLength(0);
+    expect($('style').text()).toContain('@media print');
+    expect($('meta[name=robots]')).toHaveLength(0);
+
+    // The default for any client is the page; one asking for JSON gets the points.
+    expect((await fetch(`${http.base}/briefings/${slug}`)).headers.get('content-type')).toMatch(/^text\/html/);
+    const json = await http.call('GET', `/briefings/${slug}`, { headers: { accept: 'application/json' } });
+    expect(json.body.briefing).toEqual(content);
+  });
+
+  it('an unknown briefing is a plain 404 page', async () => {
+    expectPlainPage(await get('/briefings/no-such-briefing'), 404, /no published briefing/);
+  });
+});
+
+describe('rate limiting of the link routes', () => {
+  it('answers 429 after the limit: in the error shape for JSON, as a page for a browser', async () => {
+    const path = '/respond/unknown-token-0123456789abcdefghijklmnopq';
+    for (let i = 0; i < 3; i++) expect((await fetch(`${limited.base}${path}`)).status).toBe(404);
+    const res = await fetch(`${limited.base}/pack/another`);
+    expect(res.status).toBe(429);
+    expect(res.headers.get('retry-after')).toMatch(/^\d+$/);
+    expect(await res.json()).toEqual({
+      error: { code: 'rate_limited', message: 'Too many requests from this address. Wait a minute, then try again.' },
+    });
+    expectPlainPage(await browse(limited.base, path), 429, /Too many requests/);
+    // The rest of the app is not limited.
+    expect((await fetch(`${limited.base}/healthz`)).status).not.toBe(429);
+  });
+});
+
+describe('/dashboard', () => {
+  /** An audit with something at every stage of its life to show, and child names wherever they could leak. */
+  async function busyAudit() {
+    const { db } = database;
+    const { auditId, agencies } = await insertAudit(db);
+    await db.audit.update({ where: { id: auditId }, data: { stage: 'awaiting_submissions' } });
+    const cases = await db.case.findMany({ where: { auditId }, orderBy: { caseRef: 'asc' } });
+    for (const [i, c] of cases.slice(0, 2).entries()) {
+      await db.case.update({ where: { id: c.id }, data: { selectedAt: new Date(), drawOrder: i + 1 } });
+    }
+    await db.invitation.create({
+      data: { auditId, caseId: cases[0]!.id, agencyId: agencies[0]!.id, dueAt: new Date(Date.now() - DAY) },
+    });
+    await db.invitation.create({
+      data: { auditId, caseId: cases[1]!.id, agencyId: agencies[1]!.id, dueAt: new Date(Date.now() + 3 * DAY) },
+    });
+    await db.escalation.create({
+      data: {
+        auditId,
+        agencyId: agencies[0]!.id,
+        caseId: cases[0]!.id,
+        source: 'submission',
+        concern: 'Zephyrine Quixleworth was left alone overnight',
+        acknowledgeBy: new Date(Date.now() - 3600_000),
+      },
+    });
+    for (const [number, rag] of [
+      [1, 'red'],
+      [2, 'green'],
+      [3, null],
+    ] as const) {
+      await db.action.create({
+        data: {
+          auditId,
+          number,
+          kind: 'urgent_action',
+          description: `Safety plan for Zephyrine Quixleworth ${number}`,
+          ownerAgencyId: agencies[2]!.id,
+          dueAt: new Date(Date.now() + 30 * DAY),
+          rag,
+        },
+      });
+    }
+    return { auditId, agencies, cases };
+  }
+
+  const expectNoChild = (page: Page) => {
+    for (const identifier of [...CHILD, 'left alone overnight', 'Safety plan']) {
+      expect(page.text).not.toContain(identifier);
+    }
+  };
+
+  it('sends a browser without a key or session to sign in, and refuses any other client (401)', async () => {
+    const page = await get('/dashboard?audit=abc');
+    expect(page.status).toBe(303);
+    expect(page.headers.get('location')).toBe('/dashboard/sign-in?next=%2Fdashboard%3Faudit%3Dabc');
+    const res = await http.call('GET', '/dashboard');
+    expect(res.status).toBe(401);
+    expect(res.body.error.code).toBe('unauthenticated');
+    const wrong = await http.call('GET', '/dashboard', { key: 'not-a-key-0123456789abcdef' });
+    expect(wrong.status).toBe(401);
+  });
+
+  it('lists every audit with stage, next deadline, overdue items and action RAG — never a child', async () => {
+    const { auditId } = await busyAudit();
+    const page = await get('/dashboard', { authorization: `Bearer ${KEYS.manager}` });
+    expect(page.status).toBe(200);
+    expectNoStore(page);
+    const row = page.$(`tr#audit-${auditId}`);
+    expect(row.find('a').attr('href')).toBe(`/dashboard?audit=${auditId}`);
+    const cells = row
+      .find('td')
+      .map((_i, td) => page.$(td).text().replace(/\s+/g, ' ').trim())
+      .get();
+    expect(
+      row
+        .find('td')
+        .eq(1)
+        .find('.tag')
+        .map((_i, t) => page.$(t).text())
+        .get(),
+    ).toEqual(['Awaiting submissions', '1 open escalation']);
+    expect(cells[2]).not.toBe('—');
+    expect(cells[3]).toBe('Overdue 1 submission, 1 unacknowledged escalation');
+    expect(cells[4]).toBe('Red 1 Green 1 1 not reported');
+    expectNoChild(page);
+  });
+
+  it('shows one audit in detail: cohort by case reference, invitations, escalations by status, actions by RAG', async () => {
+    const { auditId, cases, agencies } = await busyAudit();
+    const page = await get(`/dashboard?audit=${auditId}`, { authorization: `Bearer ${KEYS.bu}` });
+    expect(page.status).toBe(200);
+    const { $ } = page;
+    expect($('h1').text()).toBe('Child exploitation');
+    expect($('main').text()).toContain(cases[0]!.caseRef);
+    expect(
+      $('#cohort + table td')
+        .map((_i, td) => $(td).text())
+        .get(),
+    ).toEqual([cases[0]!.caseRef, 'Universal', cases[1]!.caseRef, 'Early help']);
+    expect($('main').text()).toContain(agencies[0]!.name);
+    expect(
+      $('h2')
+        .map((_i, h) => $(h).text())
+        .get(),
+    ).toEqual([
+      'Cohort',
+      'Invitations',
+      'Discussion',
+      'Report versions',
+      'Urgent escalations',
+      'Actions and recommendations',
+    ]);
+    expect($('#escalations + table .tag').first().text()).toBe('Open');
+    expect($('#actions + table tbody tr')).toHaveLength(3);
+    expectNoChild(page);
+
+    const missing = await get('/dashboard?audit=00000000-0000-4000-8000-000000000000', {
+      authorization: `Bearer ${KEYS.bu}`,
+    });
+    expectPlainPage(missing, 404, /no audit with this id/);
+    expectPlainPage(await get('/dashboard?audit=nonsense', { authorization: `Bearer ${KEYS.bu}` }), 404, /no audit/);
+  });
+
+  it('signs a browser in with a key: an HttpOnly, SameSite=Strict cookie that is not the key', async () => {
+    const { auditId } = await busyAudit();
+    const form = await get(`/dashboard/sign-in?next=${encodeURIComponent(`/dashboard?audit=${auditId}`)}`);
+    expect(form.status).toBe(200);
+    expectLabelled(form);
+    expect(form.$('input#key').attr('type')).toBe('password');
+    const nonceCookie = form.headers.get('set-cookie')!.split(';')[0]!;
+    const csrf = csrfOf(form);
+
+    const forged = await postForm('/dashboard/sign-in', [
+      ['_csrf', csrf],
+      ['key', KEYS.manager],
+    ]);
+    expectPlainPage(forged, 403, /expired/);
+
+    const wrong = await postForm(
+      '/dashboard/sign-in',
+      [
+        ['_csrf', csrf],
+        ['key', 'wrong-key-0123456789abcdef'],
+      ],
+      {
+        cookie: nonceCookie,
+      },
+    );
+    expect(wrong.status).toBe(401);
+    expect(wrong.$('.error-summary a').attr('href')).toBe('#key');
+
+    const fresh = await get('/dashboard/sign-in');
+    const signedIn = await postForm(
+      '/dashboard/sign-in',
+      [
+        ['_csrf', csrfOf(fresh)],
+        ['key', KEYS.manager],
+        ['next', `/dashboard?audit=${auditId}`],
+      ],
+      { cookie: fresh.headers.get('set-cookie')!.split(';')[0]! },
+    );
+    expect(signedIn.status).toBe(303);
+    expect(signedIn.headers.get('location')).toBe(`/dashboard?audit=${auditId}`);
+    const session = signedIn.headers.getSetCookie().find((c) => c.startsWith('deep_dive_session='))!;
+    expect(session).toMatch(/; HttpOnly/);
+    expect(session).toMatch(/; SameSite=Strict/);
+    expect(session).toMatch(/; Path=\/dashboard/);
+    expect(session).not.toMatch(/; Secure/);
+    expect(session).not.toContain(KEYS.manager);
+    const cookie = session.split(';')[0]!;
+
+    const page = await get(`/dashboard?audit=${auditId}`, { cookie });
+    expect(page.status).toBe(200);
+    expect(page.$('nav').text()).toContain('Signed in as manager');
+    expectNoChild(page);
+
+    // A tampered cookie is no session.
+    const tampered = cookie.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A'));
+    expect((await get('/dashboard', { cookie: tampered })).status).toBe(303);
+
+    // Sign out needs the page's token, then the session is gone from the browser.
+    expect((await postForm('/dashboard/sign-out', [], { cookie })).status).toBe(403);
+    const out = await postForm('/dashboard/sign-out', [['_csrf', csrfOf(page)]], { cookie });
+    expect(out.status).toBe(303);
+    expect(out.headers.getSetCookie().some((c) => /^deep_dive_session=;/.test(c))).toBe(true);
+  });
+
+  it('takes a key created by the CLI (stored hashed); revoking the key ends its sessions at once', async () => {
+    const key = 'stored-manager-key-0123456789abcdef';
+    const row = await database.db.apiKey.create({
+      data: { role: 'manager', name: 'Head of service', keyHash: createHash('sha256').update(key).digest('hex') },
+    });
+    const fresh = await get('/dashboard/sign-in');
+    const signedIn = await postForm(
+      '/dashboard/sign-in',
+      [
+        ['_csrf', csrfOf(fresh)],
+        ['key', key],
+      ],
+      { cookie: fresh.headers.get('set-cookie')!.split(';')[0]! },
+    );
+    expect(signedIn.status).toBe(303);
+    const cookie = signedIn.headers
+      .getSetCookie()
+      .find((c) => c.startsWith('deep_dive_session='))!
+      .split(';')[0]!;
+    expect((await get('/dashboard', { cookie })).status).toBe(200);
+    expect((await get('/dashboard', { authorization: `Bearer ${key}` })).status).toBe(200);
+
+    await database.db.apiKey.update({ where: { id: row.id }, data: { revokedAt: new Date() } });
+    expect((await get('/dashboard', { cookie })).status).toBe(303);
+    expect((await get('/dashboard', { authorization: `Bearer ${key}` })).status).toBe(401);
+  });
+
+  it('never redirects after sign-in to anywhere but the dashboard', async () => {
+    const fresh = await get('/dashboard/sign-in');
+    const signedIn = await postForm(
+      '/dashboard/sign-in',
+      [
+        ['_csrf', csrfOf(fresh)],
+        ['key', KEYS.manager],
+        ['next', '//evil.example/dashboard'],
+      ],
+      { cookie: fresh.headers.get('set-cookie')!.split(';')[0]! },
+    );
+    expect(signedIn.headers.get('location')).toBe('/dashboard');
+  });
+
+  it('over https the session cookie is Secure', async () => {
+    const fresh = await browse(secure.base, '/dashboard/sign-in');
+    const signedIn = await postForm(
+      '/dashboard/sign-in',
+      [
+        ['_csrf', csrfOf(fresh)],
+        ['key', KEYS.bu],
+      ],
+      { cookie: fresh.headers.get('set-cookie')!.split(';')[0]! },
+      secure.base,
+    );
+    expect(signedIn.status).toBe(303);
+    expect(signedIn.headers.getSetCookie().find((c) => c.startsWith('deep_dive_session='))).toMatch(/; Secure/);
+  });
+});

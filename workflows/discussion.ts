@@ -1,0 +1,60 @@
+// Stages 4 and 5 — collation and the discussion. The pack goes to every participating agency once the
+// discussion has a date (and again if it moves); the outcome is taken once the meeting has been held:
+// its actions become the follow-up's, its concerns urgent escalations.
+import { condition, proxyActivities } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import type { TimelineOverrides } from '../domain/timeline';
+import { FAILURE } from './errors';
+import { startUrgentEscalation } from './escalation';
+import type { AuditState } from './messages';
+import { tell } from './notify';
+
+const { readDiscussion, circulatePack, acceptOutcome } = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute', nonRetryableErrorTypes: [FAILURE.notFound] },
+});
+
+const packOccasion = (at: string) => `at-${at}`;
+
+/** Collation: waits for a date if there is none yet, then circulates the pack with it. */
+export async function collate(state: AuditState): Promise<void> {
+  if (!state.discussionAt) {
+    const { discussionAt } = await readDiscussion({ auditId: state.auditId });
+    state.discussionAt ??= discussionAt;
+  }
+  await condition(() => !!state.discussionAt || state.cancelled);
+  if (state.cancelled) return;
+  const { agencyIds, circulatedAt } = await circulatePack({ auditId: state.auditId });
+  await sendPack(state, agencyIds);
+  state.packCirculatedAt = circulatedAt;
+}
+
+async function sendPack(state: AuditState, agencyIds: string[]): Promise<void> {
+  const occasion = packOccasion(state.discussionAt!);
+  await Promise.all(agencyIds.map((agencyId) => tell(state.auditId, { purpose: 'collated_pack', agencyId }, occasion)));
+}
+
+/** The business unit moved the discussion after the pack went out: the agencies hear of the new date. */
+export async function rescheduleDiscussion(state: AuditState, at: string): Promise<void> {
+  state.discussionAt = at;
+  if (!state.packCirculatedAt) return;
+  const { agencyIds } = await circulatePack({ auditId: state.auditId });
+  await sendPack(state, agencyIds);
+}
+
+/** Takes the stored outcome; each concern in it starts its urgent escalation. */
+export async function takeOutcome(state: AuditState, timeline: TimelineOverrides | undefined): Promise<void> {
+  const { actions, escalationIds, acceptedAt } = await acceptOutcome({ auditId: state.auditId });
+  state.actions = actions.map((a) => ({
+    ...a,
+    auditId: state.auditId,
+    status: 'open',
+    progressRequests: 0,
+    overdueChased: false,
+  }));
+  for (const escalationId of escalationIds) {
+    await startUrgentEscalation({ escalationId, auditId: state.auditId, timeline });
+    if (!state.escalations.includes(escalationId)) state.escalations.push(escalationId);
+  }
+  state.outcomeRecordedAt = acceptedAt;
+}

@@ -1,0 +1,165 @@
+// Stage 9 — action follow-up. Every action and recommendation has its own child workflow (`action-<id>`)
+// that asks its owner agency for progress each quarter, chases it once past its due date, and runs until
+// the LIS (or the business unit on its behalf) closes it — for years if need be: each run continues as
+// new after a year of quarters, so no run's history grows with the action's age. The audit sends the
+// LIS its quarterly summary and completes when every action is closed.
+import {
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  getExternalWorkflowHandle,
+  ParentClosePolicy,
+  proxyActivities,
+  setHandler,
+  startChild,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import { nthAfter, resolveTimeline, type Timeline, type TimelineOverrides } from '../domain/timeline';
+import { alreadyDone, FAILURE } from './errors';
+import {
+  type ActionFollowUpInput,
+  actionChangedSignal,
+  actionProgressUpdate,
+  type ActionState,
+  actionStateQuery,
+  actionWorkflowId,
+  type AuditState,
+  auditWorkflowId,
+  closeActionUpdate,
+  type Rag,
+} from './messages';
+import { tell } from './notify';
+
+export type { ActionFollowUpInput };
+
+const { openAction, requestProgress, recordActionClosed } = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute', nonRetryableErrorTypes: [FAILURE.notFound] },
+});
+
+/** A run continues as new after this many quarters: a year's history at most, however long the action lives. */
+export const QUARTERS_PER_RUN = 4;
+
+const isOpen = (state: AuditState) => state.actions.some((a) => a.status === 'open');
+
+/** For the audit: starts every action's follow-up, sends the LIS its quarterly summaries, returns when all are closed. */
+export async function followUpActions(
+  state: AuditState,
+  timeline: Timeline,
+  overrides: TimelineOverrides | undefined,
+): Promise<void> {
+  const followUpFrom = state.followUpFrom ?? new Date().toISOString();
+  const from = new Date(followUpFrom);
+  const children = await Promise.all(
+    state.actions.map((action) =>
+      startChild(actionFollowUp, {
+        workflowId: actionWorkflowId(action.actionId),
+        parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+        args: [{ actionId: action.actionId, auditId: state.auditId, from: followUpFrom, timeline: overrides }],
+      }),
+    ),
+  );
+  while (isOpen(state) && !state.cancelled) {
+    const next = nthAfter(from, timeline.followUpInterval, state.lisSummaries + 1).getTime();
+    if (await condition(() => !isOpen(state) || state.cancelled, Math.max(0, next - Date.now()))) break;
+    state.lisSummaries++;
+    await tell(state.auditId, { purpose: 'lis_progress_summary', quarter: state.lisSummaries });
+  }
+  if (!state.cancelled) {
+    await Promise.all(children.map((child) => child.result()));
+    return;
+  }
+  // Cancelled: the follow-ups still running stop too (the audit itself stays open for its retention period).
+  await Promise.all(
+    state.actions
+      .filter((a) => a.status === 'open')
+      .map((a) => getExternalWorkflowHandle(actionWorkflowId(a.actionId)).cancel()),
+  );
+}
+
+export async function actionFollowUp(input: ActionFollowUpInput): Promise<ActionState> {
+  const { actionId, auditId } = input;
+  const timeline = resolveTimeline(input.timeline);
+  const from = new Date(input.from);
+  const state: ActionState = input.continued ?? {
+    actionId,
+    auditId,
+    ...(await openAction({ actionId })),
+    progressRequests: 0,
+    overdueChased: false,
+  };
+  let closing = false;
+
+  /** The audit shows every action's latest state in its own query. */
+  const tellAudit = async () => {
+    try {
+      await getExternalWorkflowHandle(auditWorkflowId(auditId)).signal(actionChangedSignal, { ...state });
+    } catch {
+      // The audit has closed (cancelled): nothing to tell.
+    }
+  };
+
+  setHandler(actionStateQuery, () => state);
+
+  setHandler(
+    actionProgressUpdate,
+    async ({ status }: { progressId: string; status: Rag }) => {
+      state.rag = status;
+      await tellAudit();
+      return state;
+    },
+    { validator: (_: { progressId: string; status: Rag }) => refuseUnlessOpen('report progress on') },
+  );
+
+  setHandler(
+    closeActionUpdate,
+    async () => {
+      closing = true;
+      state.closedAt = await recordActionClosed({ actionId });
+      state.status = 'closed';
+      delete state.nextReminderAt;
+      await tellAudit();
+      return state;
+    },
+    { validator: () => refuseUnlessOpen('close') },
+  );
+
+  function refuseUnlessOpen(action: string) {
+    if (state.status !== 'open' || closing) throw alreadyDone(`${action} action ${state.number}: it is closed`);
+  }
+
+  const firstOfRun = state.progressRequests;
+  while (state.status === 'open') {
+    const nextRequest = nthAfter(from, timeline.followUpInterval, state.progressRequests + 1);
+    if (state.nextReminderAt !== nextRequest.toISOString()) {
+      state.nextReminderAt = nextRequest.toISOString();
+      await tellAudit();
+    }
+    const overdueAt = state.overdueChased ? Infinity : Date.parse(state.dueAt);
+    const wake = Math.min(nextRequest.getTime(), overdueAt);
+    if (await condition(() => state.status === 'closed', Math.max(0, wake - Date.now()))) break;
+
+    // One chase per wake-up: the due date falling on a quarter's request is chased once.
+    let chased = false;
+    if (!state.overdueChased && Date.now() >= overdueAt) {
+      state.overdueChased = true;
+      chased = true;
+      await tell(auditId, { purpose: 'action_overdue', actionId, n: 0 });
+    }
+    if (Date.now() >= nextRequest.getTime()) {
+      const quarter = state.progressRequests + 1;
+      await requestProgress({ actionId, quarter });
+      await tell(auditId, { purpose: 'action_progress_request', actionId, quarter });
+      if (!chased && Date.parse(state.dueAt) < Date.now())
+        await tell(auditId, { purpose: 'action_overdue', actionId, n: quarter });
+      state.progressRequests = quarter;
+      if (quarter - firstOfRun >= QUARTERS_PER_RUN || workflowInfo().continueAsNewSuggested) {
+        await condition(allHandlersFinished);
+        if (state.status === 'open') await continueAsNew<typeof actionFollowUp>({ ...input, continued: state });
+      }
+    }
+  }
+  await condition(allHandlersFinished);
+  return state;
+}
