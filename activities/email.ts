@@ -71,16 +71,37 @@ export interface MailTransport {
   sendMail(mail: SendMailOptions): Promise<unknown>;
 }
 
+/** What became of one attempt at an email, as the outbox records it; counted for Prometheus. */
+export type EmailOutcome = 'sent' | 'failed' | 'refused' | 'unconfirmed' | 'deferred';
+
+/** The counter name, on the worker's Temporal metrics endpoint (METRICS_PORT) and on the API's /metrics. */
+export const EMAIL_OUTCOMES_METRIC = 'deepdive_email_outcomes_total';
+
+export interface EmailMetrics {
+  emailOutcome(outcome: EmailOutcome): void;
+}
+
 export interface EmailDeps {
   db: Db;
   transport: MailTransport;
   /** The From header, e.g. `Deep Dive <deep-dive@partnership.example>`. */
   mailFrom: string;
   email: EmailConfig;
+  /**
+   * Where outcomes are counted. Unset: the Temporal SDK's metric meter, which the worker exports with
+   * the SDK's own metrics (METRICS_PORT). Set when the API's registry shares the process (npm start, tests).
+   */
+  metrics?: EmailMetrics;
 }
 
-export function emailActivities({ db, transport, mailFrom, email }: EmailDeps) {
+export function emailActivities({ db, transport, mailFrom, email, metrics }: EmailDeps) {
   const renderer = createRenderer(email);
+  const count = (outcome: EmailOutcome): void => {
+    if (metrics) return metrics.emailOutcome(outcome);
+    Context.current()
+      .metricMeter?.createCounter(EMAIL_OUTCOMES_METRIC, 'emails', 'Emails by what became of an attempt to send them')
+      .add(1, { outcome });
+  };
 
   return {
     async sendEmail(input: SendEmailInput): Promise<SendEmailResult> {
@@ -110,6 +131,7 @@ export function emailActivities({ db, transport, mailFrom, email }: EmailDeps) {
         where: { key, status: { in: ['sending', 'unconfirmed'] } },
         data: { status: 'sent', sentAt: new Date(), lastError: null },
       });
+      count('sent');
       log.info('email sent', { key, template, auditId, messageId });
       return { status: 'sent', messageId };
 
@@ -129,6 +151,7 @@ export function emailActivities({ db, transport, mailFrom, email }: EmailDeps) {
             throw ApplicationFailure.nonRetryable(`email ${key} was refused: ${row.lastError}`, EMAIL_FAILURE.invalid);
           case 'sending':
             await db.emailOutbox.updateMany({ where: { key, status: 'sending' }, data: { status: 'unconfirmed' } });
+            count('unconfirmed');
             log.warn('email not resent: an earlier attempt stopped while sending it', { key, template, auditId });
             return { status: 'unconfirmed', messageId };
           case 'unconfirmed':
@@ -149,6 +172,7 @@ export function emailActivities({ db, transport, mailFrom, email }: EmailDeps) {
             update: data,
             create: { ...data, key, auditId, template, recipient: to, messageId },
           });
+          count('refused');
           log.warn('email refused', { key, template, auditId, reason: err.message });
           throw ApplicationFailure.nonRetryable(`email ${key} was refused: ${err.message}`, EMAIL_FAILURE.invalid);
         }
@@ -174,15 +198,18 @@ export function emailActivities({ db, transport, mailFrom, email }: EmailDeps) {
         const lastError = (err.response ?? err.message).slice(0, 500);
         if (rejectedForGood(err)) {
           await db.emailOutbox.update({ where, data: { status: 'failed', lastError } });
+          count('failed');
           log.warn('email rejected', { key, template, auditId, responseCode: err.responseCode });
           throw ApplicationFailure.nonRetryable(`email ${key} was rejected: ${lastError}`, EMAIL_FAILURE.rejected);
         }
         if (notTaken(err)) {
           await db.emailOutbox.update({ where, data: { status: 'pending', lastError } });
+          count('deferred');
           log.warn('email deferred', { key, template, auditId, code: err.code, responseCode: err.responseCode });
           throw ApplicationFailure.retryable(`email ${key} deferred: ${lastError}`, EMAIL_FAILURE.deferred);
         }
         await db.emailOutbox.update({ where, data: { status: 'unconfirmed', lastError } });
+        count('unconfirmed');
         log.warn('email unconfirmed: the relay was lost mid-send', { key, template, auditId, code: err.code });
         return { status: 'unconfirmed', messageId };
       }

@@ -2,7 +2,7 @@
 import type { EmailConfig } from '../emails';
 import type { Db } from '../infra/db';
 import { auditActivities } from './audit';
-import { emailActivities, type MailTransport } from './email';
+import { emailActivities, type EmailMetrics, type MailTransport } from './email';
 import { discussionActivities } from './discussion';
 import { escalationActivities } from './escalation';
 import { followUpActivities } from './follow-up';
@@ -27,6 +27,8 @@ export interface ActivityDeps {
   partnershipManagerEmail: string;
   /** The Learning and Improvement Subgroup: sign-off requests and quarterly action summaries. */
   lisEmail: string;
+  /** Email outcomes are counted here; the Temporal SDK's metric meter when unset (activities/email.ts). */
+  metrics?: EmailMetrics;
 }
 
 export function createActivities(deps: ActivityDeps) {

@@ -3,6 +3,7 @@
 // orchestration columns in step and make the briefing.
 import { ApplicationFailure } from '@temporalio/common';
 import { briefingSlug, sevenPointBriefing, type BriefingSource } from '../domain/briefing';
+import { identifierPatterns, redactIdentifiers } from '../domain/reidentification';
 import type { Db } from '../infra/db';
 import { FAILURE } from '../workflows/errors';
 
@@ -90,23 +91,37 @@ export function reportActivities({ db }: { db: Db }) {
           select: { agencyId: true },
         }),
       ]);
-      const content = sevenPointBriefing({
+      const briefing = sevenPointBriefing({
         focus: audit.focus,
         focusSource: audit.focusSource,
         cases,
         agencies: agencies.length,
         report: version.content as BriefingSource['report'],
       });
-      const briefing = await db.$transaction(async (tx) => {
+      // The report passed the re-identification check; the briefing is checked again before it is public.
+      const pool = await db.case.findMany({ where: { auditId: input.auditId } });
+      const patterns = identifierPatterns(
+        pool.map((c) => ({
+          caseRef: c.caseRef,
+          childName: c.childName,
+          dateOfBirth: c.childDob,
+          localId: c.childLocalId,
+        })),
+      );
+      const clean = (v: string | string[]) =>
+        Array.isArray(v) ? v.map((t) => redactIdentifiers(t, patterns)) : redactIdentifiers(v, patterns);
+      const points = Object.entries(briefing) as [keyof typeof briefing, string | string[]][];
+      const content = Object.fromEntries(points.map(([k, v]) => [k, clean(v)]));
+      const published = await db.$transaction(async (tx) => {
         const made = await tx.briefing.create({
-          data: { auditId: audit.id, slug: briefingSlug(audit.focus, audit.id), content: { ...content } },
+          data: { auditId: audit.id, slug: briefingSlug(audit.focus, audit.id), content },
         });
         await tx.auditTrailEntry.create({
           data: { auditId: audit.id, actor: 'system', action: 'briefing.published', details: { slug: made.slug } },
         });
         return made;
       });
-      return { publishedAt: briefing.publishedAt.toISOString() };
+      return { publishedAt: published.publishedAt.toISOString() };
     },
   };
 }

@@ -7,6 +7,8 @@ import type { Logger } from '../infra/logger';
 import { authenticate } from './auth';
 import { errorHandler, notFound } from './errors';
 import { healthRouter } from './health';
+import { createMetrics, type Metrics, metricsHandler, observeRequests } from './metrics';
+import { openApiRoute } from './openapi';
 import { acknowledgeRouter } from './routers/acknowledge';
 import { actionsRouter } from './routers/actions';
 import { agenciesRouter } from './routers/agencies';
@@ -29,7 +31,8 @@ import {
 
 export interface AppDeps {
   /** `publicUrl` (the 7 Point Briefing's address) is optional for tests that do not read it. */
-  config: Pick<Config, 'apiKeys' | 'allowCompressedTimelines' | 'temporal'> & Partial<Pick<Config, 'publicUrl'>>;
+  config: Pick<Config, 'apiKeys' | 'allowCompressedTimelines' | 'temporal'> &
+    Partial<Pick<Config, 'publicUrl' | 'trustProxy' | 'metrics'>>;
   db: Db;
   temporal: Client;
   log: Logger;
@@ -41,12 +44,17 @@ export interface AppDeps {
   linkSecret: string;
   /** Per address on the emailed-link routes and the dashboard's sign-in; 60 a minute unless set. */
   linkRateLimit?: RateLimit;
+  /** GET /metrics and the HTTP counters; made here when unset and `config.metrics.enabled`. */
+  metrics?: Metrics;
 }
 
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  app.set('trust proxy', deps.config.trustProxy ?? 'loopback');
+  const metrics = deps.metrics ?? (deps.config.metrics?.enabled ? createMetrics({ db: deps.db }) : undefined);
+  // First: every request is timed, counted and logged (one line, no body, no token).
+  app.use(observeRequests({ metrics, log: deps.log }));
   app.use(securityHeaders({ https: deps.config.publicUrl?.startsWith('https:') ?? false }));
   app.use(express.json({ limit: '1mb' }));
   app.use(formBodies());
@@ -59,7 +67,10 @@ export function createApp(deps: AppDeps): Express {
       smtp: () => deps.transport.verify(),
     }),
   );
+  if (metrics) app.get('/metrics', metricsHandler(metrics, deps.config.metrics?.token));
   if (deps.devMail) app.use('/dev/mail', deps.devMail);
+  // Public, so before the API's key check: a stale key does not stop a client reading the contract.
+  app.get('/api/openapi.json', openApiRoute({ devMail: !!deps.devMail, metrics: !!metrics }));
 
   const api = express.Router();
   api.use(authenticate(deps.config.apiKeys, deps.db));
@@ -95,6 +106,10 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
 
+  // Browsers ask for it on every first visit; there is none, and a 404 would show as an error.
+  app.get('/favicon.ico', (_req, res) => {
+    res.status(204).end();
+  });
   app.use(notFound);
   // A browser gets the same refusal as a plain page.
   app.use(negotiatedErrors(errorHandler(deps.log)));

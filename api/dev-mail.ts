@@ -7,7 +7,8 @@ import { HttpError } from './errors';
 /** The page's own policy; a srcdoc iframe inherits it, so mail HTML gets no scripts and no requests. */
 const PAGE_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
 /** A message's HTML on its own: an opaque origin without scripts, whatever the mail contains. */
-const MESSAGE_POLICY = `sandbox; ${PAGE_POLICY}`;
+// Popups allowed, so that an email's buttons (target=_blank) open their links as a mail client would.
+const MESSAGE_POLICY = `sandbox allow-popups allow-popups-to-escape-sandbox; ${PAGE_POLICY}`;
 
 export function devMailRouter(catcher: MailCatcher): Router {
   const router = createRouter();
@@ -66,7 +67,7 @@ function article(message: CaughtMessage, baseUrl: string): string {
   const htmlUrl = `${baseUrl}/messages/${encodeURIComponent(message.id)}.html`;
   const html = message.html
     ? `<h3>HTML</h3>
-<iframe sandbox srcdoc="${escapeHtml(message.html)}" title="HTML of ${escapeHtml(subject)}"></iframe>
+<iframe sandbox="allow-popups allow-popups-to-escape-sandbox" srcdoc="${escapeHtml(message.html)}" title="HTML of ${escapeHtml(subject)}"></iframe>
 <p><a href="${escapeHtml(htmlUrl)}">Open the HTML on its own</a></p>`
     : '';
   return `<article aria-labelledby="${escapeHtml(headingId)}">

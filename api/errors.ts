@@ -7,6 +7,11 @@ import { z } from 'zod';
 import { FAILURE } from '../workflows/errors';
 import type { Logger } from '../infra/logger';
 
+/** The body of every refusal, as clients (the CLI among them) read it. */
+export interface ErrorBody {
+  error: { code: string; message: string; details?: unknown };
+}
+
 export class HttpError extends Error {
   constructor(
     readonly status: number,
@@ -67,6 +72,8 @@ function toHttpError(err: unknown): HttpError | undefined {
     const [status, code, message] = BODY_PARSER_ERRORS[bodyParserType];
     return new HttpError(status, code, message);
   }
+  // The router could not decode a path parameter (a bad percent-encoding such as %E0%A4%A).
+  if (err instanceof URIError) return new HttpError(400, 'malformed_url', 'The address is not valid.');
   if (err instanceof WorkflowNotFoundError) return new HttpError(404, 'not_found', 'No such audit.');
   if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
     if (err.cause.type === FAILURE.wrongStage) return new HttpError(409, 'wrong_stage', err.cause.message);
@@ -98,7 +105,7 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
     if (!known) log.error({ err, method: req.method, route }, 'unhandled error');
     else if (known.status >= 500) log.warn({ code: known.code, method: req.method, route }, known.message);
     const status = known?.status ?? 500;
-    const body = {
+    const body: ErrorBody = {
       error: {
         code: known?.code ?? 'internal',
         message: known?.message ?? 'Something went wrong on our side; it has been logged.',

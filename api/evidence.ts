@@ -7,6 +7,7 @@
 // has forgotten the run.
 import { identifierPatterns, redactIdentifiers } from '../domain/reidentification';
 import type { Db } from '../infra/db';
+import { approvalStatus } from './audit-reads';
 
 interface OutcomeContent {
   attendance?: { agencyId: string; present: boolean }[];
@@ -97,7 +98,7 @@ export async function evidencePack(db: Db, auditId: string, publicUrl = '') {
       content: v.content,
       approvals: v.approvals.map((a) => ({
         agency: agency(a.agencyId),
-        decision: a.decision ?? (a.supersededAt ? 'superseded' : 'pending'),
+        decision: approvalStatus(a),
         dueAt: a.dueAt.toISOString(),
         decidedAt: iso(a.decidedAt),
       })),

@@ -1,15 +1,17 @@
 // The API as a service of its own (production): every dependency named by the environment. Apply
 // migrations before starting it (`npm run migrate`).
 import { createApp } from './app';
+import { createMetrics } from './metrics';
 import { loadConfig } from '../infra/config';
 import { createDb } from '../infra/db';
 import { createLogger } from '../infra/logger';
 import { createTransport } from '../infra/mailer';
-import { connectClient } from '../infra/temporal';
+import { onShutdownSignal, shutdownGracefully, trackRequests } from '../infra/shutdown';
+import { connectClient, describeConnection, temporalConnectionOptions } from '../infra/temporal';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const log = createLogger(config.logLevel);
+  const log = createLogger(config.logLevel).child({ process: 'api' });
   const { databaseUrl, smtpUrl, linkSecret } = config;
   const address = config.temporal.address;
   if (!databaseUrl || !address || !smtpUrl || !linkSecret || config.apiKeys.length === 0) {
@@ -18,7 +20,12 @@ async function main(): Promise<void> {
     );
   }
   const db = createDb(databaseUrl);
-  const temporal = await connectClient(address, config.temporal.namespace);
+  const temporalOptions = temporalConnectionOptions(config.temporal);
+  const temporal = await connectClient(address, config.temporal.namespace, temporalOptions);
+  log.info(
+    { temporal: { ...describeConnection(temporalOptions), namespace: config.temporal.namespace } },
+    'connected to Temporal',
+  );
   const transport = createTransport(smtpUrl);
   const app = createApp({
     config,
@@ -27,15 +34,25 @@ async function main(): Promise<void> {
     log,
     transport,
     linkSecret,
+    metrics: config.metrics.enabled ? createMetrics({ db, processMetrics: true }) : undefined,
   });
-  const server = app.listen(config.port, () => log.info({ port: config.port }, 'API listening'));
-  const stop = () => {
-    server.close(() => {
-      void Promise.all([db.$disconnect(), temporal.connection.close()]).finally(() => process.exit(0));
+  const server = app.listen(config.port, () =>
+    log.info({ port: config.port, metrics: config.metrics.enabled, trustProxy: config.trustProxy }, 'API listening'),
+  );
+  trackRequests(server);
+  onShutdownSignal(async (signal) => {
+    log.info({ signal }, 'stop requested');
+    const outcome = await shutdownGracefully({
+      server,
+      log,
+      closers: [
+        { name: 'database', close: () => db.$disconnect() },
+        { name: 'temporal', close: () => temporal.connection.close() },
+        { name: 'smtp', close: () => transport.close() },
+      ],
     });
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+    process.exit(outcome === 'clean' ? 0 : 1);
+  });
 }
 
 main().catch((err: unknown) => {

@@ -126,8 +126,12 @@ export function negotiatedErrors(json: ErrorRequestHandler): ErrorRequestHandler
   };
 }
 
+/** Deeper than any body of ours; walking deeper would overflow the stack (a 500). */
+const MAX_BODY_DEPTH = 64;
+
 /** Where a string in a parsed body holds U+0000, which PostgreSQL cannot store in text or JSON. */
 function nulAt(value: unknown, path: (string | number)[] = []): (string | number)[] | undefined {
+  if (path.length > MAX_BODY_DEPTH) throw new HttpError(400, 'too_deeply_nested', 'The body is nested too deeply.');
   if (typeof value === 'string') return value.includes('\u0000') ? path : undefined;
   if (Array.isArray(value)) {
     for (const [i, item] of value.entries()) {
@@ -143,8 +147,11 @@ function nulAt(value: unknown, path: (string | number)[] = []): (string | number
   return undefined;
 }
 
-/** A body with a NUL character is bad input (400), not a database failure (500). */
+/** A body or address with a NUL character is bad input (400), not a database failure (500). */
 export const refuseNulCharacters: RequestHandler = (req, _res, next) => {
+  if (/%00/.test(req.url)) {
+    return next(new HttpError(400, 'malformed_url', 'The address must not contain the NUL character (%00).'));
+  }
   const path = nulAt(req.body);
   if (!path) return next();
   const message = 'must not contain the NUL character (U+0000)';

@@ -3,27 +3,8 @@
 // draft, in the order of the areas. It speaks of areas and numbers of agencies, never of a child; the
 // API still redacts any identifier a practitioner typed into a point it quotes, and the business unit
 // edits the draft before submitting it as a version.
+import { type Area, AREA_LABELS, type Grade, GRADE_LABELS } from './labels';
 import { AREAS, GRADES } from './schemas';
-
-export type Area = (typeof AREAS)[number];
-export type Grade = (typeof GRADES)[number];
-
-export const AREA_LABELS: Record<Area, string> = {
-  recognition: 'Recognition',
-  assessment: 'Assessment',
-  planning_intervention: 'Planning and intervention',
-  joint_working: 'Joint working',
-  impact: 'Impact',
-  overall_quality: 'Overall quality',
-};
-
-export const GRADE_LABELS: Record<Grade, string> = {
-  outstanding: 'outstanding',
-  good: 'good',
-  requires_improvement: 'requires improvement',
-  inadequate: 'inadequate',
-  insufficient_evidence: 'insufficient evidence',
-};
 
 /** One agency's final submission about one child: `content` as the audit tool stored it. */
 export interface DraftSubmission {
@@ -158,7 +139,7 @@ export function draftReport(input: DraftInput): ReportDraft {
 
   const panelLine = (area: Area) => {
     const f = findings[area]!;
-    const graded = `${AREA_LABELS[area]}: the panel graded this ${GRADE_LABELS[f.grade]}`;
+    const graded = `${AREA_LABELS[area]}: the panel graded this ${GRADE_LABELS[f.grade].toLowerCase()}`;
     return f.conclusions ? `${graded}. ${f.conclusions}` : `${graded}.`;
   };
 

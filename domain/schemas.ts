@@ -1,5 +1,5 @@
-// Request bodies, validated at the edge. The single source of the API's request types (and, later,
-// of its OpenAPI document).
+// Request bodies, validated at the edge. The single source of the API's request types and of its
+// OpenAPI document (api/openapi.ts).
 import { z } from 'zod';
 import { SERVICE_LEVELS } from './cohort';
 
@@ -187,6 +187,12 @@ export const progressSchema = z.strictObject({
   impactEvidence: z.string().trim().max(5000).optional(),
 });
 export type Progress = z.infer<typeof progressSchema>;
+
+/** POST /acknowledge/:token — the agency lead acknowledges an urgent concern and says what was done. */
+export const acknowledgeSchema = z.strictObject({
+  name: z.string().trim().min(1).max(200),
+  actionTaken: z.string().trim().min(1).max(5000),
+});
 
 /** One line of text: no line breaks (a place shown in emails and on the pack). */
 const oneLine = (max: number) =>

@@ -16,7 +16,7 @@ import { createDb } from '../infra/db';
 import { createLogger } from '../infra/logger';
 import { createTransport } from '../infra/mailer';
 import { migrateDeploy } from '../infra/migrate';
-import { connectClient } from '../infra/temporal';
+import { connectClient, temporalConnectionOptions } from '../infra/temporal';
 import { createWorker, installWorkerLogging } from '../worker';
 import { ensureTool } from './tools';
 
@@ -86,10 +86,14 @@ export async function startDeepDive(env: NodeJS.ProcessEnv = process.env): Promi
     stack.push(() => db.$disconnect());
     const transport = createTransport(smtpUrl);
     stack.push(() => Promise.resolve(transport.close()));
-    const temporal = await connectClient(temporalAddress, config.temporal.namespace);
+    // An external cluster (TEMPORAL_ADDRESS) gets its TLS and API key from the environment; the embedded one, none.
+    const connection = config.temporal.address
+      ? temporalConnectionOptions(config.temporal)
+      : { address: temporalAddress };
+    const temporal = await connectClient(temporalAddress, config.temporal.namespace, connection);
     stack.push(() => temporal.connection.close());
 
-    const workerConnection = await NativeConnection.connect({ address: temporalAddress });
+    const workerConnection = await NativeConnection.connect(connection);
     stack.push(() => workerConnection.close());
     const worker = await createWorker({
       connection: workerConnection,

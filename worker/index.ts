@@ -3,11 +3,12 @@ import {
   DefaultLogger,
   NativeConnection,
   Runtime,
+  type RuntimeOptions,
   Worker,
   type LogLevel,
   type WorkerOptions,
 } from '@temporalio/worker';
-import type { Logger } from '../infra/logger';
+import { auditIdOf, type Logger } from '../infra/logger';
 import { createActivities, type ActivityDeps } from '../activities';
 import { TASK_QUEUE } from '../workflows/messages';
 
@@ -17,37 +18,72 @@ export interface WorkerDeps extends ActivityDeps {
   taskQueue?: string;
   /** A pre-built bundle (tests build one per run); otherwise the workflows are bundled at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** How long a shutdown lets in-flight activities finish, then when it gives up; WORKER_SHUTDOWN unless set. */
+  shutdown?: { graceTime: WorkerOptions['shutdownGraceTime']; forceTime: WorkerOptions['shutdownForceTime'] };
 }
+
+/**
+ * On SIGTERM/SIGINT the SDK stops polling and lets activities in flight run for `graceTime`: longer than
+ * the longest activity timeout (1 minute, workflows/notify.ts), so that an attempt under way finishes.
+ * One still running then is cancelled, and Temporal retries it on another worker. `forceTime` ends the
+ * shutdown regardless, within docker-compose.yml's `stop_grace_period: 90s` for the worker.
+ */
+export const WORKER_SHUTDOWN = { graceTime: '65 seconds', forceTime: '80 seconds' } as const;
 
 export async function createWorker({
   connection,
   namespace,
   taskQueue,
   workflowBundle,
+  shutdown = WORKER_SHUTDOWN,
   ...deps
 }: WorkerDeps): Promise<Worker> {
   return Worker.create({
     connection,
     namespace,
     taskQueue: taskQueue ?? TASK_QUEUE,
+    shutdownGraceTime: shutdown.graceTime,
+    shutdownForceTime: shutdown.forceTime,
     activities: createActivities(deps),
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
   });
 }
 
+export interface WorkerRuntimeOptions {
+  /** `host:port` for the SDK's Prometheus exporter (`/metrics` there); none when unset. */
+  metricsBindAddress?: string;
+}
+
 /**
- * Sends the SDK's own logs (worker state, workflow and activity `log`) to our pino logger. Once per
- * process, before the first worker or connection; the bundler's chatter stays below WARN unless debugging.
+ * The SDK's Runtime: its logs (worker state, workflow and activity `log`) go to our pino logger, with
+ * the audit's id added where the workflow is an audit's (the SDK gives the workflowId); its metrics
+ * (workflow and activity task latencies, slots, polls, RPCs, and the email outcomes activities count)
+ * go to a Prometheus exporter when `metricsBindAddress` is set. The bundler's chatter stays below WARN
+ * unless debugging.
  */
-export function installWorkerLogging(log: Logger): void {
+export function workerRuntimeOptions(log: Logger, { metricsBindAddress }: WorkerRuntimeOptions = {}): RuntimeOptions {
   const level: LogLevel = ['debug', 'trace'].includes(log.level) ? 'DEBUG' : 'WARN';
+  return {
+    logger: new DefaultLogger(level, ({ level: l, message, meta }) => {
+      const method = l === 'WARN' ? 'warn' : l === 'ERROR' ? 'error' : l === 'INFO' ? 'info' : 'debug';
+      const { error, ...rest }: { error?: unknown; [key: string]: unknown } = meta ?? {};
+      const auditId = auditIdOf(rest.workflowId);
+      // An Error under `error` would print as {}: pino's `err` serializer keeps its type, message and stack.
+      const err = error instanceof Error ? { err: error } : error !== undefined ? { error } : {};
+      log[method]({ sdk: true, ...rest, ...err, ...(auditId ? { auditId } : {}) }, message);
+    }),
+    ...(metricsBindAddress
+      ? {
+          telemetryOptions: { metrics: { prometheus: { bindAddress: metricsBindAddress } } },
+        }
+      : {}),
+  };
+}
+
+/** Installs workerRuntimeOptions once per process, before the first worker or connection. */
+export function installWorkerLogging(log: Logger, options: WorkerRuntimeOptions = {}): void {
   try {
-    Runtime.install({
-      logger: new DefaultLogger(level, ({ level: l, message, meta }) => {
-        const method = l === 'WARN' ? 'warn' : l === 'ERROR' ? 'error' : l === 'INFO' ? 'info' : 'debug';
-        log[method]({ sdk: true, ...meta }, message);
-      }),
-    });
+    Runtime.install(workerRuntimeOptions(log, options));
   } catch (err) {
     // A second embedded start in the same process (the restart test) keeps the first installation.
     if (!(err instanceof Error && err.name === 'IllegalStateError')) throw err;

@@ -5,12 +5,14 @@ import { loadConfig } from '../infra/config';
 import { createDb } from '../infra/db';
 import { createLogger } from '../infra/logger';
 import { createTransport } from '../infra/mailer';
-import { createWorker, installWorkerLogging } from '.';
+import { describeConnection, temporalConnectionOptions } from '../infra/temporal';
+import { createWorker, installWorkerLogging, WORKER_SHUTDOWN } from '.';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const log = createLogger(config.logLevel);
-  installWorkerLogging(log);
+  const log = createLogger(config.logLevel).child({ process: 'worker' });
+  // Before any connection: the SDK's logs to pino, its metrics to METRICS_PORT when set.
+  installWorkerLogging(log, { metricsBindAddress: config.metrics.workerBindAddress });
   const { databaseUrl, smtpUrl, linkSecret } = config;
   const address = config.temporal.address;
   if (!databaseUrl || !address || !smtpUrl || !linkSecret) {
@@ -19,13 +21,15 @@ async function main(): Promise<void> {
     );
   }
   const db = createDb(databaseUrl);
-  const connection = await NativeConnection.connect({ address });
+  const transport = createTransport(smtpUrl);
+  const temporalOptions = temporalConnectionOptions(config.temporal);
+  const connection = await NativeConnection.connect(temporalOptions);
   const worker = await createWorker({
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     db,
-    transport: createTransport(smtpUrl),
+    transport,
     mailFrom: config.mailFrom,
     email: config.email,
     publicUrl: config.publicUrl,
@@ -33,12 +37,28 @@ async function main(): Promise<void> {
     businessUnitEmail: config.businessUnitEmail ?? config.email.contactEmail,
     partnershipManagerEmail: config.partnershipManagerEmail ?? config.email.contactEmail,
     lisEmail: config.lisEmail ?? config.email.contactEmail,
+    shutdown: WORKER_SHUTDOWN,
   });
-  log.info({ taskQueue: config.temporal.taskQueue }, 'worker running');
-  // The SDK shuts the worker down on SIGINT/SIGTERM, letting in-flight activities finish.
-  await worker.run();
-  await connection.close();
-  await db.$disconnect();
+  log.info(
+    {
+      taskQueue: config.temporal.taskQueue,
+      temporal: { ...describeConnection(temporalOptions), namespace: config.temporal.namespace },
+      metrics: config.metrics.workerBindAddress ?? 'off',
+      shutdown: WORKER_SHUTDOWN,
+    },
+    'worker running',
+  );
+  // On SIGTERM/SIGINT the SDK stops polling and lets in-flight activities finish (WORKER_SHUTDOWN);
+  // run() resolves once they have. Only then are Temporal, the database and SMTP let go, in that order.
+  try {
+    await worker.run();
+  } finally {
+    log.info('worker stopped: closing connections');
+    await connection.close().catch((err: unknown) => log.warn({ err }, 'closing the Temporal connection failed'));
+    await db.$disconnect().catch((err: unknown) => log.warn({ err }, 'closing the database failed'));
+    transport.close();
+  }
+  log.info('worker shut down');
 }
 
 main().catch((err: unknown) => {

@@ -11,7 +11,8 @@ import {
 import type { Activities } from '../activities';
 import { STAGES, type Stage } from '../domain/stages';
 import { resolveTimeline, shift, type Timeline } from '../domain/timeline';
-import { FAILURE, notFound, refused, wrongStage } from './errors';
+import { DATABASE_ACTIVITY } from './activity-options';
+import { notFound, refused, wrongStage } from './errors';
 import { collate, rescheduleDiscussion, takeOutcome } from './discussion';
 import { followUpActions } from './follow-up';
 import { latestVersion, openVersion, publish, seekApproval, seekSignOff } from './report';
@@ -43,10 +44,8 @@ import { awaitSubmissions, extendDeadlines } from './submissions';
 
 export type { DeepDiveAuditInput };
 
-const { recordStage, recordInvitationOutcome, acceptLisDecision, purgeIdentifiableData } = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute', nonRetryableErrorTypes: [FAILURE.notFound] },
-});
+const { recordStage, recordInvitationOutcome, acceptLisDecision, purgeIdentifiableData } =
+  proxyActivities<Activities>(DATABASE_ACTIVITY);
 
 const TERMINAL: readonly Stage[] = ['completed', 'cancelled'];
 const isPast = (state: AuditState, stage: Stage) => STAGES.indexOf(state.stage) > STAGES.indexOf(stage);

@@ -4,15 +4,12 @@
 import { condition, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { TimelineOverrides } from '../domain/timeline';
-import { FAILURE } from './errors';
+import { DATABASE_ACTIVITY } from './activity-options';
 import { startUrgentEscalation } from './escalation';
 import type { AuditState } from './messages';
 import { tell } from './notify';
 
-const { readDiscussion, circulatePack, acceptOutcome } = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute', nonRetryableErrorTypes: [FAILURE.notFound] },
-});
+const { readDiscussion, circulatePack, acceptOutcome } = proxyActivities<Activities>(DATABASE_ACTIVITY);
 
 const packOccasion = (at: string) => `at-${at}`;
 

@@ -17,7 +17,8 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { resolveTimeline, shift } from '../domain/timeline';
-import { alreadyDone, FAILURE, notFound } from './errors';
+import { DATABASE_ACTIVITY } from './activity-options';
+import { alreadyDone, notFound } from './errors';
 import {
   acknowledgeEscalationUpdate,
   type EscalationState,
@@ -29,10 +30,8 @@ import { tell } from './notify';
 
 export type { UrgentEscalationInput };
 
-const { openEscalation, recordEscalationRound, recordEscalationAcknowledged } = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute', nonRetryableErrorTypes: [FAILURE.notFound] },
-});
+const { openEscalation, recordEscalationRound, recordEscalationAcknowledged } =
+  proxyActivities<Activities>(DATABASE_ACTIVITY);
 
 /**
  * For the audit: starts the escalation of a stored Escalation row as its child. The child is abandoned,

@@ -16,7 +16,8 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { nthAfter, resolveTimeline, type Timeline, type TimelineOverrides } from '../domain/timeline';
-import { alreadyDone, FAILURE } from './errors';
+import { DATABASE_ACTIVITY } from './activity-options';
+import { alreadyDone } from './errors';
 import {
   type ActionFollowUpInput,
   actionChangedSignal,
@@ -33,10 +34,7 @@ import { tell } from './notify';
 
 export type { ActionFollowUpInput };
 
-const { openAction, requestProgress, recordActionClosed } = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute', nonRetryableErrorTypes: [FAILURE.notFound] },
-});
+const { openAction, requestProgress, recordActionClosed } = proxyActivities<Activities>(DATABASE_ACTIVITY);
 
 /** A run continues as new after this many quarters: a year's history at most, however long the action lives. */
 export const QUARTERS_PER_RUN = 4;

@@ -5,14 +5,12 @@
 import { condition, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { deadlineAfter, deadlineSchedule, type Timeline } from '../domain/timeline';
-import { FAILURE } from './errors';
+import { DATABASE_ACTIVITY } from './activity-options';
 import type { ApprovalState, AuditState, ReportVersionState } from './messages';
 import { tell } from './notify';
 
-const { openApprovals, supersedeApprovals, publishBriefing, participatingAgencies } = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute', nonRetryableErrorTypes: [FAILURE.notFound] },
-});
+const { openApprovals, supersedeApprovals, publishBriefing, participatingAgencies } =
+  proxyActivities<Activities>(DATABASE_ACTIVITY);
 
 export const latestVersion = (state: AuditState): ReportVersionState | undefined => state.reportVersions.at(-1);
 

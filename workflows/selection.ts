@@ -2,12 +2,10 @@
 import { proxyActivities, uuid4 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { drawCohort } from '../domain/cohort';
+import { DATABASE_ACTIVITY } from './activity-options';
 import type { AuditState } from './messages';
 
-const { loadCandidatePool, recordCohort } = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute', nonRetryableErrorTypes: ['NotFound'] },
-});
+const { loadCandidatePool, recordCohort } = proxyActivities<Activities>(DATABASE_ACTIVITY);
 
 export async function selectCohort(state: AuditState): Promise<void> {
   const pool = await loadCandidatePool(state.auditId);

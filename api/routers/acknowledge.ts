@@ -2,23 +2,16 @@
 // link holder and takes the acknowledgement. Who acknowledged and the action taken are stored in the
 // Escalation row first; only then is the escalation's workflow told, which closes the row and stops
 // the re-escalations. A browser gets the page (api/views/acknowledge.ts); everyone else JSON.
-import { Router } from 'express';
+import type { Router } from 'express';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { z } from 'zod';
+import { acknowledgeSchema } from '../../domain/schemas';
 import type { Db } from '../../infra/db';
 import { tokenHash } from '../../infra/links';
 import { acknowledgeEscalationUpdate, escalationWorkflowId } from '../../workflows/messages';
 import { HttpError, parse } from '../errors';
-import { csrfToken, isFormPost, linkFormCsrf } from '../security';
 import { acknowledgeErrors, acknowledgeFromForm, acknowledgePage } from '../views/acknowledge';
-import { linkPath, sendPage, wantsHtml } from '../views/layout';
 import { type LinkDeps, refusalMessage } from './approve';
-
-/** POST /acknowledge/:token. (A request schema: domain/schemas.ts is its natural home.) */
-export const acknowledgeSchema = z.strictObject({
-  name: z.string().trim().min(1).max(200),
-  actionTaken: z.string().trim().min(1).max(5000),
-});
+import { linkFormRouter } from './link-form';
 
 export interface AcknowledgementView {
   audit: { title: string };
@@ -130,37 +123,13 @@ function alreadyAcknowledged(): HttpError {
 }
 
 export function acknowledgeRouter(deps: LinkDeps & { linkSecret: string }): Router {
-  const router = Router();
-
-  router.get('/:token', async (req, res) => {
-    res.set('Cache-Control', 'no-store');
-    const view = await viewAcknowledgement(deps.db, req.params.token);
-    if (!wantsHtml(req)) {
-      res.json(view);
-      return;
-    }
-    const csrf = csrfToken(deps.linkSecret, req.params.token);
-    sendPage(res, 200, acknowledgePage(view, { csrf, action: linkPath(req), saved: req.query.saved === '1' }));
+  return linkFormRouter(deps.linkSecret, {
+    view: (token) => viewAcknowledgement(deps.db, token),
+    answered: (view) => view.acknowledged !== null,
+    submit: (token, input) => acknowledgeEscalation(deps, token, input),
+    schema: acknowledgeSchema,
+    fromForm: acknowledgeFromForm,
+    errors: acknowledgeErrors,
+    page: acknowledgePage,
   });
-
-  router.post('/:token', linkFormCsrf(deps.linkSecret), async (req, res) => {
-    res.set('Cache-Control', 'no-store');
-    if (!isFormPost(req)) {
-      res.json(await acknowledgeEscalation(deps, req.params.token, req.body));
-      return;
-    }
-    const view = await viewAcknowledgement(deps.db, req.params.token);
-    const posted = acknowledgeFromForm(req.body);
-    const checked = acknowledgeSchema.safeParse(posted);
-    if (!checked.success && !view.acknowledged) {
-      const csrf = csrfToken(deps.linkSecret, req.params.token);
-      const errors = acknowledgeErrors(checked.error.issues);
-      sendPage(res, 400, acknowledgePage(view, { csrf, action: linkPath(req), errors, posted }));
-      return;
-    }
-    await acknowledgeEscalation(deps, req.params.token, posted);
-    res.redirect(303, `${linkPath(req)}?saved=1`);
-  });
-
-  return router;
 }

@@ -2,7 +2,7 @@
 // the decision. The decision (and its comments) is saved before anything else happens; only then is
 // the audit's workflow told. A decision the workflow refuses stays on record: it is the person's input.
 // A browser gets the page (api/views/approve.ts); everyone else JSON.
-import { Router } from 'express';
+import type { Router } from 'express';
 import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
@@ -12,9 +12,8 @@ import { tokenHash } from '../../infra/links';
 import { FAILURE } from '../../workflows/errors';
 import { approvalDecisionUpdate } from '../../workflows/messages';
 import { HttpError, parse } from '../errors';
-import { csrfToken, isFormPost, linkFormCsrf } from '../security';
 import { approveErrors, approveFromForm, approvePage } from '../views/approve';
-import { linkPath, sendPage, wantsHtml } from '../views/layout';
+import { linkFormRouter } from './link-form';
 
 export interface LinkDeps {
   db: Db;
@@ -148,37 +147,13 @@ export function refusalMessage(err: unknown): string | undefined {
 }
 
 export function approveRouter(deps: LinkDeps & { linkSecret: string }): Router {
-  const router = Router();
-
-  router.get('/:token', async (req, res) => {
-    res.set('Cache-Control', 'no-store');
-    const view = await viewApproval(deps.db, req.params.token);
-    if (!wantsHtml(req)) {
-      res.json(view);
-      return;
-    }
-    const csrf = csrfToken(deps.linkSecret, req.params.token);
-    sendPage(res, 200, approvePage(view, { csrf, action: linkPath(req), saved: req.query.saved === '1' }));
+  return linkFormRouter(deps.linkSecret, {
+    view: (token) => viewApproval(deps.db, token),
+    answered: (view) => view.decision !== null,
+    submit: (token, input) => decideApproval(deps, token, input),
+    schema: approveSchema,
+    fromForm: approveFromForm,
+    errors: approveErrors,
+    page: approvePage,
   });
-
-  router.post('/:token', linkFormCsrf(deps.linkSecret), async (req, res) => {
-    res.set('Cache-Control', 'no-store');
-    if (!isFormPost(req)) {
-      res.json(await decideApproval(deps, req.params.token, req.body));
-      return;
-    }
-    const view = await viewApproval(deps.db, req.params.token);
-    const posted = approveFromForm(req.body);
-    const checked = approveSchema.safeParse(posted);
-    if (!checked.success && !view.decision) {
-      const csrf = csrfToken(deps.linkSecret, req.params.token);
-      const errors = approveErrors(checked.error.issues);
-      sendPage(res, 400, approvePage(view, { csrf, action: linkPath(req), errors, posted }));
-      return;
-    }
-    await decideApproval(deps, req.params.token, posted);
-    res.redirect(303, `${linkPath(req)}?saved=1`);
-  });
-
-  return router;
 }

@@ -47,6 +47,7 @@ import {
   submitReportVersionUpdate,
 } from '../../workflows/messages';
 import type { deepDiveAudit } from '../../workflows';
+import { approvalStatus, escalationStatus, escalationStatusSelect, everyAudit, nextDeadline } from '../audit-reads';
 import { requireRole } from '../auth';
 import { raiseConcern } from './respond';
 import { HttpError, parse, whileAuditRuns } from '../errors';
@@ -161,29 +162,19 @@ export function auditsRouter(deps: AuditsDeps): Router {
 
   /** Every audit, newest first, from the database's copy of the stage: no Temporal round trip per row. */
   router.get('/', requireRole('business_unit', 'manager', 'lis'), async (_req, res) => {
-    const audits = await db.audit.findMany({
-      orderBy: { createdAt: 'desc' },
-      select: {
-        id: true,
-        focus: true,
-        stage: true,
-        createdAt: true,
-        invitations: { select: { status: true, dueAt: true } },
-      },
-    });
+    const audits = await everyAudit(db);
     const now = Date.now();
     res.json(
       audits.map((a) => {
         const open = a.invitations.filter((i) => i.status === 'pending');
         const dues = open.flatMap((i) => (i.dueAt ? [i.dueAt.getTime()] : []));
-        const upcoming = dues.filter((d) => d >= now);
         return {
           id: a.id,
           focus: a.focus,
           stage: a.stage,
           createdAt: a.createdAt.toISOString(),
           invitations: { total: a.invitations.length, open: open.length, overdue: dues.filter((d) => d < now).length },
-          nextDeadline: upcoming.length ? new Date(Math.min(...upcoming)).toISOString() : null,
+          nextDeadline: nextDeadline(dues, now),
         };
       }),
     );
@@ -247,16 +238,7 @@ export function auditsRouter(deps: AuditsDeps): Router {
         db.escalation.findMany({
           where: { auditId: audit.id },
           orderBy: { raisedAt: 'asc' },
-          select: {
-            id: true,
-            agencyId: true,
-            source: true,
-            status: true,
-            raisedAt: true,
-            acknowledgeBy: true,
-            acknowledgedAt: true,
-            reEscalations: true,
-          },
+          select: escalationStatusSelect,
         }),
       ]);
     // The follow-up's own view of each action (its next quarterly request); absent from older runs.
@@ -297,7 +279,7 @@ export function auditsRouter(deps: AuditsDeps): Router {
         approvals: v.approvals.map((a) => ({
           id: a.id,
           agencyId: a.agencyId,
-          status: a.decision ?? (a.supersededAt ? 'superseded' : 'pending'),
+          status: approvalStatus(a),
           dueAt: a.dueAt.toISOString(),
           decidedAt: a.decidedAt?.toISOString() ?? null,
         })),
@@ -314,16 +296,7 @@ export function auditsRouter(deps: AuditsDeps): Router {
         nextReminderAt: (a.status === 'open' && followUps.get(a.id)?.nextReminderAt) || null,
       })),
       // Status only: the concern's words are for the link holder.
-      escalations: escalations.map((e) => ({
-        id: e.id,
-        agencyId: e.agencyId,
-        source: e.source,
-        status: e.status,
-        raisedAt: e.raisedAt.toISOString(),
-        acknowledgeBy: e.acknowledgeBy?.toISOString() ?? null,
-        acknowledgedAt: e.acknowledgedAt?.toISOString() ?? null,
-        reEscalations: e.reEscalations,
-      })),
+      escalations: escalations.map((e) => ({ id: e.id, agencyId: e.agencyId, ...escalationStatus(e) })),
       briefingUrl: briefing ? `${deps.publicUrl ?? ''}/briefings/${encodeURIComponent(briefing.slug)}` : null,
       createdAt: audit.createdAt.toISOString(),
     });

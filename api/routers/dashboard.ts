@@ -11,6 +11,7 @@ import { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
 import type { Role } from '../../infra/config';
 import type { Db } from '../../infra/db';
+import { approvalStatus, escalationStatus, escalationStatusSelect, everyAudit, nextDeadline } from '../audit-reads';
 import { authenticate, hashKey, requireRole } from '../auth';
 import { HttpError } from '../errors';
 import { csrfMatches, csrfToken, noStore, type RateLimit, rateLimited } from '../security';
@@ -158,19 +159,7 @@ const ACTIVE_DUE = { submissions: 'awaiting_submissions', approvals: 'practition
 
 /** Every audit, newest first, with what is due next and what is overdue. */
 async function summaries(db: Db): Promise<AuditSummary[]> {
-  const audits = await db.audit.findMany({
-    orderBy: { createdAt: 'desc' },
-    select: {
-      id: true,
-      focus: true,
-      stage: true,
-      createdAt: true,
-      invitations: { select: { status: true, dueAt: true } },
-      reportVersions: { select: { approvals: { select: { decision: true, supersededAt: true, dueAt: true } } } },
-      actions: { select: { status: true, rag: true, dueAt: true } },
-      escalations: { select: { status: true, acknowledgeBy: true } },
-    },
-  });
+  const audits = await everyAudit(db);
   const now = Date.now();
   return audits.map((a) => {
     const ended = a.stage === 'cancelled' || a.stage === 'completed';
@@ -194,7 +183,6 @@ async function summaries(db: Db): Promise<AuditSummary[]> {
     const all = Object.values(dues)
       .flat()
       .map((d) => d.getTime());
-    const upcoming = all.filter((d) => d >= now);
     const overdue = (list: Date[]) => list.filter((d) => d.getTime() < now).length;
     const rag = { red: 0, amber: 0, green: 0, complete: 0, none: 0, closed: 0 };
     for (const action of a.actions) {
@@ -206,7 +194,7 @@ async function summaries(db: Db): Promise<AuditSummary[]> {
       focus: a.focus,
       stage: a.stage,
       createdAt: a.createdAt.toISOString(),
-      nextDeadline: upcoming.length ? new Date(Math.min(...upcoming)).toISOString() : null,
+      nextDeadline: nextDeadline(all, now),
       overdue: {
         submissions: overdue(dues.submissions),
         approvals: overdue(dues.approvals),
@@ -265,19 +253,7 @@ async function auditDetail(db: Db, id: string): Promise<AuditDetail | undefined>
         },
       },
       lisDecisions: { orderBy: { decidedAt: 'asc' }, select: { decision: true, decidedAt: true, acceptedAt: true } },
-      // Status only: never the concern, nor the acknowledger's words.
-      escalations: {
-        orderBy: { raisedAt: 'asc' },
-        select: {
-          agencyId: true,
-          source: true,
-          status: true,
-          raisedAt: true,
-          acknowledgeBy: true,
-          acknowledgedAt: true,
-          reEscalations: true,
-        },
-      },
+      escalations: { orderBy: { raisedAt: 'asc' }, select: escalationStatusSelect },
       // Never the description: it may name a child.
       actions: {
         orderBy: { number: 'asc' },
@@ -329,21 +305,13 @@ async function auditDetail(db: Db, id: string): Promise<AuditDetail | undefined>
       circulatedAt: iso(v.circulatedAt),
       approvals: v.approvals.map((a) => ({
         agency: agencyName(a.agencyId),
-        status: a.decision ?? (a.supersededAt ? 'superseded' : 'pending'),
+        status: approvalStatus(a),
         dueAt: a.dueAt.toISOString(),
         decidedAt: iso(a.decidedAt),
       })),
     })),
     lisDecisions: audit.lisDecisions.map((d) => ({ decision: d.decision, decidedAt: d.decidedAt.toISOString() })),
-    escalations: audit.escalations.map((e) => ({
-      agency: agencyName(e.agencyId),
-      source: e.source,
-      status: e.status,
-      raisedAt: e.raisedAt.toISOString(),
-      acknowledgeBy: iso(e.acknowledgeBy),
-      acknowledgedAt: iso(e.acknowledgedAt),
-      reEscalations: e.reEscalations,
-    })),
+    escalations: audit.escalations.map((e) => ({ agency: agencyName(e.agencyId), ...escalationStatus(e) })),
     actions: audit.actions.map((a) => ({
       number: a.number,
       kind: a.kind,

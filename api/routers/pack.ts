@@ -3,15 +3,14 @@
 // shown to the link holder only (PRODUCT.md "Data rules"); drafts never appear, late submissions do,
 // marked late. A browser gets the page (api/views/pack.ts); everyone else JSON.
 import { Router } from 'express';
+import { packPdf } from '../views/pack-pdf';
+import type { Area, Grade } from '../../domain/labels';
 import { AREAS, GRADES } from '../../domain/schemas';
 import type { Db } from '../../infra/db';
 import { tokenHash } from '../../infra/links';
 import { HttpError } from '../errors';
-import { sendPage, wantsHtml } from '../views/layout';
+import { linkPath, sendPage, wantsHtml } from '../views/layout';
 import { packPage } from '../views/pack';
-
-type Area = (typeof AREAS)[number];
-type Grade = (typeof GRADES)[number];
 
 interface Section {
   goodPractice?: string;
@@ -134,8 +133,16 @@ export function packRouter({ db }: { db: Db }): Router {
   router.get('/:token', async (req, res) => {
     res.set('Cache-Control', 'no-store');
     const view = await viewPack(db, req.params.token);
-    if (wantsHtml(req)) sendPage(res, 200, packPage(view));
+    if (wantsHtml(req)) sendPage(res, 200, packPage(view, `${linkPath(req)}/pdf`));
     else res.json(view);
+  });
+  router.get('/:token/pdf', async (req, res) => {
+    res.set('Cache-Control', 'no-store');
+    const view = await viewPack(db, req.params.token);
+    res
+      .type('application/pdf')
+      .attachment('collated-pack.pdf')
+      .send(await packPdf(view));
   });
   return router;
 }

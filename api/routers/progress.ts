@@ -2,17 +2,16 @@
 // quarter's progress. The report is saved before anything else happens; only then is the action's
 // follow-up workflow told. A report the workflow cannot take stays on record. A browser gets the page
 // (api/views/progress.ts); everyone else JSON.
-import { Router } from 'express';
+import type { Router } from 'express';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { progressSchema } from '../../domain/schemas';
 import type { Db } from '../../infra/db';
 import { tokenHash } from '../../infra/links';
 import { actionProgressUpdate, actionWorkflowId, type Rag } from '../../workflows/messages';
 import { HttpError, parse } from '../errors';
-import { csrfToken, isFormPost, linkFormCsrf } from '../security';
-import { linkPath, sendPage, wantsHtml } from '../views/layout';
 import { progressErrors, progressFromForm, progressPage } from '../views/progress';
 import { type LinkDeps, refusalMessage } from './approve';
+import { linkFormRouter } from './link-form';
 
 export interface ProgressView {
   audit: { title: string };
@@ -142,37 +141,13 @@ function alreadyReported(): HttpError {
 }
 
 export function progressRouter(deps: LinkDeps & { linkSecret: string }): Router {
-  const router = Router();
-
-  router.get('/:token', async (req, res) => {
-    res.set('Cache-Control', 'no-store');
-    const view = await viewProgress(deps.db, req.params.token);
-    if (!wantsHtml(req)) {
-      res.json(view);
-      return;
-    }
-    const csrf = csrfToken(deps.linkSecret, req.params.token);
-    sendPage(res, 200, progressPage(view, { csrf, action: linkPath(req), saved: req.query.saved === '1' }));
+  return linkFormRouter(deps.linkSecret, {
+    view: (token) => viewProgress(deps.db, token),
+    answered: (view) => view.reported !== null,
+    submit: (token, input) => reportProgress(deps, token, input),
+    schema: progressSchema,
+    fromForm: progressFromForm,
+    errors: progressErrors,
+    page: progressPage,
   });
-
-  router.post('/:token', linkFormCsrf(deps.linkSecret), async (req, res) => {
-    res.set('Cache-Control', 'no-store');
-    if (!isFormPost(req)) {
-      res.json(await reportProgress(deps, req.params.token, req.body));
-      return;
-    }
-    const view = await viewProgress(deps.db, req.params.token);
-    const posted = progressFromForm(req.body);
-    const checked = progressSchema.safeParse(posted);
-    if (!checked.success && !view.reported) {
-      const csrf = csrfToken(deps.linkSecret, req.params.token);
-      const errors = progressErrors(checked.error.issues);
-      sendPage(res, 400, progressPage(view, { csrf, action: linkPath(req), errors, posted }));
-      return;
-    }
-    await reportProgress(deps, req.params.token, posted);
-    res.redirect(303, `${linkPath(req)}?saved=1`);
-  });
-
-  return router;
 }

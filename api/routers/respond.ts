@@ -140,7 +140,6 @@ export function respondRouter(deps: RespondDeps): Router {
 
   router.get('/:token', async (req, res) => {
     const { token } = req.params;
-    res.set('Cache-Control', 'no-store');
     if (!wantsHtml(req)) {
       res.json(await viewResponse(db, token));
       return;
@@ -156,7 +155,6 @@ export function respondRouter(deps: RespondDeps): Router {
 
   router.post('/:token', linkFormCsrf(linkSecret), async (req, res) => {
     const { token } = req.params;
-    res.set('Cache-Control', 'no-store');
     if (!isFormPost(req)) {
       res.json(await saveResponse(deps, token, req.body));
       return;

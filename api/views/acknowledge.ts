@@ -14,7 +14,7 @@ import {
   textArea,
   textInput,
 } from './components';
-import { formFields } from './forms';
+import { formFields, type FormPageOptions } from './forms';
 import { html } from './html';
 import { formatDateTime, type PageOptions } from './layout';
 
@@ -25,13 +25,7 @@ export const acknowledgeErrors = (issues: readonly z.core.$ZodIssue[]): Errors =
 
 export function acknowledgePage(
   view: AcknowledgementView,
-  opts: {
-    csrf: string;
-    action: string;
-    saved?: boolean;
-    errors?: Errors;
-    posted?: { name?: string; actionTaken?: string };
-  },
+  opts: FormPageOptions<{ name?: string; actionTaken?: string }>,
 ): PageOptions {
   const title = 'Urgent safeguarding concern';
   const { acknowledged } = view;

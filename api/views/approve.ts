@@ -14,7 +14,7 @@ import {
   tag,
   textArea,
 } from './components';
-import { formFields, isRecord } from './forms';
+import { formFields, type FormPageOptions, isRecord } from './forms';
 import { html } from './html';
 import { formatDateTime, type PageOptions } from './layout';
 
@@ -57,13 +57,7 @@ export function reportSections(report: unknown) {
 
 export function approvePage(
   view: ApprovalView,
-  opts: {
-    csrf: string;
-    action: string;
-    saved?: boolean;
-    errors?: Errors;
-    posted?: { decision?: string; comments?: string };
-  },
+  opts: FormPageOptions<{ decision?: string; comments?: string }>,
 ): PageOptions {
   const title = `Summary report: ${view.audit.title}`;
   const decided =

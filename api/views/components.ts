@@ -3,29 +3,8 @@
 // (`sections[recognition][grade]` → `sections-recognition-grade`), so the error summary links to them
 // and a browser test can find them.
 import type { z } from 'zod';
-import { AREAS, GRADES } from '../../domain/schemas';
 import type { Stage } from '../../domain/stages';
 import { html, type SafeHtml } from './html';
-
-export type Area = (typeof AREAS)[number];
-export type Grade = (typeof GRADES)[number];
-
-export const AREA_LABELS: Record<Area, string> = {
-  recognition: 'Recognition',
-  assessment: 'Assessment',
-  planning_intervention: 'Planning and intervention',
-  joint_working: 'Joint working',
-  impact: 'Impact',
-  overall_quality: 'Overall quality',
-};
-
-export const GRADE_LABELS: Record<Grade, string> = {
-  outstanding: 'Outstanding',
-  good: 'Good',
-  requires_improvement: 'Requires improvement',
-  inadequate: 'Inadequate',
-  insufficient_evidence: 'Insufficient evidence',
-};
 
 export const SERVICE_LEVEL_LABELS: Record<string, string> = {
   universal: 'Universal',

@@ -1,5 +1,6 @@
 // Reading a posted form (application/x-www-form-urlencoded, nested by express.urlencoded's `extended`
 // parser) into the same shape as the JSON body, so one schema checks both.
+import type { Errors } from './components';
 
 export const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -16,4 +17,16 @@ export function formFields<K extends string>(form: unknown, names: readonly K[])
     if (value !== undefined) fields[name] = value;
   }
   return fields;
+}
+
+/** What an emailed link's form page is drawn with. */
+export interface FormPageOptions<Posted> {
+  csrf: string;
+  /** Where the form posts: the link's own path. */
+  action: string;
+  /** The answer has just been saved: thank the person for it. */
+  saved?: boolean;
+  errors?: Errors;
+  /** The form as posted, shown again with its errors. */
+  posted?: Posted;
 }

@@ -1,8 +1,9 @@
 // The collated pack as a page: every drawn child (identifiers shown to the link holder only), every
 // invited agency's submission section by section, late ones marked, and the self-grades per area.
+import { AREA_LABELS, GRADE_LABELS } from '../../domain/labels';
 import { AREAS, GRADES } from '../../domain/schemas';
 import type { PackAgencyEntry, PackView } from '../routers/pack';
-import { AREA_LABELS, GRADE_LABELS, prose, SERVICE_LEVEL_LABELS, summaryList, tag } from './components';
+import { prose, SERVICE_LEVEL_LABELS, summaryList, tag } from './components';
 import { html } from './html';
 import { formatDate, formatDateTime, type PageOptions } from './layout';
 
@@ -61,7 +62,8 @@ function selfGrades(view: PackView) {
   </table>`;
 }
 
-export function packPage(view: PackView): PageOptions {
+/** `pdfHref`: this link's PDF download. */
+export function packPage(view: PackView, pdfHref?: string): PageOptions {
   const title = `Collated pack: ${view.audit.title}`;
   const { discussion } = view.audit;
   return {
@@ -72,6 +74,7 @@ export function packPage(view: PackView): PageOptions {
         Every agency's audit tool for each child, ahead of the multi-agency discussion. The children's details are shown
         to you, through your link, only.
       </p>
+      ${pdfHref ? html`<p><a href="${pdfHref}" download>Download the pack as a PDF</a></p>` : ''}
       ${summaryList([
         ['Discussion', discussion.at ? formatDateTime(discussion.at) : 'Not scheduled yet'],
         ['Place', discussion.location],

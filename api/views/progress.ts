@@ -14,7 +14,7 @@ import {
   summaryList,
   textArea,
 } from './components';
-import { formFields } from './forms';
+import { formFields, type FormPageOptions } from './forms';
 import { html } from './html';
 import { formatDate, formatDateTime, type PageOptions } from './layout';
 
@@ -36,13 +36,7 @@ export const progressErrors = (issues: readonly z.core.$ZodIssue[]): Errors =>
 
 export function progressPage(
   view: ProgressView,
-  opts: {
-    csrf: string;
-    action: string;
-    saved?: boolean;
-    errors?: Errors;
-    posted?: { status?: string; update?: string; impactEvidence?: string };
-  },
+  opts: FormPageOptions<{ status?: string; update?: string; impactEvidence?: string }>,
 ): PageOptions {
   const title = `Action ${view.action.number}: ${view.audit.title}`;
   const { reported } = view;

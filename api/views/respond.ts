@@ -2,14 +2,13 @@
 // six areas, the child's voice, family information and history, and a box for an immediate-risk
 // concern. The form posts the same fields as the JSON body; once submitted it is shown read-only.
 import type { z } from 'zod';
+import { AREA_LABELS, GRADE_LABELS } from '../../domain/labels';
 import { AREAS, GRADES } from '../../domain/schemas';
 import {
-  AREA_LABELS,
   csrfField,
   type Errors,
   errorSummary,
   fieldErrors,
-  GRADE_LABELS,
   notice,
   prose,
   select,

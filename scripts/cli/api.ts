@@ -1,5 +1,6 @@
 // The CLI's client of the Deep Dive API: the same requests, validation and error shape as any other
-// client's. `{"error": {"code", "message", "details"?}}` becomes an ApiError the CLI prints readably.
+// client's. A refusal's body (api/errors.ts's ErrorBody) becomes an ApiError the CLI prints readably.
+import type { ErrorBody } from '../../api/errors';
 import { CliError, type Io } from './io';
 
 export const DEFAULT_API = 'http://localhost:3000';
@@ -14,14 +15,18 @@ export interface ZodLikeIssue {
   message: string;
 }
 
+/** A refusal: the HTTP status and the body's `error`. */
 export class ApiError extends CliError {
+  readonly code: string;
+  readonly details?: unknown;
+
   constructor(
     readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly details?: unknown,
+    error: ErrorBody['error'],
   ) {
-    super(message);
+    super(error.message);
+    this.code = error.code;
+    this.details = error.details;
   }
 
   /** The zod issues of a 400 (validation_failed), when it carries them. */
@@ -93,13 +98,14 @@ export function createApi(opts: ApiOptions, io: Io): Api {
       json = undefined;
     }
     if (!res.ok) {
-      const error = (json as { error?: { code?: unknown; message?: unknown; details?: unknown } } | undefined)?.error;
+      // Whatever answered may not be the API: read the body as ErrorBody only where it is one.
+      const error = (json as { error?: Partial<Record<keyof ErrorBody['error'], unknown>> } | undefined)?.error;
       const code = typeof error?.code === 'string' ? error.code : `http_${res.status}`;
       const message =
         typeof error?.message === 'string'
           ? error.message
           : `${method} ${path} answered ${res.status} ${res.statusText}`;
-      throw new ApiError(res.status, code, explain(res.status, message), error?.details);
+      throw new ApiError(res.status, { code, message: explain(res.status, message), details: error?.details });
     }
     if (json === undefined && text) throw new CliError(`${method} ${path}: the answer is not JSON`);
     return json as T;

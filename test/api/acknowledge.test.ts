@@ -3,95 +3,41 @@
 // email to the agency lead. The acknowledgement is stored in the Escalation row before the workflow
 // is told; the workflow's activity then closes the row and the escalation ends.
 import type { Client } from '@temporalio/client';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import * as cheerio from 'cheerio';
-import { createApp } from '../../api/app';
 import { csrfToken } from '../../api/security';
-import { type MailCatcher, startMailCatcher } from '../../dev/mail-catcher';
-import type { Db } from '../../infra/db';
 import { tokenHash } from '../../infra/links';
-import { createLogger } from '../../infra/logger';
 import { urgentEscalation } from '../../workflows';
 import { escalationStateQuery, escalationWorkflowId } from '../../workflows/messages';
-import { realActivities } from '../support/activities';
-import { migratedDatabase } from '../support/database';
+import { LINK_SECRET } from '../support/activities';
+import { useAppBed } from '../support/app-bed';
 import { insertAudit } from '../support/fixtures';
-import { serve } from '../support/http';
-import { timeSkippingEnvironment, workflowBundle } from '../support/temporal';
 
 jest.setTimeout(180_000);
 
-/** The secret test/support/activities.ts signs links with: the app must know the same one. */
-const LINK_SECRET = 'test-link-secret-0123456789abcdef0123456789';
 const TASK_QUEUE = 'acknowledge-test';
 const BROWSER_ACCEPT = 'text/html,application/xhtml+xml,*/*;q=0.8';
 const CONCERN = 'Ottoline Quixleworth was left alone overnight <script>alert(1)</script>';
 
-let env: TestWorkflowEnvironment;
-let database: Awaited<ReturnType<typeof migratedDatabase>>;
-let db: Db;
-let catcher: MailCatcher;
-let worker: Worker;
-let running: Promise<void>;
-let http: Awaited<ReturnType<typeof serve>>;
-
 /** What the Escalation row held at the moment the API told the workflow. */
 const atUpdate: { acknowledgedBy: string | null; actionTaken: string | null; status: string }[] = [];
 
-beforeAll(async () => {
-  [env, database, catcher] = await Promise.all([
-    timeSkippingEnvironment(),
-    migratedDatabase(),
-    startMailCatcher({ port: 0 }),
-  ]);
-  db = database.db;
-  worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue: TASK_QUEUE,
-    workflowBundle: workflowBundle(),
-    activities: realActivities(db, catcher.url),
-  });
-  running = worker.run();
-  // The real client, looking at the row just before each update goes to the workflow.
-  const watching = {
-    workflow: {
-      getHandle: (workflowId: string) => {
-        const handle = env.client.workflow.getHandle(workflowId);
-        return {
-          executeUpdate: async (def: unknown, opts: { args: [{ escalationId: string }] }) => {
-            const row = await db.escalation.findUniqueOrThrow({ where: { id: opts.args[0].escalationId } });
-            atUpdate.push({ acknowledgedBy: row.acknowledgedBy, actionTaken: row.actionTaken, status: row.status });
-            return handle.executeUpdate(def as never, opts as never);
-          },
-        };
-      },
+/** The real client, looking at the row just before each update goes to the workflow. */
+const watching = {
+  workflow: {
+    getHandle: (workflowId: string) => {
+      const handle = bed.env.client.workflow.getHandle(workflowId);
+      return {
+        executeUpdate: async (def: unknown, opts: { args: [{ escalationId: string }] }) => {
+          const row = await bed.db.escalation.findUniqueOrThrow({ where: { id: opts.args[0].escalationId } });
+          atUpdate.push({ acknowledgedBy: row.acknowledgedBy, actionTaken: row.actionTaken, status: row.status });
+          return handle.executeUpdate(def as never, opts as never);
+        },
+      };
     },
-  } as unknown as Client;
-  http = await serve(
-    createApp({
-      config: {
-        apiKeys: [],
-        allowCompressedTimelines: false,
-        temporal: { address: undefined, namespace: 'default', taskQueue: TASK_QUEUE },
-      },
-      db,
-      temporal: watching,
-      log: createLogger('silent'),
-      transport: { verify: () => Promise.resolve(true) },
-      linkSecret: LINK_SECRET,
-    }),
-  );
-});
+  },
+} as unknown as Client;
 
-afterAll(async () => {
-  await http?.close();
-  worker?.shutdown();
-  await running;
-  await env?.teardown();
-  await catcher?.stop();
-  await database?.drop();
-});
+const { bed, http } = useAppBed({ temporal: 'time-skipping', taskQueue: TASK_QUEUE, client: watching });
 
 beforeEach(() => {
   atUpdate.length = 0;
@@ -99,20 +45,20 @@ beforeEach(() => {
 
 /** As the API raises one: the row first, then its workflow; resolves with the link the lead was emailed. */
 async function escalated() {
-  const { auditId, agencies } = await insertAudit(db, { cohortSize: 1 });
+  const { auditId, agencies } = await insertAudit(bed.db, { cohortSize: 1 });
   const agency = agencies[0]!;
-  const kase = await db.case.findFirstOrThrow({ where: { auditId } });
-  const row = await db.escalation.create({
+  const kase = await bed.db.case.findFirstOrThrow({ where: { auditId } });
+  const row = await bed.db.escalation.create({
     data: { auditId, agencyId: agency.id, caseId: kase.id, source: 'submission', concern: CONCERN },
   });
-  const handle = await env.client.workflow.start(urgentEscalation, {
+  const handle = await bed.env.client.workflow.start(urgentEscalation, {
     taskQueue: TASK_QUEUE,
     workflowId: escalationWorkflowId(row.id),
     args: [{ escalationId: row.id, auditId }],
   });
   let token: string | undefined;
   for (let i = 0; i < 300 && !token; i++) {
-    const mail = catcher.messages().find((m) => m.subject.startsWith('URGENT:') && m.subject.includes(agency.name));
+    const mail = bed.catcher.messages().find((m) => m.subject.startsWith('URGENT:') && m.subject.includes(agency.name));
     token = mail && /\/acknowledge\/([\w-]+)/.exec(mail.text)?.[1];
     if (!token) await new Promise((r) => setTimeout(r, 100));
   }
@@ -140,7 +86,7 @@ async function postForm(path: string, fields: [string, string][]) {
 describe('GET /acknowledge/:token', () => {
   it('shows the concern to the link holder with the agency, when it was raised and when it must be acknowledged', async () => {
     const { agency, escalationId, token } = await escalated();
-    const row = await db.escalation.findUniqueOrThrow({ where: { id: escalationId } });
+    const row = await bed.db.escalation.findUniqueOrThrow({ where: { id: escalationId } });
 
     const json = await http.call('GET', `/acknowledge/${token}`);
     expect(json.status).toBe(200);
@@ -199,7 +145,7 @@ describe('POST /acknowledge/:token', () => {
     expect(incomplete.status).toBe(400);
     expect(incomplete.$('.error-summary a').attr('href')).toBe('#name');
     expect(incomplete.$('textarea#actionTaken').text()).toBe('Seen today');
-    expect(await db.escalation.findUniqueOrThrow({ where: { id: escalationId } })).toMatchObject({
+    expect(await bed.db.escalation.findUniqueOrThrow({ where: { id: escalationId } })).toMatchObject({
       status: 'open',
       acknowledgedBy: null,
     });
@@ -221,13 +167,13 @@ describe('POST /acknowledge/:token', () => {
         status: 'open',
       },
     ]);
-    const row = await db.escalation.findUniqueOrThrow({ where: { id: escalationId } });
+    const row = await bed.db.escalation.findUniqueOrThrow({ where: { id: escalationId } });
     expect(row.status).toBe('acknowledged');
     expect(row.acknowledgedAt).not.toBeNull();
     const state = await handle.result();
     expect(state.acknowledgedAt).toBe(row.acknowledgedAt!.toISOString());
     expect((await handle.query(escalationStateQuery)).acknowledgedAt).toBeDefined();
-    const trail = await db.auditTrailEntry.findMany({
+    const trail = await bed.db.auditTrailEntry.findMany({
       where: { details: { path: ['escalationId'], equals: escalationId } },
       orderBy: { id: 'asc' },
     });
@@ -252,7 +198,7 @@ describe('POST /acknowledge/:token', () => {
     const json = await http.call('POST', path, { body: { name: 'Someone else', actionTaken: 'Again' } });
     expect(json.status).toBe(409);
     expect(json.body.error.code).toBe('already_done');
-    expect((await db.escalation.findUniqueOrThrow({ where: { id: escalationId } })).acknowledgedBy).toBe(
+    expect((await bed.db.escalation.findUniqueOrThrow({ where: { id: escalationId } })).acknowledgedBy).toBe(
       'Dana Whitlock',
     );
   });
@@ -272,16 +218,16 @@ describe('POST /acknowledge/:token', () => {
     }
     const res = await http.call('POST', path, { body: { name: 'Dana Whitlock', actionTaken: 'Seen today' } });
     expect(res.status).toBe(200);
-    const row = await db.escalation.findUniqueOrThrow({ where: { id: escalationId } });
+    const row = await bed.db.escalation.findUniqueOrThrow({ where: { id: escalationId } });
     expect(res.body).toEqual({ saved: true, acknowledgedAt: row.acknowledgedAt!.toISOString() });
     expect(row).toMatchObject({ status: 'acknowledged', acknowledgedBy: 'Dana Whitlock', actionTaken: 'Seen today' });
     expect((await handle.result()).acknowledgedAt).toBe(row.acknowledgedAt!.toISOString());
   });
 
   it('with no workflow left to tell, the acknowledgement is stored and the row closed all the same', async () => {
-    const { auditId, agencies } = await insertAudit(db, { cohortSize: 1 });
+    const { auditId, agencies } = await insertAudit(bed.db, { cohortSize: 1 });
     const token = 'orphaned-acknowledgement-token-0123456789abcdef';
-    const row = await db.escalation.create({
+    const row = await bed.db.escalation.create({
       data: {
         auditId,
         agencyId: agencies[0]!.id,
@@ -292,7 +238,7 @@ describe('POST /acknowledge/:token', () => {
     });
     const res = await http.call('POST', `/acknowledge/${token}`, { body: { name: 'Dana', actionTaken: 'Called' } });
     expect(res.status).toBe(200);
-    expect(await db.escalation.findUniqueOrThrow({ where: { id: row.id } })).toMatchObject({
+    expect(await bed.db.escalation.findUniqueOrThrow({ where: { id: row.id } })).toMatchObject({
       status: 'acknowledged',
       acknowledgedBy: 'Dana',
     });

@@ -1,17 +1,14 @@
 // Stored API keys: created by `deepdive keys create` (run in-process here), kept as SHA-256 in the
 // ApiKey table, accepted by the API with their role beside the keys of API_KEYS, refused once revoked.
-import type { Client } from '@temporalio/client';
-import { createApp } from '../../api/app';
 import { hashKey, LAST_USED_RESOLUTION_MS } from '../../api/auth';
-import { createLogger } from '../../infra/logger';
 import { run } from '../../scripts/cli';
-import { migratedDatabase } from '../support/database';
-import { eventually, serve } from '../support/http';
+import { useAppBed } from '../support/app-bed';
+import { eventually } from '../support/http';
 
 const ENV_KEY = 'env-bu-key-0123456789abcdef';
 
-let database: Awaited<ReturnType<typeof migratedDatabase>>;
-let http: Awaited<ReturnType<typeof serve>>;
+// No Temporal server: the agency routes never reach it.
+const { bed, http } = useAppBed({ keys: { bu: ENV_KEY } });
 
 /** The CLI in-process, on this file's database client (PGlite serves one connection at a time). */
 async function cli(argv: string[], opts: { env?: NodeJS.ProcessEnv; ownDb?: boolean } = {}) {
@@ -21,7 +18,7 @@ async function cli(argv: string[], opts: { env?: NodeJS.ProcessEnv; ownDb?: bool
     stdout: { write: (s: string) => (stdout += s) },
     stderr: { write: (s: string) => (stderr += s) },
     env: opts.env ?? {},
-    db: opts.ownDb ? undefined : database.db,
+    db: opts.ownDb ? undefined : bed.db,
   });
   return { code, stdout, stderr };
 }
@@ -39,29 +36,6 @@ const agency = (name: string) => ({
   leadEmail: 'lead@police.example',
 });
 
-beforeAll(async () => {
-  database = await migratedDatabase();
-  const app = createApp({
-    config: {
-      apiKeys: [{ role: 'business_unit', key: ENV_KEY }],
-      allowCompressedTimelines: false,
-      temporal: { address: undefined, namespace: 'default', taskQueue: 'unused' },
-    },
-    db: database.db,
-    // The agency routes never reach Temporal.
-    temporal: {} as Client,
-    log: createLogger('silent'),
-    transport: { verify: () => Promise.resolve(true) },
-    linkSecret: 'test-link-secret-0123456789abcdef0123456789',
-  });
-  http = await serve(app);
-});
-
-afterAll(async () => {
-  await http?.close();
-  await database?.drop();
-});
-
 describe('keys created by the CLI', () => {
   it('prints the key once and keeps only its SHA-256', async () => {
     const res = await cli(['keys', 'create', '--role', 'business_unit', '--name', 'BU team']);
@@ -69,7 +43,7 @@ describe('keys created by the CLI', () => {
     const key = /^ {2}([A-Za-z0-9_-]{43})$/m.exec(res.stdout)?.[1];
     expect(key).toBeDefined();
     expect(res.stdout).toContain('shown this once');
-    const row = await database.db.apiKey.findUnique({ where: { keyHash: hashKey(key!) } });
+    const row = await bed.db.apiKey.findUnique({ where: { keyHash: hashKey(key!) } });
     expect(row).toMatchObject({ role: 'business_unit', name: 'BU team', revokedAt: null, lastUsedAt: null });
     expect(JSON.stringify(row)).not.toContain(key);
     expect(res.stdout).toContain(`key:business_unit:${row!.keyHash.slice(0, 8)}`);
@@ -83,12 +57,12 @@ describe('keys created by the CLI', () => {
 
   it('are written through DATABASE_URL when the CLI runs on its own', async () => {
     const res = await cli(['keys', 'create', '--role', 'lis', '--name', 'own connection', '--json'], {
-      env: { DATABASE_URL: database.url },
+      env: { DATABASE_URL: bed.dbUrl },
       ownDb: true,
     });
     expect(res).toMatchObject({ code: 0, stderr: '' });
     const { id, key } = JSON.parse(res.stdout);
-    expect(await database.db.apiKey.findUnique({ where: { id } })).toMatchObject({ keyHash: hashKey(key) });
+    expect(await bed.db.apiKey.findUnique({ where: { id } })).toMatchObject({ keyHash: hashKey(key) });
   });
 
   it('authenticate with their role, beside the keys of API_KEYS', async () => {
@@ -98,7 +72,7 @@ describe('keys created by the CLI', () => {
 
     const created = await http.call('POST', '/api/agencies', { key: bu.key, body: agency('Stored Key Police') });
     expect(created.status).toBe(201);
-    const trail = await database.db.auditTrailEntry.findFirst({ where: { action: 'agency.created' } });
+    const trail = await bed.db.auditTrailEntry.findFirst({ where: { action: 'agency.created' } });
     expect(trail?.actor).toBe(`key:business_unit:${hashKey(bu.key).slice(0, 8)}`);
 
     expect((await http.call('GET', '/api/agencies', { key: manager.key })).status).toBe(200);
@@ -130,19 +104,19 @@ describe('keys created by the CLI', () => {
     const { id, key } = await createKey('manager', 'last used');
     expect((await http.call('GET', '/api/agencies', { key })).status).toBe(200);
     const first = await eventually(async () => {
-      const row = await database.db.apiKey.findUniqueOrThrow({ where: { id } });
+      const row = await bed.db.apiKey.findUniqueOrThrow({ where: { id } });
       return row.lastUsedAt ?? undefined;
     }, 'lastUsedAt');
 
     await http.call('GET', '/api/agencies', { key });
     await new Promise((r) => setTimeout(r, 300));
-    expect((await database.db.apiKey.findUniqueOrThrow({ where: { id } })).lastUsedAt).toEqual(first);
+    expect((await bed.db.apiKey.findUniqueOrThrow({ where: { id } })).lastUsedAt).toEqual(first);
 
     const longAgo = new Date(Date.now() - LAST_USED_RESOLUTION_MS - 1000);
-    await database.db.apiKey.update({ where: { id }, data: { lastUsedAt: longAgo } });
+    await bed.db.apiKey.update({ where: { id }, data: { lastUsedAt: longAgo } });
     await http.call('GET', '/api/agencies', { key });
     await eventually(async () => {
-      const row = await database.db.apiKey.findUniqueOrThrow({ where: { id } });
+      const row = await bed.db.apiKey.findUniqueOrThrow({ where: { id } });
       return row.lastUsedAt!.getTime() > longAgo.getTime() ? row : undefined;
     }, 'a fresh lastUsedAt');
   });

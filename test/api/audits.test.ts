@@ -1,80 +1,12 @@
 // The first vertical slice over HTTP against the real parts: the Temporal dev server, a real database
 // (PostgreSQL when TEST_DATABASE_URL is set, PGlite otherwise), a real SMTP catcher, a worker.
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
-import { createApp } from '../../api/app';
-import { devMailRouter } from '../../api/dev-mail';
-import { type MailCatcher, startMailCatcher } from '../../dev/mail-catcher';
-import { createLogger } from '../../infra/logger';
-import { createTransport } from '../../infra/mailer';
-import { stageSearchAttribute, TASK_QUEUE } from '../../workflows/messages';
-import { realActivities } from '../support/activities';
+import { stageSearchAttribute } from '../../workflows/messages';
 import { tokenHash } from '../../infra/links';
-import { migratedDatabase } from '../support/database';
+import { KEYS, useAppBed } from '../support/app-bed';
 import { AGENCIES, candidates } from '../support/fixtures';
-import { eventually, serve } from '../support/http';
-import { devServerEnvironment, workflowBundle } from '../support/temporal';
+import { eventually } from '../support/http';
 
-const KEYS = { bu: 'bu-key-0123456789abcdef', manager: 'manager-key-0123456789ab', lis: 'lis-key-0123456789abcdef' };
-
-let env: TestWorkflowEnvironment;
-let database: Awaited<ReturnType<typeof migratedDatabase>>;
-let catcher: MailCatcher;
-let worker: Worker;
-let running: Promise<void>;
-let http: Awaited<ReturnType<typeof serve>>;
-let agencyIds: string[];
-
-beforeAll(async () => {
-  [env, database, catcher] = await Promise.all([
-    devServerEnvironment(),
-    migratedDatabase(),
-    startMailCatcher({ port: 0 }),
-  ]);
-  worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue: TASK_QUEUE,
-    workflowBundle: workflowBundle(),
-    activities: realActivities(database.db, catcher.url),
-  });
-  running = worker.run();
-  const transport = createTransport(catcher.url);
-  const app = createApp({
-    config: {
-      apiKeys: [
-        { role: 'business_unit', key: KEYS.bu },
-        { role: 'manager', key: KEYS.manager },
-        { role: 'lis', key: KEYS.lis },
-      ],
-      allowCompressedTimelines: false,
-      temporal: { address: undefined, namespace: 'default', taskQueue: TASK_QUEUE },
-      publicUrl: 'http://deep-dive.test',
-    },
-    db: database.db,
-    temporal: env.client,
-    log: createLogger('silent'),
-    devMail: devMailRouter(catcher),
-    transport,
-    linkSecret: 'test-link-secret-0123456789abcdef0123456789',
-  });
-  http = await serve(app);
-
-  agencyIds = [];
-  for (const agency of AGENCIES) {
-    const res = await http.call('POST', '/api/agencies', { key: KEYS.bu, body: agency });
-    expect(res.status).toBe(201);
-    agencyIds.push(res.body.id);
-  }
-});
-
-afterAll(async () => {
-  await http?.close();
-  worker?.shutdown();
-  await running;
-  await env?.teardown();
-  await catcher?.stop();
-  await database?.drop();
-});
+const { bed, http, agencyIds } = useAppBed({ temporal: 'dev', agencies: true });
 
 const auditBody = () => ({
   focus: 'Child exploitation',
@@ -119,7 +51,7 @@ describe('starting an audit over HTTP', () => {
 
     // The Temporal UI and `temporal workflow list` can filter by stage.
     const listed = await eventually(async () => {
-      for await (const wf of env.client.workflow.list({ query: `${stageSearchAttribute.name} = "invitations"` })) {
+      for await (const wf of bed.env.client.workflow.list({ query: `${stageSearchAttribute.name} = "invitations"` })) {
         if (wf.workflowId === created.body.workflowId) return wf;
       }
       return undefined;
@@ -141,7 +73,7 @@ describe('starting an audit over HTTP', () => {
     });
     expect(first.status).toBe(201);
     expect(retry).toMatchObject({ status: 201, body: { id: first.body.id } });
-    expect(await database.db.audit.count({ where: { idempotencyKey: 'retry-me' } })).toBe(1);
+    expect(await bed.db.audit.count({ where: { idempotencyKey: 'retry-me' } })).toBe(1);
 
     const other = await http.call('POST', '/api/audits', {
       key: KEYS.bu,
@@ -199,7 +131,7 @@ describe('starting an audit over HTTP', () => {
       body: { reason: 'again' },
     });
     expect(again).toMatchObject({ status: 409, body: { error: { code: 'wrong_stage' } } });
-    const trail = await database.db.auditTrailEntry.findMany({
+    const trail = await bed.db.auditTrailEntry.findMany({
       where: { auditId: created.body.id, action: 'audit.cancelled' },
     });
     expect(trail).toHaveLength(1);
@@ -207,7 +139,7 @@ describe('starting an audit over HTTP', () => {
   });
 
   it('runs invitations and submissions over HTTP: replace, send, answer by the emailed link, close, extend', async () => {
-    catcher.clear();
+    bed.catcher.clear();
     const created = await http.call('POST', '/api/audits', { key: KEYS.bu, body: { ...auditBody(), cohortSize: 2 } });
     const id = created.body.id;
     const drawn = await eventually(async () => {
@@ -243,7 +175,7 @@ describe('starting an audit over HTTP', () => {
     expect(audit.invitations.length).toBeGreaterThanOrEqual(4);
 
     const mails = await eventually(() => {
-      const sent = catcher.messages().filter((m) => m.text.includes('/respond/'));
+      const sent = bed.catcher.messages().filter((m) => m.text.includes('/respond/'));
       return Promise.resolve(sent.length === audit.invitations.length ? sent : undefined);
     }, 'every invitation email');
     const tokens = mails.map((m) => /\/respond\/([\w-]+)/.exec(m.text)![1]!);
@@ -291,7 +223,7 @@ describe('starting an audit over HTTP', () => {
     const mine = (await http.call('GET', `/api/audits/${id}`, { key: KEYS.manager })).body.invitations;
     expect(mine.filter((i: { status: string }) => i.status === 'submitted')).toHaveLength(1);
 
-    const secondInvitation = await database.db.invitation.findFirstOrThrow({
+    const secondInvitation = await bed.db.invitation.findFirstOrThrow({
       where: { auditId: id, tokenHash: tokenHash(second!) },
     });
     const closed = await http.call('POST', `/api/audits/${id}/invitations/${secondInvitation.id}/no-involvement`, {
@@ -311,14 +243,14 @@ describe('starting an audit over HTTP', () => {
         .status,
     ).toBe(200);
     const urgent = await eventually(() => {
-      const sent = catcher.messages().filter((m) => m.subject.startsWith('URGENT'));
+      const sent = bed.catcher.messages().filter((m) => m.subject.startsWith('URGENT'));
       return Promise.resolve(sent.length > 0 ? sent : undefined);
     }, 'the urgent escalation email');
     expect(urgent).toHaveLength(1);
     expect(urgent[0]!.text).toContain('/acknowledge/');
     expect(urgent[0]!.text + urgent[0]!.html).not.toContain('Quixleworth');
     const afterConcern = (await http.call('GET', `/api/audits/${id}`, { key: KEYS.bu })).body;
-    expect(await database.db.escalation.count({ where: { auditId: id, source: 'submission' } })).toBe(1);
+    expect(await bed.db.escalation.count({ where: { auditId: id, source: 'submission' } })).toBe(1);
     expect(afterConcern.stage).toBe('awaiting_submissions');
 
     // The business unit can raise one too, about any agency.
@@ -404,7 +336,7 @@ describe('the agency directory', () => {
       body: { type: 'other' },
     });
     expect(unknown.status).toBe(404);
-    const trail = await database.db.auditTrailEntry.findMany({ where: { action: 'agency.updated' } });
+    const trail = await bed.db.auditTrailEntry.findMany({ where: { action: 'agency.updated' } });
     expect(trail.map((t) => t.details)).toEqual([{ agencyId: created.body.id, fields: ['leadEmail'] }]);
   });
 });

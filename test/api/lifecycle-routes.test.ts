@@ -2,39 +2,22 @@
 // dev server, a real database, an SMTP catcher, a worker): what they refuse (400, 401, 403, 404, 409, 422)
 // and one audit driven through discussion, outcome, report, approval, LIS sign-off and follow-up. A
 // stand-in Temporal client that refuses every update shows what a refusal takes back.
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { type Client, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { Worker } from '@temporalio/worker';
-import { createApp } from '../../api/app';
-import { type MailCatcher, startMailCatcher } from '../../dev/mail-catcher';
 import { AREAS } from '../../domain/schemas';
 import { linkToken } from '../../infra/links';
-import { createLogger } from '../../infra/logger';
-import { createTransport } from '../../infra/mailer';
 import { FAILURE } from '../../workflows/errors';
-import { TASK_QUEUE } from '../../workflows/messages';
-import { PUBLIC_URL, realActivities } from '../support/activities';
-import { migratedDatabase } from '../support/database';
-import { AGENCIES, candidates } from '../support/fixtures';
-import { eventually, serve } from '../support/http';
-import { devServerEnvironment, workflowBundle } from '../support/temporal';
+import { LINK_SECRET, PUBLIC_URL } from '../support/activities';
+import { KEYS, type Served, useAppBed } from '../support/app-bed';
+import { candidates } from '../support/fixtures';
+import { eventually } from '../support/http';
 
-const KEYS = { bu: 'bu-key-0123456789abcdef', manager: 'manager-key-0123456789ab', lis: 'lis-key-0123456789abcdef' };
-/** The link secret of test/support/activities.ts: the tests open the emailed links without reading the emails. */
-const LINK_SECRET = 'test-link-secret-0123456789abcdef0123456789';
 const NO_SUCH_ID = '00000000-0000-4000-8000-000000000000';
 const NAMES = ['Zephyrine', 'Tobiah', 'Marisol', 'Evander', 'Quillon', 'Ottoline', 'Quixleworth'];
 
-let env: TestWorkflowEnvironment;
-let database: Awaited<ReturnType<typeof migratedDatabase>>;
-let catcher: MailCatcher;
-let worker: Worker;
-let running: Promise<void>;
-let http: Awaited<ReturnType<typeof serve>>;
+const { bed, http, agencyIds, serve } = useAppBed({ temporal: 'dev', agencies: true });
 /** The same app over a Temporal client whose every update is refused as a wrong stage. */
-let refusing: Awaited<ReturnType<typeof serve>>;
-let agencyIds: string[];
+let refusing: Served;
 
 const refusingClient = {
   workflow: {
@@ -54,58 +37,8 @@ const refusingClient = {
   },
 } as unknown as Client;
 
-function appOver(temporal: Client) {
-  return createApp({
-    config: {
-      apiKeys: [
-        { role: 'business_unit', key: KEYS.bu },
-        { role: 'manager', key: KEYS.manager },
-        { role: 'lis', key: KEYS.lis },
-      ],
-      allowCompressedTimelines: false,
-      temporal: { address: undefined, namespace: 'default', taskQueue: TASK_QUEUE },
-      publicUrl: PUBLIC_URL,
-    },
-    db: database.db,
-    temporal,
-    log: createLogger('silent'),
-    transport: createTransport(catcher.url),
-    linkSecret: 'test-link-secret-0123456789abcdef0123456789',
-  });
-}
-
 beforeAll(async () => {
-  [env, database, catcher] = await Promise.all([
-    devServerEnvironment(),
-    migratedDatabase(),
-    startMailCatcher({ port: 0 }),
-  ]);
-  worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue: TASK_QUEUE,
-    workflowBundle: workflowBundle(),
-    activities: realActivities(database.db, catcher.url),
-  });
-  running = worker.run();
-  http = await serve(appOver(env.client));
-  refusing = await serve(appOver(refusingClient));
-
-  agencyIds = [];
-  for (const agency of AGENCIES) {
-    const res = await http.call('POST', '/api/agencies', { key: KEYS.bu, body: agency });
-    expect(res.status).toBe(201);
-    agencyIds.push(res.body.id);
-  }
-});
-
-afterAll(async () => {
-  await http?.close();
-  await refusing?.close();
-  worker?.shutdown();
-  await running;
-  await env?.teardown();
-  await catcher?.stop();
-  await database?.drop();
+  refusing = await serve({ client: refusingClient });
 });
 
 const inAnHour = () => new Date(Date.now() + 3600_000).toISOString();
@@ -197,7 +130,7 @@ describe('the lifecycle routes refuse what they must', () => {
     expect(
       await http.call('POST', `/api/audits/${audit.id}/discussion`, { key: KEYS.bu, raw: '{"at": ' }),
     ).toMatchObject({ status: 400, body: { error: { code: 'malformed_json' } } });
-    const stored = await database.db.audit.findUniqueOrThrow({ where: { id: audit.id } });
+    const stored = await bed.db.audit.findUniqueOrThrow({ where: { id: audit.id } });
     expect(stored.discussionAt).toBeNull();
   });
 
@@ -237,7 +170,7 @@ describe('the lifecycle routes refuse what they must', () => {
     );
     expect(unknown).toMatchObject({ status: 400, body: { error: { code: 'validation_failed' } } });
     expect(paths(unknown)).toEqual(['attendance.0.agencyId', 'recommendations.0.ownerAgencyId', 'concerns.0.caseRef']);
-    expect(await database.db.outcome.count({ where: { auditId: audit.id } })).toBe(0);
+    expect(await bed.db.outcome.count({ where: { auditId: audit.id } })).toBe(0);
   });
 
   it('400: a report with wrong types, missing fields, empty or overlong items, too many items', async () => {
@@ -247,7 +180,7 @@ describe('the lifecycle routes refuse what they must', () => {
     expect(paths(await post({ ...cleanReport(), themes: [''] }))).toEqual(['themes.0']);
     expect(paths(await post({ ...cleanReport(), themes: ['ok', 'x'.repeat(2001)] }))).toEqual(['themes.1']);
     expect(paths(await post({ ...cleanReport(), themes: Array.from({ length: 51 }, () => 'ok') }))).toEqual(['themes']);
-    expect(await database.db.reportVersion.count({ where: { auditId: audit.id } })).toBe(0);
+    expect(await bed.db.reportVersion.count({ where: { auditId: audit.id } })).toBe(0);
   });
 
   it('400: a LIS decision that is neither, or returned without comments', async () => {
@@ -276,8 +209,8 @@ describe('the lifecycle routes refuse what they must', () => {
       { field: 'recommendations', index: 0, kind: 'nhs_number', match: '943 476 5919' },
       { field: 'recommendations', index: 0, kind: 'postcode', match: 'HG1 2AB' },
     ]);
-    expect(await database.db.reportVersion.count({ where: { auditId: audit.id } })).toBe(0);
-    const trail = await database.db.auditTrailEntry.findMany({
+    expect(await bed.db.reportVersion.count({ where: { auditId: audit.id } })).toBe(0);
+    const trail = await bed.db.auditTrailEntry.findMany({
       where: { auditId: audit.id, action: 'report.reidentification_failed' },
     });
     expect(trail).toHaveLength(1);
@@ -340,13 +273,13 @@ describe('the lifecycle routes refuse what they must', () => {
     });
     expect(outcome).toMatchObject({ status: 409, body: { error: { code: 'wrong_stage' } } });
     // What the business unit typed stays, as a draft the workflow has not taken.
-    const draft = await database.db.outcome.findUniqueOrThrow({ where: { auditId: audit.id } });
+    const draft = await bed.db.outcome.findUniqueOrThrow({ where: { auditId: audit.id } });
     expect(draft.acceptedAt).toBeNull();
-    expect(await database.db.action.count({ where: { auditId: audit.id } })).toBe(0);
+    expect(await bed.db.action.count({ where: { auditId: audit.id } })).toBe(0);
 
     const report = await http.call('POST', `/api/audits/${audit.id}/report`, { key: KEYS.bu, body: cleanReport() });
     expect(report).toMatchObject({ status: 409, body: { error: { code: 'wrong_stage' } } });
-    expect(await database.db.reportVersion.count({ where: { auditId: audit.id } })).toBe(0);
+    expect(await bed.db.reportVersion.count({ where: { auditId: audit.id } })).toBe(0);
 
     const decision = await http.call('POST', `/api/audits/${audit.id}/lis-decision`, {
       key: KEYS.lis,
@@ -377,7 +310,7 @@ describe('the lifecycle routes refuse what they must', () => {
   });
 
   it('takes back what a refused update would have left: the discussion, the version, the LIS decision', async () => {
-    const row = await database.db.audit.findUniqueOrThrow({ where: { id: audit.id } });
+    const row = await bed.db.audit.findUniqueOrThrow({ where: { id: audit.id } });
     const moved = await refusing.call('POST', `/api/audits/${audit.id}/discussion`, {
       key: KEYS.bu,
       body: { at: anHourAgo(), location: 'Elsewhere' },
@@ -386,15 +319,15 @@ describe('the lifecycle routes refuse what they must', () => {
       status: 409,
       body: { error: { code: 'wrong_stage', message: 'refused in this test' } },
     });
-    const after = await database.db.audit.findUniqueOrThrow({ where: { id: audit.id } });
+    const after = await bed.db.audit.findUniqueOrThrow({ where: { id: audit.id } });
     expect([after.discussionAt, after.discussionLocation]).toEqual([row.discussionAt, row.discussionLocation]);
 
     expect(
       (await refusing.call('POST', `/api/audits/${audit.id}/report`, { key: KEYS.bu, body: cleanReport() })).status,
     ).toBe(409);
-    expect(await database.db.reportVersion.count({ where: { auditId: audit.id } })).toBe(0);
+    expect(await bed.db.reportVersion.count({ where: { auditId: audit.id } })).toBe(0);
 
-    const version = await database.db.reportVersion.create({
+    const version = await bed.db.reportVersion.create({
       data: { auditId: audit.id, version: 1, content: cleanReport(), submittedBy: 'test' },
     });
     const returned = await refusing.call('POST', `/api/audits/${audit.id}/lis-decision`, {
@@ -402,11 +335,11 @@ describe('the lifecycle routes refuse what they must', () => {
       body: { decision: 'returned', comments: 'Say more about impact' },
     });
     expect(returned.status).toBe(409);
-    expect(await database.db.lisDecision.count({ where: { auditId: audit.id } })).toBe(0);
-    await database.db.reportVersion.delete({ where: { id: version.id } });
+    expect(await bed.db.lisDecision.count({ where: { auditId: audit.id } })).toBe(0);
+    await bed.db.reportVersion.delete({ where: { id: version.id } });
 
     const actions = [
-      ...new Set((await database.db.auditTrailEntry.findMany({ where: { auditId: audit.id } })).map((e) => e.action)),
+      ...new Set((await bed.db.auditTrailEntry.findMany({ where: { auditId: audit.id } })).map((e) => e.action)),
     ];
     expect(actions).toEqual(
       expect.arrayContaining(['discussion.schedule_refused', 'report.version_refused', 'lis.decision_refused']),
@@ -416,7 +349,7 @@ describe('the lifecycle routes refuse what they must', () => {
   it('409: closing an action that is closed, or whose follow-up is not running', async () => {
     const [open, closed] = await Promise.all(
       [1, 2].map((number) =>
-        database.db.action.create({
+        bed.db.action.create({
           data: {
             auditId: audit.id,
             number,
@@ -433,13 +366,13 @@ describe('the lifecycle routes refuse what they must', () => {
     expect(already).toMatchObject({ status: 409, body: { error: { code: 'already_closed' } } });
     const notRunning = await http.call('POST', `/api/actions/${open!.id}/close`, { key: KEYS.bu });
     expect(notRunning).toMatchObject({ status: 409, body: { error: { code: 'wrong_stage' } } });
-    await database.db.action.deleteMany({ where: { auditId: audit.id } });
+    await bed.db.action.deleteMany({ where: { auditId: audit.id } });
   });
 });
 
 describe('an audit driven over HTTP from the discussion to the end of follow-up', () => {
   it('schedules, refuses an outcome too early, takes it after, drafts, checks and circulates the report, signs it off, closes the actions', async () => {
-    catcher.clear();
+    bed.catcher.clear();
     const audit = await startAudit(2);
     const id = audit.id;
     expect((await http.call('POST', `/api/audits/${id}/invitations/send`, { key: KEYS.bu })).status).toBe(202);
@@ -482,7 +415,7 @@ describe('an audit driven over HTTP from the discussion to the end of follow-up'
     });
     expect(early).toMatchObject({ status: 409, body: { error: { code: 'wrong_stage' } } });
     expect(early.body.error.message).toMatch(/held/);
-    expect((await database.db.outcome.findUniqueOrThrow({ where: { auditId: id } })).acceptedAt).toBeNull();
+    expect((await bed.db.outcome.findUniqueOrThrow({ where: { auditId: id } })).acceptedAt).toBeNull();
 
     // The meeting was brought forward and has been held: moved, then the outcome is taken.
     const held = anHourAgo();
@@ -584,8 +517,8 @@ describe('an audit driven over HTTP from the discussion to the end of follow-up'
     expect((await http.call('POST', `/api/audits/${id}/report`, { key: KEYS.bu, body: cleanReport() })).status).toBe(
       409,
     );
-    expect(await database.db.reportVersion.count({ where: { auditId: id } })).toBe(1);
-    expect(await database.db.lisDecision.count({ where: { auditId: id } })).toBe(0);
+    expect(await bed.db.reportVersion.count({ where: { auditId: id } })).toBe(1);
+    expect(await bed.db.lisDecision.count({ where: { auditId: id } })).toBe(0);
 
     // Every practitioner approves by their link; the LIS signs off; the briefing is published.
     for (const approval of circulating.reportVersions[0].approvals as { id: string }[]) {
@@ -623,7 +556,7 @@ describe('an audit driven over HTTP from the discussion to the end of follow-up'
       body: { id: first!.id, status: 'closed' },
     });
     await eventually(async () => {
-      const row = await database.db.action.findUniqueOrThrow({ where: { id: first!.id } });
+      const row = await bed.db.action.findUniqueOrThrow({ where: { id: first!.id } });
       return row.status === 'closed' ? row : undefined;
     }, 'the closed action');
     expect((await http.call('POST', `/api/actions/${first!.id}/close`, { key: KEYS.lis })).status).toBe(409);
@@ -638,7 +571,7 @@ describe('an audit driven over HTTP from the discussion to the end of follow-up'
       ['closed', null],
       ['closed', null],
     ]);
-    const trail = (await database.db.auditTrailEntry.findMany({ where: { auditId: id } })).map((e) => e.action);
+    const trail = (await bed.db.auditTrailEntry.findMany({ where: { auditId: id } })).map((e) => e.action);
     expect(trail).toEqual(
       expect.arrayContaining([
         'discussion.scheduled',

@@ -2,26 +2,18 @@
 // HTTP against a real database. What the person typed is stored before the workflow is told: with the
 // real Temporal dev server and no workflow running (it has ended), and with a stand-in client that
 // refuses or accepts, the stored answer stays and the reply says what became of it.
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Client } from '@temporalio/client';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { createApp } from '../../api/app';
-import { createLogger } from '../../infra/logger';
 import { tokenHash } from '../../infra/links';
 import { FAILURE } from '../../workflows/errors';
-import { TASK_QUEUE } from '../../workflows/messages';
-import { migratedDatabase } from '../support/database';
+import { type Served, useAppBed } from '../support/app-bed';
 import { insertAudit } from '../support/fixtures';
-import { serve } from '../support/http';
-import { devServerEnvironment } from '../support/temporal';
 
-let env: TestWorkflowEnvironment;
-let database: Awaited<ReturnType<typeof migratedDatabase>>;
 /** The app over the real dev server, on which no workflow runs. */
-let http: Awaited<ReturnType<typeof serve>>;
+const { bed, http, serve } = useAppBed({ temporal: 'dev', worker: false });
 /** The app over a stand-in client whose updates do what `fake.next` says. */
-let faked: Awaited<ReturnType<typeof serve>>;
+let faked: Served;
 
 const fake = {
   calls: [] as { workflowId: string; update: string; args: unknown; updateId?: string }[],
@@ -49,32 +41,8 @@ const fakeClient = {
   },
 } as unknown as Client;
 
-function appOver(temporal: Client) {
-  return createApp({
-    config: {
-      apiKeys: [],
-      allowCompressedTimelines: false,
-      temporal: { address: undefined, namespace: 'default', taskQueue: TASK_QUEUE },
-    },
-    db: database.db,
-    temporal,
-    log: createLogger('silent'),
-    transport: { verify: () => Promise.resolve(true) },
-    linkSecret: 'test-link-secret-0123456789abcdef0123456789',
-  });
-}
-
 beforeAll(async () => {
-  [env, database] = await Promise.all([devServerEnvironment(), migratedDatabase()]);
-  http = await serve(appOver(env.client));
-  faked = await serve(appOver(fakeClient));
-});
-
-afterAll(async () => {
-  await http?.close();
-  await faked?.close();
-  await env?.teardown();
-  await database?.drop();
+  faked = await serve({ client: fakeClient });
 });
 
 beforeEach(() => {
@@ -96,15 +64,15 @@ const REPORT = {
 
 /** An audit with one circulated report version and one approval per agency, each behind its own link. */
 async function circulatedReport() {
-  const { auditId, agencies } = await insertAudit(database.db);
-  const version = await database.db.reportVersion.create({
+  const { auditId, agencies } = await insertAudit(bed.db);
+  const version = await bed.db.reportVersion.create({
     data: { auditId, version: 1, content: REPORT, submittedBy: 'bu', circulatedAt: new Date() },
   });
   const dueAt = new Date(Date.now() + 10 * DAY);
   const approvals = [];
   for (const agency of agencies) {
     const t = token('approve');
-    const row = await database.db.approval.create({
+    const row = await bed.db.approval.create({
       data: { reportVersionId: version.id, agencyId: agency.id, dueAt, tokenHash: tokenHash(t) },
     });
     approvals.push({ token: t, row });
@@ -113,8 +81,8 @@ async function circulatedReport() {
 }
 
 async function openAction(opts: { status?: 'open' | 'closed' } = {}) {
-  const { auditId, agencies } = await insertAudit(database.db);
-  const action = await database.db.action.create({
+  const { auditId, agencies } = await insertAudit(bed.db);
+  const action = await bed.db.action.create({
     data: {
       auditId,
       number: 1,
@@ -129,7 +97,7 @@ async function openAction(opts: { status?: 'open' | 'closed' } = {}) {
   const quarters = [];
   for (const quarter of [1, 2]) {
     const t = token('progress');
-    const row = await database.db.actionProgress.create({
+    const row = await bed.db.actionProgress.create({
       data: { actionId: action.id, quarter, tokenHash: tokenHash(t) },
     });
     quarters.push({ token: t, row });
@@ -166,13 +134,13 @@ describe('GET·POST /approve/:token', () => {
   it('closes a superseded link with a 410 that sends the person to the newer email', async () => {
     const { approvals } = await circulatedReport();
     const [old] = approvals;
-    await database.db.approval.update({ where: { id: old!.row.id }, data: { supersededAt: new Date() } });
+    await bed.db.approval.update({ where: { id: old!.row.id }, data: { supersededAt: new Date() } });
     const get = await http.call('GET', `/approve/${old!.token}`);
     expect(get).toMatchObject({ status: 410, body: { error: { code: 'link_closed' } } });
     expect(get.body.error.message).toMatch(/newer version/);
     const post = await http.call('POST', `/approve/${old!.token}`, { body: { decision: 'approve' } });
     expect(post).toMatchObject({ status: 410, body: { error: { code: 'link_closed' } } });
-    expect((await database.db.approval.findUniqueOrThrow({ where: { id: old!.row.id } })).decision).toBeNull();
+    expect((await bed.db.approval.findUniqueOrThrow({ where: { id: old!.row.id } })).decision).toBeNull();
   });
 
   it('refuses a bad body with a 400 listing what is wrong; nothing is stored', async () => {
@@ -190,7 +158,7 @@ describe('GET·POST /approve/:token', () => {
     expect((await http.call('POST', `/approve/${t}`, { body: { decision: 'maybe' } })).status).toBe(400);
     expect((await http.call('POST', `/approve/${t}`, { body: { decision: 'approve', extra: 1 } })).status).toBe(400);
     expect((await http.call('POST', `/approve/${t}`, { raw: '{"decision": ' })).status).toBe(400);
-    expect((await database.db.approval.findUniqueOrThrow({ where: { id: approvals[0]!.row.id } })).decision).toBeNull();
+    expect((await bed.db.approval.findUniqueOrThrow({ where: { id: approvals[0]!.row.id } })).decision).toBeNull();
   });
 
   it('stores the decision first: with the audit ended it stays, the answer is a 409 saying so; once only', async () => {
@@ -200,9 +168,9 @@ describe('GET·POST /approve/:token', () => {
     expect(res).toMatchObject({ status: 409, body: { error: { code: 'wrong_stage', details: { saved: true } } } });
     expectNoStore(res);
 
-    const row = await database.db.approval.findUniqueOrThrow({ where: { id: mine!.row.id } });
+    const row = await bed.db.approval.findUniqueOrThrow({ where: { id: mine!.row.id } });
     expect(row).toMatchObject({ decision: 'approved', comments: null, decidedAt: expect.any(Date) });
-    const trail = await database.db.auditTrailEntry.findMany({
+    const trail = await bed.db.auditTrailEntry.findMany({
       where: { auditId, action: { startsWith: 'approval.' } },
     });
     expect(trail).toHaveLength(1);
@@ -232,11 +200,11 @@ describe('GET·POST /approve/:token', () => {
         updateId: `approval-decision-${first!.row.id}`,
       },
     ]);
-    expect(await database.db.approval.findUniqueOrThrow({ where: { id: first!.row.id } })).toMatchObject({
+    expect(await bed.db.approval.findUniqueOrThrow({ where: { id: first!.row.id } })).toMatchObject({
       decision: 'changes_requested',
       comments: 'Section 3 names the school.',
     });
-    const trail = await database.db.auditTrailEntry.findFirstOrThrow({
+    const trail = await bed.db.auditTrailEntry.findFirstOrThrow({
       where: { auditId, actor: `link:approve:${first!.row.id}` },
     });
     expect(trail.action).toBe('approval.changes_requested');
@@ -255,7 +223,7 @@ describe('GET·POST /approve/:token', () => {
         },
       },
     });
-    expect((await database.db.approval.findUniqueOrThrow({ where: { id: second!.row.id } })).decision).toBe('approved');
+    expect((await bed.db.approval.findUniqueOrThrow({ where: { id: second!.row.id } })).decision).toBe('approved');
   });
 
   it('takes one decision when two arrive at once', async () => {
@@ -268,9 +236,7 @@ describe('GET·POST /approve/:token', () => {
     expect(answers.map((a) => a.status).sort()).toEqual([200, 409]);
     expect(answers.find((a) => a.status === 409)!.body.error.code).toBe('already_done');
     expect(fake.calls).toHaveLength(1);
-    expect(await database.db.auditTrailEntry.count({ where: { actor: `link:approve:${approvals[0]!.row.id}` } })).toBe(
-      1,
-    );
+    expect(await bed.db.auditTrailEntry.count({ where: { actor: `link:approve:${approvals[0]!.row.id}` } })).toBe(1);
   });
 });
 
@@ -303,10 +269,10 @@ describe('GET·POST /progress/:token', () => {
       body: { status: 'green', update: 'Briefings given' },
     });
     expect(post).toMatchObject({ status: 410, body: { error: { code: 'link_closed' } } });
-    expect(
-      (await database.db.actionProgress.findUniqueOrThrow({ where: { id: quarters[0]!.row.id } })).reportedAt,
-    ).toBe(null);
-    expect((await database.db.action.findUniqueOrThrow({ where: { id: action.id } })).rag).toBeNull();
+    expect((await bed.db.actionProgress.findUniqueOrThrow({ where: { id: quarters[0]!.row.id } })).reportedAt).toBe(
+      null,
+    );
+    expect((await bed.db.action.findUniqueOrThrow({ where: { id: action.id } })).rag).toBeNull();
   });
 
   it('refuses a bad body with a 400', async () => {
@@ -338,10 +304,10 @@ describe('GET·POST /progress/:token', () => {
     expect(res).toMatchObject({ status: 200, body: { saved: true, recorded: false } });
     expectNoStore(res);
 
-    const row = await database.db.actionProgress.findUniqueOrThrow({ where: { id: q1!.row.id } });
+    const row = await bed.db.actionProgress.findUniqueOrThrow({ where: { id: q1!.row.id } });
     expect(row).toMatchObject({ ...body, reportedAt: expect.any(Date) });
-    expect((await database.db.action.findUniqueOrThrow({ where: { id: action.id } })).rag).toBe('amber');
-    const trail = await database.db.auditTrailEntry.findMany({
+    expect((await bed.db.action.findUniqueOrThrow({ where: { id: action.id } })).rag).toBe('amber');
+    const trail = await bed.db.auditTrailEntry.findMany({
       where: { auditId, actor: `link:progress:${q1!.row.id}` },
     });
     expect(trail).toHaveLength(1);
@@ -377,12 +343,12 @@ describe('GET·POST /progress/:token', () => {
     fake.next = 'refuse';
     const refused = await faked.call('POST', `/progress/${q1!.token}`, { body: { status: 'red', update: 'Late' } });
     expect(refused).toMatchObject({ status: 409, body: { error: { code: 'wrong_stage', details: { saved: true } } } });
-    expect(await database.db.actionProgress.findUniqueOrThrow({ where: { id: q1!.row.id } })).toMatchObject({
+    expect(await bed.db.actionProgress.findUniqueOrThrow({ where: { id: q1!.row.id } })).toMatchObject({
       status: 'red',
       update: 'Late',
       impactEvidence: null,
     });
-    expect((await database.db.action.findUniqueOrThrow({ where: { id: action.id } })).rag).toBe('green');
+    expect((await bed.db.action.findUniqueOrThrow({ where: { id: action.id } })).rag).toBe('green');
   });
 });
 
@@ -392,7 +358,7 @@ describe('GET /pack/:token', () => {
    * agency 1 late, agency 2 only a draft. Case B: agency 0 no involvement, agency 1 submitted on time.
    */
   async function collated() {
-    const { db } = database;
+    const { db } = bed;
     const { auditId, agencies } = await insertAudit(db);
     const discussionAt = new Date(Date.now() + 7 * DAY);
     await db.audit.update({
@@ -526,13 +492,13 @@ describe('GET /pack/:token', () => {
 
   it('marks late what the workflow flagged late too', async () => {
     const { token: t, agencies } = await collated();
-    const flagged = await database.db.submission.findFirstOrThrow({
+    const flagged = await bed.db.submission.findFirstOrThrow({
       where: {
         invitation: { agencyId: agencies[1]!.id, status: 'submitted' },
         content: { path: ['familyInformation'], equals: 'Lives with grandmother' },
       },
     });
-    await database.db.submission.update({ where: { id: flagged.id }, data: { late: true } });
+    await bed.db.submission.update({ where: { id: flagged.id }, data: { late: true } });
     const pack = (await http.call('GET', `/pack/${t}`)).body;
     const caseB = pack.cases[0];
     expect(caseB.agencies.find((e: { agencyName: string }) => e.agencyName === agencies[1]!.name).late).toBe(true);

@@ -8,17 +8,12 @@ import type { Client } from '@temporalio/client';
 import * as cheerio from 'cheerio';
 import { sevenPointBriefing } from '../../domain/briefing';
 import { AREAS } from '../../domain/schemas';
-import { createApp } from '../../api/app';
 import { csrfToken } from '../../api/security';
-import { createLogger } from '../../infra/logger';
 import { tokenHash } from '../../infra/links';
-import { TASK_QUEUE } from '../../workflows/messages';
-import { migratedDatabase } from '../support/database';
+import { LINK_SECRET } from '../support/activities';
+import { KEYS, type Served, useAppBed } from '../support/app-bed';
 import { insertAudit } from '../support/fixtures';
-import { serve } from '../support/http';
 
-const SECRET = 'test-link-secret-0123456789abcdef0123456789';
-const KEYS = { manager: 'manager-key-0123456789ab', bu: 'bu-key-0123456789abcdef' };
 const BROWSER_ACCEPT = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
 const DAY = 24 * 3600 * 1000;
 
@@ -33,13 +28,6 @@ const HOSTILE = {
 /** The child of the first fixture case, as any page might spell it. */
 const CHILD = ['Zephyrine', 'Quixleworth', '2010-02-10', '10 February 2010', 'LCS900100'];
 
-let database: Awaited<ReturnType<typeof migratedDatabase>>;
-let http: Awaited<ReturnType<typeof serve>>;
-/** The same app with a rate limit of three requests a minute. */
-let limited: Awaited<ReturnType<typeof serve>>;
-/** Reached over https: cookies are Secure and HSTS is sent. */
-let secure: Awaited<ReturnType<typeof serve>>;
-
 const updates: { workflowId: string; update: string; args: unknown }[] = [];
 const acceptingClient = {
   workflow: {
@@ -52,38 +40,20 @@ const acceptingClient = {
   },
 } as unknown as Client;
 
-function appWith(opts: { limit?: number; publicUrl?: string } = {}) {
-  return createApp({
-    config: {
-      apiKeys: [
-        { role: 'manager', key: KEYS.manager },
-        { role: 'business_unit', key: KEYS.bu },
-      ],
-      allowCompressedTimelines: false,
-      temporal: { address: undefined, namespace: 'default', taskQueue: TASK_QUEUE },
-      publicUrl: opts.publicUrl ?? 'http://deep-dive.test',
-    },
-    db: database.db,
-    temporal: acceptingClient,
-    log: createLogger('silent'),
-    transport: { verify: () => Promise.resolve(true) },
-    linkSecret: SECRET,
-    linkRateLimit: { limit: opts.limit ?? 10_000, windowMs: 60_000 },
-  });
-}
+const { bed, http, serve } = useAppBed({
+  client: acceptingClient,
+  linkRateLimit: { limit: 10_000, windowMs: 60_000 },
+});
+/** The same app with a rate limit of three requests a minute. */
+let limited: Served;
+/** Reached over https: cookies are Secure and HSTS is sent. */
+let secure: Served;
 
 beforeAll(async () => {
-  database = await migratedDatabase();
-  [http, limited, secure] = await Promise.all([
-    serve(appWith()),
-    serve(appWith({ limit: 3 })),
-    serve(appWith({ publicUrl: 'https://deep-dive.test' })),
+  [limited, secure] = await Promise.all([
+    serve({ linkRateLimit: { limit: 3, windowMs: 60_000 } }),
+    serve({ publicUrl: 'https://deep-dive.test' }),
   ]);
-});
-
-afterAll(async () => {
-  await Promise.all([http?.close(), limited?.close(), secure?.close()]);
-  await database?.drop();
 });
 
 beforeEach(() => {
@@ -156,7 +126,7 @@ const expectNoStore = (page: Page) => expect(page.headers.get('cache-control')).
 
 /** One drawn child and one agency's audit tool for it, behind a link. */
 async function invitation(opts: { status?: 'pending' | 'no_involvement' } = {}) {
-  const { db } = database;
+  const { db } = bed;
   const { auditId, agencies } = await insertAudit(db);
   const kase = await db.case.findFirstOrThrow({ where: { auditId }, orderBy: { caseRef: 'asc' } });
   await db.case.update({ where: { id: kase.id }, data: { selectedAt: new Date(), drawOrder: 1 } });
@@ -288,7 +258,7 @@ describe('/respond/:token — the audit tool', () => {
     });
     expect(json.status).toBe(403);
     expect(((await json.json()) as any).error.code).toBe('csrf_failed');
-    expect(await database.db.submission.findUnique({ where: { invitationId: row.id } })).toBeNull();
+    expect(await bed.db.submission.findUnique({ where: { invitationId: row.id } })).toBeNull();
 
     const res = await http.call('POST', `/respond/${t}`, { body: { sections: {}, submit: false } });
     expect(res.status).toBe(200);
@@ -312,7 +282,7 @@ describe('/respond/:token — the audit tool', () => {
     expect(posted.status).toBe(303);
     expect(posted.headers.get('location')).toBe(`/respond/${t}?saved=draft`);
 
-    const stored = await database.db.submission.findUniqueOrThrow({ where: { invitationId: row.id } });
+    const stored = await bed.db.submission.findUniqueOrThrow({ where: { invitationId: row.id } });
     expect(stored.submittedAt).toBeNull();
     expect(stored.content).toEqual({
       sections: {
@@ -372,7 +342,7 @@ describe('/respond/:token — the audit tool', () => {
       'Timely strategy meeting: recognition goodPractice',
     );
     expect($('.notice h2').text()).toBe('Your answers have been saved as a draft');
-    const stored = await database.db.submission.findUniqueOrThrow({ where: { invitationId: row.id } });
+    const stored = await bed.db.submission.findUniqueOrThrow({ where: { invitationId: row.id } });
     expect(stored.submittedAt).toBeNull();
     expect((stored.content as any).sections.recognition.grade).toBe('good');
   });
@@ -412,7 +382,7 @@ describe('/respond/:token — the audit tool', () => {
       ['submit', 'false'],
     ]);
     expect(posted.status).toBe(303);
-    const escalation = await database.db.escalation.findFirstOrThrow({ where: { auditId } });
+    const escalation = await bed.db.escalation.findFirstOrThrow({ where: { auditId } });
     expect(escalation).toMatchObject({ concern, agencyId: agencies[0]!.id, source: 'submission' });
     expect(updates).toEqual([
       { workflowId: `audit-${auditId}`, update: 'raiseConcern', args: [{ escalationId: escalation.id }] },
@@ -430,7 +400,7 @@ describe('/respond/:token — the audit tool', () => {
     const page = await get(`/respond/${closed.token}`);
     expectPlainPage(page, 410, /no involvement/);
     expectNoStore(page);
-    const csrf = csrfToken(SECRET, closed.token);
+    const csrf = csrfToken(LINK_SECRET, closed.token);
     expectPlainPage(
       await postForm(`/respond/${closed.token}`, [
         ['_csrf', csrf],
@@ -462,7 +432,7 @@ describe('/respond/:token — the audit tool', () => {
 
 /** A report version circulated to one agency, behind its approval link. */
 async function approvalLink() {
-  const { db } = database;
+  const { db } = bed;
   const { auditId, agencies } = await insertAudit(db);
   const version = await db.reportVersion.create({
     data: {
@@ -542,7 +512,7 @@ describe('/approve/:token — report approval', () => {
     ]);
     expect(posted.status).toBe(303);
     expect(posted.headers.get('location')).toBe(`/approve/${t}?saved=1`);
-    const stored = await database.db.approval.findUniqueOrThrow({ where: { id: approval.id } });
+    const stored = await bed.db.approval.findUniqueOrThrow({ where: { id: approval.id } });
     expect(stored).toMatchObject({ decision: 'changes_requested', comments: HOSTILE.attribute });
     expect(updates).toEqual([
       {
@@ -567,13 +537,13 @@ describe('/approve/:token — report approval', () => {
 
   it('a superseded version’s link is a 410 page', async () => {
     const { token: t, approval } = await approvalLink();
-    await database.db.approval.update({ where: { id: approval.id }, data: { supersededAt: new Date() } });
+    await bed.db.approval.update({ where: { id: approval.id }, data: { supersededAt: new Date() } });
     expectPlainPage(await get(`/approve/${t}`), 410, /newer version/);
   });
 });
 
 async function progressLink(status: 'open' | 'closed' = 'open') {
-  const { db } = database;
+  const { db } = bed;
   const { auditId, agencies } = await insertAudit(db);
   const action = await db.action.create({
     data: {
@@ -628,7 +598,7 @@ describe('/progress/:token — quarterly action progress', () => {
       ['impactEvidence', HOSTILE.sql],
     ]);
     expect(posted.status).toBe(303);
-    const stored = await database.db.actionProgress.findUniqueOrThrow({ where: { id: progress.id } });
+    const stored = await bed.db.actionProgress.findUniqueOrThrow({ where: { id: progress.id } });
     expect(stored).toMatchObject({ status: 'amber', update: HOSTILE.script, impactEvidence: HOSTILE.sql });
 
     const after = await get(posted.headers.get('location')!);
@@ -646,7 +616,7 @@ describe('/progress/:token — quarterly action progress', () => {
 
 describe('/pack/:token — the collated pack', () => {
   it('is readable per child, per agency, per area, with late submissions marked', async () => {
-    const { db } = database;
+    const { db } = bed;
     const { auditId, agencies } = await insertAudit(db);
     const kase = await db.case.findFirstOrThrow({ where: { auditId }, orderBy: { caseRef: 'asc' } });
     await db.case.update({ where: { id: kase.id }, data: { selectedAt: new Date(), drawOrder: 1 } });
@@ -718,7 +688,7 @@ describe('/pack/:token — the collated pack', () => {
 
 describe('/briefings/:slug — the published 7 Point Briefing', () => {
   it('is a public, printable page of the seven points', async () => {
-    const { db } = database;
+    const { db } = bed;
     const { auditId } = await insertAudit(db);
     const content = sevenPointBriefing({
       focus: 'Child exploitation',
@@ -788,7 +758,7 @@ describe('rate limiting of the link routes', () => {
 describe('/dashboard', () => {
   /** An audit with something at every stage of its life to show, and child names wherever they could leak. */
   async function busyAudit() {
-    const { db } = database;
+    const { db } = bed;
     const { auditId, agencies } = await insertAudit(db);
     await db.audit.update({ where: { id: auditId }, data: { stage: 'awaiting_submissions' } });
     const cases = await db.case.findMany({ where: { auditId }, orderBy: { caseRef: 'asc' } });
@@ -975,7 +945,7 @@ describe('/dashboard', () => {
 
   it('takes a key created by the CLI (stored hashed); revoking the key ends its sessions at once', async () => {
     const key = 'stored-manager-key-0123456789abcdef';
-    const row = await database.db.apiKey.create({
+    const row = await bed.db.apiKey.create({
       data: { role: 'manager', name: 'Head of service', keyHash: createHash('sha256').update(key).digest('hex') },
     });
     const fresh = await get('/dashboard/sign-in');
@@ -995,7 +965,7 @@ describe('/dashboard', () => {
     expect((await get('/dashboard', { cookie })).status).toBe(200);
     expect((await get('/dashboard', { authorization: `Bearer ${key}` })).status).toBe(200);
 
-    await database.db.apiKey.update({ where: { id: row.id }, data: { revokedAt: new Date() } });
+    await bed.db.apiKey.update({ where: { id: row.id }, data: { revokedAt: new Date() } });
     expect((await get('/dashboard', { cookie })).status).toBe(303);
     expect((await get('/dashboard', { authorization: `Bearer ${key}` })).status).toBe(401);
   });

@@ -5,29 +5,15 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
-import { createApp } from '../../api/app';
-import { type MailCatcher, startMailCatcher } from '../../dev/mail-catcher';
-import { createLogger } from '../../infra/logger';
-import { createTransport } from '../../infra/mailer';
 import { run } from '../../scripts/cli';
-import { TASK_QUEUE } from '../../workflows/messages';
-import { realActivities } from '../support/activities';
-import { migratedDatabase } from '../support/database';
-import { eventually, serve } from '../support/http';
-import { devServerEnvironment, workflowBundle } from '../support/temporal';
+import { useAppBed } from '../support/app-bed';
+import { eventually } from '../support/http';
 
 const ROOT = path.resolve(__dirname, '../..');
 const EXAMPLES = path.join(ROOT, 'docs/examples');
 const ENV_KEY = 'cli-test-bu-key-0123456789abcdef';
 
-let env: TestWorkflowEnvironment;
-let database: Awaited<ReturnType<typeof migratedDatabase>>;
-let catcher: MailCatcher;
-let worker: Worker;
-let running: Promise<void>;
-let http: Awaited<ReturnType<typeof serve>>;
+const { bed, http } = useAppBed({ temporal: 'dev', keys: { bu: ENV_KEY } });
 let tmp: string;
 let buKey: string;
 
@@ -40,7 +26,7 @@ async function cli(argv: string[], extraEnv: NodeJS.ProcessEnv = {}) {
     stderr: { write: (s: string) => (stderr += s) },
     env: { DEEP_DIVE_API: http.base, DEEP_DIVE_API_KEY: buKey, ...extraEnv },
     cwd: tmp,
-    db: database.db,
+    db: bed.db,
   });
   return { code, stdout, stderr };
 }
@@ -50,52 +36,19 @@ const write = (name: string, lines: string[]) => {
   return name;
 };
 
-const agencyCount = async () => database.db.agency.count();
-const auditCount = async () => database.db.audit.count();
+const agencyCount = async () => bed.db.agency.count();
+const auditCount = async () => bed.db.audit.count();
 const daysAgo = (n: number) => new Date(Date.now() - n * 24 * 3600 * 1000).toISOString().slice(0, 10);
 
 beforeAll(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'deepdive-cli-'));
-  [env, database, catcher] = await Promise.all([
-    devServerEnvironment(),
-    migratedDatabase(),
-    startMailCatcher({ port: 0 }),
-  ]);
-  worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue: TASK_QUEUE,
-    workflowBundle: workflowBundle(),
-    activities: realActivities(database.db, catcher.url),
-  });
-  running = worker.run();
-  const app = createApp({
-    config: {
-      apiKeys: [{ role: 'business_unit', key: ENV_KEY }],
-      allowCompressedTimelines: false,
-      temporal: { address: undefined, namespace: 'default', taskQueue: TASK_QUEUE },
-      publicUrl: 'http://deep-dive.test',
-    },
-    db: database.db,
-    temporal: env.client,
-    log: createLogger('silent'),
-    transport: createTransport(catcher.url),
-    linkSecret: 'test-link-secret-0123456789abcdef0123456789',
-  });
-  http = await serve(app);
-
   // Every command below runs with a key the CLI itself created.
   const created = await cli(['keys', 'create', '--role', 'business_unit', '--name', 'CLI tests', '--json']);
   expect(created).toMatchObject({ code: 0, stderr: '' });
   buKey = JSON.parse(created.stdout).key;
 });
 
-afterAll(async () => {
-  await http?.close();
-  worker?.shutdown();
-  await running;
-  await env?.teardown();
-  await catcher?.stop();
-  await database?.drop();
+afterAll(() => {
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
@@ -157,7 +110,7 @@ describe('agencies import', () => {
     const res = await cli(['agencies', 'import', file]);
     expect(res).toMatchObject({ code: 0, stderr: '' });
     expect(res.stdout).toContain('5 created');
-    const agencies = await database.db.agency.findMany({ orderBy: { name: 'asc' } });
+    const agencies = await bed.db.agency.findMany({ orderBy: { name: 'asc' } });
     expect(agencies.map((a) => a.name)).toEqual([
       'Children and Families Service',
       'Early Help Hub',
@@ -171,7 +124,7 @@ describe('agencies import', () => {
       leadEmail: 'lead@police.example',
     });
     // Through the API: its audit trail names the CLI's key.
-    const trail = await database.db.auditTrailEntry.findMany({ where: { action: 'agency.created' } });
+    const trail = await bed.db.auditTrailEntry.findMany({ where: { action: 'agency.created' } });
     expect(trail).toHaveLength(5);
     expect(trail[0]!.actor).toMatch(/^key:business_unit:[0-9a-f]{8}$/);
 
@@ -195,7 +148,7 @@ describe('agencies import', () => {
     expect(await agencyCount()).toBe(5);
 
     const res = await cli(['agencies', 'import', file]);
-    const police = () => database.db.agency.findUniqueOrThrow({ where: { name: 'North Yorkshire Police' } });
+    const police = () => bed.db.agency.findUniqueOrThrow({ where: { name: 'North Yorkshire Police' } });
     if (res.code === 0) {
       expect(res.stdout).toContain('1 updated');
       expect((await police()).contactEmail).toBe('new-audits@police.example');
@@ -297,10 +250,10 @@ describe('audits', () => {
     expect(id).toBeDefined();
     expect(res.stdout).toContain('selection');
     expect(res.stdout).toContain(`deepdive audits show ${id}`);
-    const audit = await database.db.audit.findUniqueOrThrow({ where: { id }, include: { cases: true } });
+    const audit = await bed.db.audit.findUniqueOrThrow({ where: { id }, include: { cases: true } });
     expect(audit.cases).toHaveLength(6);
     expect(audit.idempotencyKey).toMatch(/^cli-/);
-    const police = await database.db.agency.findUniqueOrThrow({ where: { name: 'North Yorkshire Police' } });
+    const police = await bed.db.agency.findUniqueOrThrow({ where: { name: 'North Yorkshire Police' } });
     expect(audit.cases.find((c) => c.caseRef === 'NYC-1004')?.agencyIds).toContain(police.id);
 
     const shown = await eventually(async () => {

@@ -131,13 +131,16 @@ describe('the /dev/mail router', () => {
     expect(pageHtml).toContain('<pre>Body &lt;script&gt;alert(1)&lt;/script&gt;</pre>');
     expect(pageHtml).toContain('<dd>victim@agency.test</dd>');
     expect(pageHtml).toContain(
-      '<iframe sandbox srcdoc="&lt;p&gt;Body&lt;/p&gt;&lt;script&gt;alert(1)&lt;/script&gt;" title="HTML of Hi &lt;script&gt;alert(1)&lt;/script&gt;"></iframe>',
+      '<iframe sandbox="allow-popups allow-popups-to-escape-sandbox" srcdoc="&lt;p&gt;Body&lt;/p&gt;&lt;script&gt;alert(1)&lt;/script&gt;" title="HTML of Hi &lt;script&gt;alert(1)&lt;/script&gt;"></iframe>',
     );
     expect(pageHtml).toContain(`<a href="/dev/mail/messages/${message!.id}.html">`);
 
     const alone = await http.call('GET', `/dev/mail/messages/${message!.id}.html`);
     expect(alone.status).toBe(200);
-    expect(alone.headers.get('content-security-policy')).toMatch(/^sandbox;/);
+    // Sandboxed (no script, no same origin); popups allowed so that an email's buttons open their links.
+    expect(alone.headers.get('content-security-policy')).toMatch(
+      /^sandbox allow-popups allow-popups-to-escape-sandbox;/,
+    );
     expect(alone.body).toBe(`<p>Body</p>${HOSTILE}`);
 
     expect((await http.call('GET', '/dev/mail/messages/no-such-id.html')).status).toBe(404);

@@ -1,5 +1,6 @@
-// What every audit-workflow test file sets up: the time-skipping server, a migrated database, a real
-// SMTP catcher and a worker with the real activities; and the two moves every test makes.
+// The real parts a test file runs against, and the beds built from them. `useWorkerBed`: the time-skipping
+// server, a migrated database, a real SMTP catcher and a worker with the real activities. `useAuditBed`
+// adds the two moves every audit-workflow test makes. test/support/app-bed.ts serves the API over them.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { type MailCatcher, startMailCatcher } from '../../dev/mail-catcher';
@@ -9,44 +10,75 @@ import { type AuditState, auditStateQuery, auditWorkflowId, stageSearchAttribute
 import { realActivities } from './activities';
 import { migratedDatabase } from './database';
 import { insertAudit } from './fixtures';
-import { timeSkippingEnvironment, workflowBundle } from './temporal';
+import { devServerEnvironment, timeSkippingEnvironment, workflowBundle } from './temporal';
 
-export interface AuditBed {
+export interface WorkerBed {
   env: TestWorkflowEnvironment;
   db: Db;
+  /** The database's connection URL, for code that opens its own connection. */
+  dbUrl: string;
   catcher: MailCatcher;
 }
 
-/** Registers beforeAll/afterAll for this file; the bed's fields are set once beforeAll has run. */
-export function useAuditBed(taskQueue: string) {
-  const bed = {} as AuditBed;
+export interface PartsOptions {
+  /** The Temporal server: the Temporal CLI's dev server or the time-skipping test server; none if unset. */
+  temporal?: 'dev' | 'time-skipping';
+  /** With `temporal`: an SMTP catcher and a worker with the real activities on this task queue. */
+  workerOn?: string;
+}
+
+/**
+ * A migrated database and what `opts` asks for, for the caller's beforeAll/afterAll to start and stop;
+ * `stop` tears down whatever did start. Fields not asked for stay unset.
+ */
+export function realParts(opts: PartsOptions) {
+  const bed = {} as WorkerBed;
   let database: Awaited<ReturnType<typeof migratedDatabase>> | undefined;
   let worker: Worker | undefined;
   let running: Promise<void> | undefined;
+  const environment = { dev: devServerEnvironment, 'time-skipping': timeSkippingEnvironment };
 
-  beforeAll(async () => {
-    [bed.env, database, bed.catcher] = await Promise.all([
-      timeSkippingEnvironment(),
+  async function start(): Promise<void> {
+    const [env, db, catcher] = await Promise.all([
+      opts.temporal && environment[opts.temporal](),
       migratedDatabase(),
-      startMailCatcher({ port: 0 }),
+      opts.temporal && opts.workerOn ? startMailCatcher({ port: 0 }) : undefined,
     ]);
-    bed.db = database.db;
-    worker = await Worker.create({
-      connection: bed.env.nativeConnection,
-      taskQueue,
-      workflowBundle: workflowBundle(),
-      activities: realActivities(bed.db, bed.catcher.url),
-    });
-    running = worker.run();
-  });
+    database = db;
+    Object.assign(bed, { db: db.db, dbUrl: db.url, env, catcher });
+    if (env && catcher && opts.workerOn) {
+      worker = await Worker.create({
+        connection: env.nativeConnection,
+        taskQueue: opts.workerOn,
+        workflowBundle: workflowBundle(),
+        activities: realActivities(bed.db, catcher.url),
+      });
+      running = worker.run();
+    }
+  }
 
-  afterAll(async () => {
+  async function stop(): Promise<void> {
     worker?.shutdown();
     await running;
     await bed.env?.teardown();
     await bed.catcher?.stop();
     await database?.drop();
-  });
+  }
+
+  return { bed, start, stop };
+}
+
+/** Registers beforeAll/afterAll for this file; the bed's fields are set once beforeAll has run. */
+export function useWorkerBed(taskQueue: string): WorkerBed {
+  const parts = realParts({ temporal: 'time-skipping', workerOn: taskQueue });
+  beforeAll(parts.start);
+  afterAll(parts.stop);
+  return parts.bed;
+}
+
+/** The worker bed, and starting an audit on it as the API does (its rows first, then its workflow). */
+export function useAuditBed(taskQueue: string) {
+  const bed = useWorkerBed(taskQueue);
 
   async function startAudit(cohortSize = 4, opts: { sixAgencies?: boolean } = {}) {
     const { auditId, agencies } = await insertAudit(bed.db, { cohortSize, ...opts });

@@ -5,10 +5,9 @@ import { ApplicationFailure } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Worker } from '@temporalio/worker';
-import { type CaughtMessage, type MailCatcher, startMailCatcher } from '../../dev/mail-catcher';
+import type { CaughtMessage } from '../../dev/mail-catcher';
 import type { Notification } from '../../domain/notifications';
 import { DEFAULT_TIMELINE, durationMs } from '../../domain/timeline';
-import type { Db } from '../../infra/db';
 import { tokenHash } from '../../infra/links';
 import { urgentEscalation } from '../../workflows';
 import {
@@ -19,55 +18,27 @@ import {
   type UrgentEscalationInput,
 } from '../../workflows/messages';
 import { BUSINESS_UNIT_EMAIL, PARTNERSHIP_MANAGER_EMAIL, realActivities } from '../support/activities';
-import { migratedDatabase } from '../support/database';
+import { useWorkerBed } from '../support/audit-bed';
 import { recordHistory } from '../support/histories';
 import { IDENTIFIERS, insertAudit } from '../support/fixtures';
-import { timeSkippingEnvironment, workflowBundle } from '../support/temporal';
+import { timeSkippingEnvironment } from '../support/temporal';
 import type { escalatingParent } from './escalation-parent';
 
 jest.setTimeout(180_000);
 
-let env: TestWorkflowEnvironment;
-let database: Awaited<ReturnType<typeof migratedDatabase>>;
-let db: Db;
-let catcher: MailCatcher;
-let worker: Worker;
-let running: Promise<void>;
 const TASK_QUEUE = 'escalation-test';
 const WINDOW_MS = (DEFAULT_TIMELINE.acknowledgementWindow as { ms: number }).ms;
 /** What a practitioner typed: it names a child of the cohort, so any leak of it is a leak of an identifier. */
 const CONCERN = 'Ottoline Quixleworth was left alone overnight; the carer would not let the worker in';
 
-beforeAll(async () => {
-  [env, database, catcher] = await Promise.all([
-    timeSkippingEnvironment(),
-    migratedDatabase(),
-    startMailCatcher({ port: 0 }),
-  ]);
-  db = database.db;
-  worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue: TASK_QUEUE,
-    workflowBundle: workflowBundle(),
-    activities: realActivities(db, catcher.url),
-  });
-  running = worker.run();
-});
-
-afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await env?.teardown();
-  await catcher?.stop();
-  await database?.drop();
-});
+const bed = useWorkerBed(TASK_QUEUE);
 
 /** What the API does when a concern is raised: store it, with the agency that must act, first. */
 async function raiseConcern() {
-  const { auditId, agencies } = await insertAudit(db, { cohortSize: 1 });
+  const { auditId, agencies } = await insertAudit(bed.db, { cohortSize: 1 });
   const agency = agencies[0]!;
-  const kase = await db.case.findFirstOrThrow({ where: { auditId } });
-  const row = await db.escalation.create({
+  const kase = await bed.db.case.findFirstOrThrow({ where: { auditId } });
+  const row = await bed.db.escalation.create({
     data: { auditId, agencyId: agency.id, caseId: kase.id, source: 'outcome', concern: CONCERN },
   });
   return { auditId, agency, escalationId: row.id };
@@ -75,7 +46,7 @@ async function raiseConcern() {
 
 async function startEscalation(input: Partial<UrgentEscalationInput> = {}) {
   const raised = await raiseConcern();
-  const handle = await env.client.workflow.start(urgentEscalation, {
+  const handle = await bed.env.client.workflow.start(urgentEscalation, {
     taskQueue: TASK_QUEUE,
     workflowId: escalationWorkflowId(raised.escalationId),
     args: [{ escalationId: raised.escalationId, auditId: raised.auditId, ...input }],
@@ -86,7 +57,7 @@ type Handle = WorkflowHandle<typeof urgentEscalation>;
 
 /** What the API does on POST /acknowledge/:token: store who and what, once, then tell the workflow. */
 async function acknowledge(handle: Handle, escalationId: string): Promise<EscalationState> {
-  await db.escalation.updateMany({
+  await bed.db.escalation.updateMany({
     where: { id: escalationId, acknowledgedAt: null },
     data: {
       acknowledgedAt: new Date(),
@@ -132,7 +103,7 @@ async function notificationsSent(handle: Handle) {
 
 /** Every email about this agency's concern (each test's agencies have names of their own). */
 const mailsAbout = (agencyName: string): CaughtMessage[] =>
-  catcher.messages().filter((m) => m.subject.includes(agencyName));
+  bed.catcher.messages().filter((m) => m.subject.includes(agencyName));
 const reEscalationsTo = (agencyName: string, to: string) =>
   mailsAbout(agencyName).filter((m) => m.subject.startsWith('URGENT, not acknowledged') && m.to.includes(to));
 
@@ -147,7 +118,7 @@ describe('urgent escalation', () => {
     const [toLead] = mailsAbout(agency.name).filter((m) => m.subject.startsWith('URGENT:'));
     expect(toLead!.to).toEqual([agency.leadEmail]);
     const token = /\/acknowledge\/([\w-]+)/.exec(toLead!.text)![1]!;
-    const row = await db.escalation.findUniqueOrThrow({ where: { id: escalationId } });
+    const row = await bed.db.escalation.findUniqueOrThrow({ where: { id: escalationId } });
     expect(row.tokenHash).toBe(tokenHash(token));
     expect(row.acknowledgeBy!.toISOString()).toBe(state.nextReEscalationAt);
 
@@ -165,7 +136,7 @@ describe('urgent escalation', () => {
   it('goes again to the lead and to the partnership manager at the end of every four-hour window while unacknowledged', async () => {
     const { agency, escalationId, handle } = await startEscalation();
     await untilRound(handle, 0);
-    await env.sleep(3 * WINDOW_MS + 60_000);
+    await bed.env.sleep(3 * WINDOW_MS + 60_000);
     const state = await untilRound(handle, 3);
 
     const firstWindowStart = Date.parse(state.nextReEscalationAt!) - 4 * WINDOW_MS;
@@ -193,9 +164,9 @@ describe('urgent escalation', () => {
     ).toEqual(['1', '2', '3']);
 
     expect((await handle.describe()).status.name).toBe('RUNNING');
-    const row = await db.escalation.findUniqueOrThrow({ where: { id: escalationId } });
+    const row = await bed.db.escalation.findUniqueOrThrow({ where: { id: escalationId } });
     expect(row).toMatchObject({ status: 'open', reEscalations: 3, acknowledgedAt: null });
-    const trail = await db.auditTrailEntry.findMany({
+    const trail = await bed.db.auditTrailEntry.findMany({
       where: { action: 'escalation.re_escalated', details: { path: ['escalationId'], equals: escalationId } },
     });
     expect(trail).toHaveLength(3);
@@ -204,7 +175,7 @@ describe('urgent escalation', () => {
   it('ends when the lead acknowledges, and sends nothing more', async () => {
     const { agency, escalationId, handle } = await startEscalation();
     await untilRound(handle, 0);
-    await env.sleep(WINDOW_MS + 60_000);
+    await bed.env.sleep(WINDOW_MS + 60_000);
     await untilRound(handle, 1);
 
     const acknowledged = await acknowledge(handle, escalationId);
@@ -214,12 +185,12 @@ describe('urgent escalation', () => {
       reEscalations: 1,
       acknowledgedAt: acknowledged.acknowledgedAt,
     });
-    const row = await db.escalation.findUniqueOrThrow({ where: { id: escalationId } });
+    const row = await bed.db.escalation.findUniqueOrThrow({ where: { id: escalationId } });
     expect(row).toMatchObject({ status: 'acknowledged', acknowledgedBy: 'Dana Whitlock', reEscalations: 1 });
     expect(row.acknowledgedAt!.toISOString()).toBe(acknowledged.acknowledgedAt);
 
     const mailed = mailsAbout(agency.name).length;
-    await env.sleep(3 * WINDOW_MS);
+    await bed.env.sleep(3 * WINDOW_MS);
     expect(mailsAbout(agency.name)).toHaveLength(mailed);
     expect((await handle.describe()).status.name).toBe('COMPLETED');
     await recordHistory(handle, 'escalation-acknowledged-after-one-round');
@@ -244,7 +215,7 @@ describe('urgent escalation', () => {
 
   it('picks up where the last run left off after continuing as new, skipping the windows it missed', async () => {
     const raised = await raiseConcern();
-    const row = await db.escalation.update({
+    const row = await bed.db.escalation.update({
       where: { id: raised.escalationId },
       data: { reEscalations: 7, acknowledgeBy: new Date('2020-01-01T04:00:00Z') },
     });
@@ -257,7 +228,7 @@ describe('urgent escalation', () => {
       // Long past, as if the worker had stopped for years: one round now, not a burst of every missed one.
       nextReEscalationAt: '2020-01-01T04:00:00.000Z',
     };
-    const handle = await env.client.workflow.start(urgentEscalation, {
+    const handle = await bed.env.client.workflow.start(urgentEscalation, {
       taskQueue: TASK_QUEUE,
       workflowId: escalationWorkflowId(raised.escalationId),
       args: [{ escalationId: raised.escalationId, auditId: raised.auditId, continued }],
@@ -269,7 +240,7 @@ describe('urgent escalation', () => {
     expect(next - now).toBeGreaterThan(0);
     expect(next - now).toBeLessThanOrEqual(WINDOW_MS);
     expect((next - Date.parse(continued.nextReEscalationAt!)) % WINDOW_MS).toBe(0);
-    await env.sleep(WINDOW_MS + 60_000);
+    await bed.env.sleep(WINDOW_MS + 60_000);
     await untilRound(handle, 9);
     const sent = await notificationsSent(handle);
     expect(
@@ -284,7 +255,7 @@ describe('urgent escalation', () => {
 test('the history of an escalation holds no concern, child identifier, address or link secret, and its emails name no child', async () => {
   const { agency, escalationId, handle } = await startEscalation();
   await untilRound(handle, 0);
-  await env.sleep(WINDOW_MS + 60_000);
+  await bed.env.sleep(WINDOW_MS + 60_000);
   await untilRound(handle, 1);
   await acknowledge(handle, escalationId);
   await handle.result();
@@ -332,7 +303,7 @@ describe('urgent escalation started by its audit', () => {
       connection: parentEnv.nativeConnection,
       taskQueue: PARENT_TASK_QUEUE,
       workflowBundle: { code: bundle.code },
-      activities: realActivities(db, catcher.url),
+      activities: realActivities(bed.db, bed.catcher.url),
     });
     parentRunning = parentWorker.run();
   });

@@ -10,12 +10,9 @@ import {
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
-import { type CaughtMessage, type MailCatcher, startMailCatcher } from '../../dev/mail-catcher';
+import type { CaughtMessage } from '../../dev/mail-catcher';
 import type { Notification } from '../../domain/notifications';
 import { DEFAULT_TIMELINE, nthAfter } from '../../domain/timeline';
-import type { Db } from '../../infra/db';
 import { tokenHash } from '../../infra/links';
 import { actionFollowUp } from '../../workflows';
 import { QUARTERS_PER_RUN } from '../../workflows/follow-up';
@@ -29,13 +26,10 @@ import {
   type Rag,
   sendInvitationsUpdate,
 } from '../../workflows/messages';
-import { realActivities } from '../support/activities';
-import { untilStage, useAuditBed } from '../support/audit-bed';
-import { migratedDatabase } from '../support/database';
+import { untilStage, useAuditBed, useWorkerBed } from '../support/audit-bed';
 import { insertAudit } from '../support/fixtures';
 import { recordHistory } from '../support/histories';
 import { lifecycle, OUTCOME_TEXT, reportProgress } from '../support/lifecycle';
-import { timeSkippingEnvironment, workflowBundle } from '../support/temporal';
 
 jest.setTimeout(120_000);
 
@@ -59,44 +53,15 @@ type Handle = WorkflowHandleWithFirstExecutionRunId<typeof actionFollowUp>;
  */
 const RUN_EVENT_BOUND = 200;
 
-let env: TestWorkflowEnvironment;
-let database: Awaited<ReturnType<typeof migratedDatabase>>;
-let db: Db;
-let catcher: MailCatcher;
-let worker: Worker;
-let running: Promise<void>;
-
-beforeAll(async () => {
-  [env, database, catcher] = await Promise.all([
-    timeSkippingEnvironment(),
-    migratedDatabase(),
-    startMailCatcher({ port: 0 }),
-  ]);
-  db = database.db;
-  worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue: TASK_QUEUE,
-    workflowBundle: workflowBundle(),
-    activities: realActivities(db, catcher.url),
-  });
-  running = worker.run();
-});
-
-afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await env?.teardown();
-  await catcher?.stop();
-  await database?.drop();
-});
+const bed = useWorkerBed(TASK_QUEUE);
 
 const quarterAfter = (from: Date, n: number) => nthAfter(from, DEFAULT_TIMELINE.followUpInterval, n);
 
 /** An audit whose outcome gave one action to its first agency, stored as the outcome activity stores it. */
 async function insertAction(dueAt: Date) {
-  const { auditId, agencies } = await insertAudit(db, { cohortSize: 1 });
+  const { auditId, agencies } = await insertAudit(bed.db, { cohortSize: 1 });
   const owner = agencies[0]!;
-  const action = await db.action.create({
+  const action = await bed.db.action.create({
     data: { auditId, number: 1, kind: 'recommendation', description: OUTCOME_TEXT, ownerAgencyId: owner.id, dueAt },
   });
   return { auditId, owner, actionId: action.id };
@@ -104,10 +69,10 @@ async function insertAction(dueAt: Date) {
 
 /** LIS approval is "now" on the server: the follow-up starts as the audit would start it. */
 async function startFollowUp(dueIn: (from: Date) => Date) {
-  const from = new Date(await env.currentTimeMs());
+  const from = new Date(await bed.env.currentTimeMs());
   const dueAt = dueIn(from);
   const inserted = await insertAction(dueAt);
-  const handle: Handle = await env.client.workflow.start(actionFollowUp, {
+  const handle: Handle = await bed.env.client.workflow.start(actionFollowUp, {
     taskQueue: TASK_QUEUE,
     workflowId: actionWorkflowId(inserted.actionId),
     args: [{ actionId: inserted.actionId, auditId: inserted.auditId, from: from.toISOString() }],
@@ -126,13 +91,13 @@ async function until<T>(probe: () => Promise<T | undefined | false>, what: strin
 
 /** Moves the server's clock to `at` (never backwards). */
 async function sleepUntil(at: Date): Promise<void> {
-  const now = await env.currentTimeMs();
-  if (at.getTime() > now) await env.sleep(at.getTime() - now);
+  const now = await bed.env.currentTimeMs();
+  if (at.getTime() > now) await bed.env.sleep(at.getTime() - now);
 }
 
 /** The emails about this owner's action (each test's agencies have names of their own). */
 const mailsTo = (owner: { name: string }, subject: string): CaughtMessage[] =>
-  catcher.messages().filter((m) => m.subject.startsWith(subject) && m.text.includes(owner.name));
+  bed.catcher.messages().filter((m) => m.subject.startsWith(subject) && m.text.includes(owner.name));
 const progressMails = (owner: { name: string }) => mailsTo(owner, 'Quarterly progress: action 1 ');
 const overdueMails = (owner: { name: string }) => mailsTo(owner, 'Overdue: action 1 ');
 
@@ -153,7 +118,7 @@ const settled = (
 async function runsOf(workflowId: string, firstRunId: string) {
   const runs: { runId: string; events: HistoryEvent[] }[] = [];
   for (let runId: string | undefined = firstRunId; runId;) {
-    const history: temporal.api.history.v1.IHistory = await env.client.workflow
+    const history: temporal.api.history.v1.IHistory = await bed.env.client.workflow
       .getHandle(workflowId, runId)
       .fetchHistory();
     const events: HistoryEvent[] = history.events ?? [];
@@ -230,7 +195,7 @@ describe('action follow-up', () => {
 
       const reported = reports[q];
       if (reported) {
-        await reportProgress(db, env.client, actionId, reported);
+        await reportProgress(bed.db, bed.env.client, actionId, reported);
         rag = reported;
         expect((await handle.query(actionStateQuery)).rag).toBe(reported);
       }
@@ -238,7 +203,7 @@ describe('action follow-up', () => {
     expect((await handle.describe()).status.name).toBe('RUNNING');
 
     // Twelve requests, each on its quarter's row with its own link, each to the owner's contact address.
-    const rows = await db.actionProgress.findMany({ where: { actionId }, orderBy: { quarter: 'asc' } });
+    const rows = await bed.db.actionProgress.findMany({ where: { actionId }, orderBy: { quarter: 'asc' } });
     expect(rows.map((r) => r.quarter)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
     expect(rows.filter((r) => r.status).map((r) => [r.quarter, r.status])).toEqual([
       [2, 'amber'],
@@ -255,14 +220,14 @@ describe('action follow-up', () => {
     for (const mail of overdueMails(owner)) expect(mail.to).toEqual([owner.contactEmail]);
 
     // Report 'complete' (after the third year's last request, in a fresh run) and close it: it ends.
-    await reportProgress(db, env.client, actionId, 'complete');
+    await reportProgress(bed.db, bed.env.client, actionId, 'complete');
     const closing = await handle.executeUpdate(closeActionUpdate);
     expect(closing).toMatchObject({ status: 'closed', rag: 'complete', progressRequests: 12 });
     const result = await handle.result();
     expect(result).toMatchObject({ status: 'closed', rag: 'complete', progressRequests: 12, overdueChased: true });
     expect(result.nextReminderAt).toBeUndefined();
     expect(result.closedAt).toBeDefined();
-    expect(await db.action.findUniqueOrThrow({ where: { id: actionId } })).toMatchObject({ status: 'closed' });
+    expect(await bed.db.action.findUniqueOrThrow({ where: { id: actionId } })).toMatchObject({ status: 'closed' });
 
     // Each run: a year of quarters, then continued as new; the fourth holds the close.
     const runs = await runsOf(handle.workflowId, handle.firstExecutionRunId);
@@ -313,7 +278,7 @@ describe('action follow-up', () => {
 
     // The third year: the due-date chase, its run's continue-as-new, for replay.
     await recordHistory(
-      env.client.workflow.getHandle(handle.workflowId, runs[2]!.runId),
+      bed.env.client.workflow.getHandle(handle.workflowId, runs[2]!.runId),
       'action-follow-up-third-year',
     );
   });
@@ -327,7 +292,7 @@ describe('action follow-up', () => {
       () => progressMails(owner).length === 1,
       'quarter 1',
     );
-    await reportProgress(db, env.client, actionId, 'complete');
+    await reportProgress(bed.db, bed.env.client, actionId, 'complete');
 
     // The LIS and the business unit close it at the same moment: the workflow accepts one close.
     const both = await Promise.allSettled([
@@ -346,16 +311,18 @@ describe('action follow-up', () => {
 
     const result = await handle.result();
     expect(result).toMatchObject({ status: 'closed', closedAt: closed[0]!.closedAt });
-    const row = await db.action.findUniqueOrThrow({ where: { id: actionId } });
+    const row = await bed.db.action.findUniqueOrThrow({ where: { id: actionId } });
     expect(row).toMatchObject({ status: 'closed' });
     expect(row.closedAt!.toISOString()).toBe(result.closedAt);
-    const trail = await db.auditTrailEntry.findMany({
+    const trail = await bed.db.auditTrailEntry.findMany({
       where: { action: 'action.closed', details: { path: ['actionId'], equals: actionId } },
     });
     expect(trail).toHaveLength(1);
 
     // Once it has ended, there is nothing left to report on or to close.
-    await expect(reportProgress(db, env.client, actionId, 'green')).rejects.toBeInstanceOf(WorkflowNotFoundError);
+    await expect(reportProgress(bed.db, bed.env.client, actionId, 'green')).rejects.toBeInstanceOf(
+      WorkflowNotFoundError,
+    );
     await expect(handle.executeUpdate(closeActionUpdate)).rejects.toBeInstanceOf(WorkflowNotFoundError);
 
     // Two more quarters: no request, no chase, no row.
@@ -363,7 +330,7 @@ describe('action follow-up', () => {
     await new Promise((r) => setTimeout(r, 500));
     expect(progressMails(owner)).toHaveLength(1);
     expect(overdueMails(owner)).toHaveLength(0);
-    expect(await db.actionProgress.count({ where: { actionId } })).toBe(1);
+    expect(await bed.db.actionProgress.count({ where: { actionId } })).toBe(1);
     expect((await handle.describe()).status.name).toBe('COMPLETED');
   });
 });

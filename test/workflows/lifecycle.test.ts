@@ -11,6 +11,9 @@ import { untilStage, useAuditBed } from '../support/audit-bed';
 import { IDENTIFIERS } from '../support/fixtures';
 import { recordHistory } from '../support/histories';
 import { evidencePack } from '../../api/evidence';
+import { briefingPage } from '../../api/views/briefing';
+import { layout } from '../../api/views/layout';
+import { viewBriefing } from '../../api/routers/briefings';
 import {
   closeAction,
   lifecycle,
@@ -97,6 +100,11 @@ test('an audit runs from the draw to completion and its retention purge, and no 
     agencies.length,
   );
   expect(bed.catcher.messages().some((m) => m.text.includes(`/briefings/${briefing.slug}`))).toBe(true);
+  // The published page: the seven points from the approved report, and no identifier.
+  const page = layout(briefingPage(await viewBriefing(bed.db, briefing.slug)));
+  expect(page).toContain('7 Point Briefing: Child exploitation');
+  expect(page).toContain(REPORT_TEXT);
+  for (const identifier of IDENTIFIERS) expect(page).not.toContain(identifier);
 
   // Action follow-up: each quarter a progress request per open action and a summary to the LIS.
   const from = new Date(following.followUpFrom!);

@@ -1,0 +1,55 @@
+// What the API's audit routes and the dashboard read alike. Statuses, dates and references only: never
+// a child's identifiers, nor the words of a concern or of its acknowledgement.
+import type { Prisma } from '../prisma/generated/client';
+import type { Db } from '../infra/db';
+
+/** Every audit, newest first, from the database's copy of the stage, with the dates its deadlines fall on. */
+export function everyAudit(db: Db) {
+  return db.audit.findMany({
+    orderBy: { createdAt: 'desc' },
+    select: {
+      id: true,
+      focus: true,
+      stage: true,
+      createdAt: true,
+      invitations: { select: { status: true, dueAt: true } },
+      reportVersions: { select: { approvals: { select: { decision: true, supersededAt: true, dueAt: true } } } },
+      actions: { select: { status: true, rag: true, dueAt: true } },
+      escalations: { select: { status: true, acknowledgeBy: true } },
+    },
+  });
+}
+
+/** The earliest of `times` (ms) still to come, or null. */
+export function nextDeadline(times: number[], now: number): string | null {
+  const upcoming = times.filter((t) => t >= now);
+  return upcoming.length ? new Date(Math.min(...upcoming)).toISOString() : null;
+}
+
+/** An approval's decision, else whether a later version superseded it or it is still pending. */
+export function approvalStatus<D extends string>(a: { decision: D | null; supersededAt: Date | null }) {
+  return a.decision ?? (a.supersededAt ? 'superseded' : 'pending');
+}
+
+/** An escalation as the audit's readers see it: its status only, never the concern nor the acknowledger's words. */
+export const escalationStatusSelect = {
+  id: true,
+  agencyId: true,
+  source: true,
+  status: true,
+  raisedAt: true,
+  acknowledgeBy: true,
+  acknowledgedAt: true,
+  reEscalations: true,
+} satisfies Prisma.EscalationSelect;
+
+export function escalationStatus(e: Prisma.EscalationGetPayload<{ select: typeof escalationStatusSelect }>) {
+  return {
+    source: e.source,
+    status: e.status,
+    raisedAt: e.raisedAt.toISOString(),
+    acknowledgeBy: e.acknowledgeBy?.toISOString() ?? null,
+    acknowledgedAt: e.acknowledgedAt?.toISOString() ?? null,
+    reEscalations: e.reEscalations,
+  };
+}

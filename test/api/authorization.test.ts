@@ -1,0 +1,242 @@
+// Who may call what (PRODUCT.md "Interfaces"): every route × every role, no key and a key that is not
+// valid, over HTTP against the real app, a real database and the Temporal dev server (on which no
+// workflow runs). One table says who each route is for; the matrix is built from it. A caller turned away
+// gets 401 (no valid key) or 403 (a role that may not), in the error shape; a caller let through gets the
+// route's own answer — here its refusal of an empty body (400), a read (200), or, for an update to an audit
+// whose workflow is not running, 409 — never 401/403.
+import type { Role } from '../../infra/config';
+import { tokenHash } from '../../infra/links';
+import { documentedRoutes, rolesOf } from '../../api/openapi';
+import { sevenPointBriefing } from '../../domain/briefing';
+import { KEYS, useAppBed } from '../support/app-bed';
+import { insertAudit } from '../support/fixtures';
+
+const { bed, http } = useAppBed({ temporal: 'dev', worker: false, linkRateLimit: { limit: 10_000, windowMs: 60_000 } });
+
+const CALLERS = ['no key', 'business_unit', 'manager', 'lis', 'invalid key'] as const;
+type Caller = (typeof CALLERS)[number];
+const KEY_OF: Record<Caller, string | undefined> = {
+  'no key': undefined,
+  business_unit: KEYS.bu,
+  manager: KEYS.manager,
+  lis: KEYS.lis,
+  'invalid key': 'not-a-key-of-this-server-0123456789',
+};
+
+const BU: Role[] = ['business_unit'];
+const READERS: Role[] = ['business_unit', 'manager', 'lis'];
+const LIS_OR_BU: Role[] = ['lis', 'business_unit'];
+
+/**
+ * Who a route is for: API-key roles; anyone (`public`); the holder of an emailed link (`link`, whatever key
+ * is sent); a key or the dashboard's session (`dashboard`, a 401 for a program without either); a
+ * CSRF-protected dashboard form (`form`: 403 without the form's token). The dashboard reads any key it is
+ * sent, so an invalid one is a 401 on every /dashboard route.
+ */
+type Who = Role[] | 'public' | 'link' | 'dashboard' | 'form';
+
+interface Rows {
+  auditId: string;
+  agencyId: string;
+  invitationId: string;
+  actionId: string;
+  tokens: Record<'respond' | 'approve' | 'progress' | 'acknowledge' | 'pack', string>;
+  slug: string;
+}
+
+interface Row {
+  method: 'GET' | 'POST' | 'PATCH';
+  /** As OpenAPI writes it, to hold the table to the document. */
+  route: string;
+  who: Who;
+  /** The route's answer to a caller let through, with `body` (JSON) when given. */
+  allowed: number;
+  body?: unknown;
+}
+
+const EMPTY = {};
+const MATRIX: Row[] = [
+  { method: 'GET', route: '/healthz', who: 'public', allowed: 200 },
+  { method: 'GET', route: '/api/openapi.json', who: 'public', allowed: 200 },
+  { method: 'GET', route: '/favicon.ico', who: 'public', allowed: 204 },
+  { method: 'POST', route: '/api/agencies', who: BU, body: EMPTY, allowed: 400 },
+  { method: 'GET', route: '/api/agencies', who: ['business_unit', 'manager'], allowed: 200 },
+  { method: 'PATCH', route: '/api/agencies/{id}', who: BU, body: EMPTY, allowed: 400 },
+  { method: 'POST', route: '/api/audits', who: BU, body: EMPTY, allowed: 400 },
+  { method: 'GET', route: '/api/audits', who: READERS, allowed: 200 },
+  { method: 'GET', route: '/api/audits/{id}', who: READERS, allowed: 200 },
+  { method: 'GET', route: '/api/audits/{id}/evidence', who: READERS, allowed: 200 },
+  { method: 'POST', route: '/api/audits/{id}/cancel', who: BU, body: EMPTY, allowed: 400 },
+  { method: 'POST', route: '/api/audits/{id}/cohort/replace', who: BU, body: EMPTY, allowed: 400 },
+  { method: 'POST', route: '/api/audits/{id}/invitations/send', who: BU, allowed: 409 },
+  { method: 'POST', route: '/api/audits/{id}/deadlines', who: BU, body: EMPTY, allowed: 400 },
+  { method: 'POST', route: '/api/audits/{id}/invitations/{invitationId}/no-involvement', who: BU, allowed: 409 },
+  { method: 'POST', route: '/api/audits/{id}/concerns', who: BU, body: EMPTY, allowed: 400 },
+  { method: 'POST', route: '/api/audits/{id}/discussion', who: BU, body: EMPTY, allowed: 400 },
+  { method: 'POST', route: '/api/audits/{id}/discussion/outcome', who: BU, body: EMPTY, allowed: 400 },
+  { method: 'GET', route: '/api/audits/{id}/report/draft', who: BU, allowed: 200 },
+  { method: 'POST', route: '/api/audits/{id}/report', who: BU, body: EMPTY, allowed: 400 },
+  { method: 'POST', route: '/api/audits/{id}/lis-decision', who: LIS_OR_BU, body: EMPTY, allowed: 400 },
+  { method: 'POST', route: '/api/actions/{actionId}/close', who: LIS_OR_BU, allowed: 409 },
+  { method: 'GET', route: '/respond/{token}', who: 'link', allowed: 200 },
+  { method: 'POST', route: '/respond/{token}', who: 'link', body: EMPTY, allowed: 400 },
+  { method: 'GET', route: '/approve/{token}', who: 'link', allowed: 200 },
+  { method: 'POST', route: '/approve/{token}', who: 'link', body: EMPTY, allowed: 400 },
+  { method: 'GET', route: '/progress/{token}', who: 'link', allowed: 200 },
+  { method: 'POST', route: '/progress/{token}', who: 'link', body: EMPTY, allowed: 400 },
+  { method: 'GET', route: '/acknowledge/{token}', who: 'link', allowed: 200 },
+  { method: 'POST', route: '/acknowledge/{token}', who: 'link', body: EMPTY, allowed: 400 },
+  { method: 'GET', route: '/pack/{token}', who: 'link', allowed: 200 },
+  { method: 'GET', route: '/pack/{token}/pdf', who: 'link', allowed: 200 },
+  { method: 'GET', route: '/briefings/{slug}', who: 'public', allowed: 200 },
+  { method: 'GET', route: '/dashboard', who: 'dashboard', allowed: 200 },
+  { method: 'GET', route: '/dashboard/sign-in', who: 'public', allowed: 200 },
+  { method: 'POST', route: '/dashboard/sign-in', who: 'form', body: { key: KEYS.bu }, allowed: 403 },
+  { method: 'POST', route: '/dashboard/sign-out', who: 'form', body: EMPTY, allowed: 403 },
+];
+
+/** How the OpenAPI document states `who`: the roles (the dashboard's too), `link` or `public`. */
+function documentedAs(who: Who): Role[] | 'link' | 'public' {
+  if (who === 'dashboard') return [...READERS].sort();
+  if (who === 'form') return 'public';
+  return typeof who === 'string' ? who : [...who].sort();
+}
+
+/** What each caller should get, and the error code of a refusal by who they are. */
+function expected(row: Row, caller: Caller): { status: number; code?: string } {
+  const dashboard = row.route.startsWith('/dashboard');
+  if (caller === 'invalid key' && (Array.isArray(row.who) || dashboard))
+    return { status: 401, code: 'unauthenticated' };
+  if (row.who === 'public' || row.who === 'link') return { status: row.allowed };
+  if (row.who === 'form') return { status: 403, code: 'csrf_failed' };
+  if (caller === 'no key') return { status: 401, code: 'unauthenticated' };
+  if (row.who === 'dashboard' || row.who.includes(caller as Role)) return { status: row.allowed };
+  return { status: 403, code: 'forbidden' };
+}
+
+let rows: Rows;
+const DAY = 24 * 3600 * 1000;
+const REPORT = {
+  workingWell: ['Timely strategy meetings'],
+  areasForDevelopment: ['Recording the voice of the child'],
+  themes: ['Information sharing'],
+  recommendations: ['Use the escalation protocol'],
+};
+
+/** One audit with a row behind every kind of ID and link; no workflow runs for it. */
+beforeAll(async () => {
+  const { db } = bed;
+  const { auditId, agencies } = await insertAudit(db);
+  const agencyId = agencies[0]!.id;
+  const kase = await db.case.findFirstOrThrow({ where: { auditId }, orderBy: { caseRef: 'asc' } });
+  await db.case.update({ where: { id: kase.id }, data: { selectedAt: new Date(), drawOrder: 1 } });
+  const tokens = {
+    respond: 'authz-respond-token-0123456789abcdefghij',
+    approve: 'authz-approve-token-0123456789abcdefghij',
+    progress: 'authz-progress-token-0123456789abcdefghi',
+    acknowledge: 'authz-acknowledge-token-0123456789abcdef',
+    pack: 'authz-pack-token-0123456789abcdefghijklm',
+  };
+  const dueAt = new Date(Date.now() + 10 * DAY);
+  const invitation = await db.invitation.create({
+    data: { auditId, caseId: kase.id, agencyId, dueAt, tokenHash: tokenHash(tokens.respond) },
+  });
+  const version = await db.reportVersion.create({
+    data: { auditId, version: 1, content: REPORT, submittedBy: 'bu', circulatedAt: new Date() },
+  });
+  await db.approval.create({
+    data: { reportVersionId: version.id, agencyId, dueAt, tokenHash: tokenHash(tokens.approve) },
+  });
+  const action = await db.action.create({
+    data: { auditId, number: 1, kind: 'recommendation', description: 'Brief officers', ownerAgencyId: agencyId, dueAt },
+  });
+  await db.actionProgress.create({ data: { actionId: action.id, quarter: 1, tokenHash: tokenHash(tokens.progress) } });
+  await db.escalation.create({
+    data: {
+      auditId,
+      agencyId,
+      caseId: kase.id,
+      source: 'business_unit',
+      concern: 'Left alone overnight',
+      tokenHash: tokenHash(tokens.acknowledge),
+    },
+  });
+  await db.packLink.create({ data: { auditId, agencyId, tokenHash: tokenHash(tokens.pack) } });
+  const slug = `authz-${auditId.slice(0, 8)}`;
+  const briefing = sevenPointBriefing({
+    focus: 'Child exploitation',
+    focusSource: 'practice_review',
+    cases: 4,
+    agencies: 3,
+    report: REPORT,
+  });
+  await db.briefing.create({ data: { auditId, slug, content: JSON.parse(JSON.stringify(briefing)) } });
+  rows = { auditId, agencyId, invitationId: invitation.id, actionId: action.id, tokens, slug };
+});
+
+/** The route with this file's rows in place of its parameters. */
+function concrete(route: string): string {
+  const values: Record<string, string> = {
+    id: route.startsWith('/api/agencies') ? rows.agencyId : rows.auditId,
+    invitationId: rows.invitationId,
+    actionId: rows.actionId,
+    slug: rows.slug,
+    token: rows.tokens[route.split('/')[1] as keyof Rows['tokens']],
+  };
+  return route.replace(/\{(\w+)\}/g, (_m, name: string) => values[name]!);
+}
+
+describe('the table', () => {
+  it('covers every route the OpenAPI document lists, with the roles it documents', () => {
+    const documented = documentedRoutes();
+    expect(MATRIX.map((r) => `${r.method} ${r.route}`).sort()).toEqual(
+      documented.map((r) => `${r.method.toUpperCase()} ${r.path}`).sort(),
+    );
+    for (const doc of documented) {
+      const row = MATRIX.find((r) => r.route === doc.path && r.method === doc.method.toUpperCase())!;
+      const where = `${row.method} ${row.route}`;
+      const roles = rolesOf(doc.access);
+      expect({ where, access: roles ? [...roles].sort() : doc.access }).toEqual({
+        where,
+        access: documentedAs(row.who),
+      });
+    }
+  });
+
+  it('gives a manager no write: every route that changes something is for other roles', () => {
+    const writes = MATRIX.filter((r) => r.method !== 'GET' && Array.isArray(r.who));
+    expect(writes.length).toBeGreaterThan(10);
+    for (const row of writes)
+      expect({ route: row.route, manager: row.who.includes('manager') }).toEqual({ route: row.route, manager: false });
+  });
+});
+
+describe('every route × every caller', () => {
+  it.each(MATRIX.map((row) => [`${row.method} ${row.route}`, row] as const))('%s', async (_name, row) => {
+    const path = concrete(row.route);
+    const got: Record<string, unknown> = {};
+    const want: Record<string, unknown> = {};
+    for (const caller of CALLERS) {
+      const res = await http.call(row.method, path, { key: KEY_OF[caller], body: row.body });
+      const { status, code } = expected(row, caller);
+      got[caller] = code ? { status: res.status, code: res.body?.error?.code } : res.status;
+      want[caller] = code ? { status, code } : status;
+      if (status >= 400) expect(typeof res.body?.error?.message).toBe('string');
+    }
+    expect(got).toEqual(want);
+  });
+
+  it('a browser without a key or session is sent to sign in; with a key it gets the dashboard', async () => {
+    const browser = { accept: 'text/html,application/xhtml+xml;q=0.9,*/*;q=0.8' };
+    const anonymous = await fetch(`${http.base}/dashboard`, { headers: browser, redirect: 'manual' });
+    expect(anonymous.status).toBe(303);
+    expect(anonymous.headers.get('location')).toBe('/dashboard/sign-in?next=%2Fdashboard');
+    for (const key of [KEYS.bu, KEYS.manager, KEYS.lis]) {
+      const res = await fetch(`${http.base}/dashboard`, {
+        headers: { ...browser, authorization: `Bearer ${key}` },
+        redirect: 'manual',
+      });
+      expect(res.status).toBe(200);
+    }
+  });
+});

@@ -1,0 +1,172 @@
+// What the real-browser tests share: the whole product started as `npm start` starts it (embedded
+// Temporal dev server and mail catcher, on free ports and a temporary DATA_DIR; a fresh database on
+// TEST_DATABASE_URL's server when that is set, else the embedded PGlite), Debian's Chromium driven by
+// playwright-core, every page watched for console errors, uncaught exceptions and CSP violations, and
+// a full-page screenshot of each page kept under test-artifacts/screenshots/.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { type Running, startDeepDive } from '../../scripts/start';
+import type { Role } from '../../infra/config';
+import { freshDatabase } from '../support/fresh-database';
+import { freePort } from '../support/ports';
+
+export const CHROMIUM = '/usr/bin/chromium';
+export const SCREENSHOT_DIR = path.resolve(__dirname, '..', '..', 'test-artifacts', 'screenshots');
+
+/** Chromium as CI has it; a machine without it fails here, saying what to install. */
+export async function launchChromium(): Promise<Browser> {
+  if (!fs.existsSync(CHROMIUM)) {
+    throw new Error(
+      `The browser tests need Debian's Chromium at ${CHROMIUM}: apt-get install chromium (bash .ci/run installs it).`,
+    );
+  }
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+export interface Product {
+  running: Running;
+  /** http://localhost:<port>, as the emailed links have it. */
+  base: string;
+  key(role: Role): string;
+  stop(): Promise<void>;
+}
+
+/** The product on its embedded defaults, in this process; only the database may come from TEST_DATABASE_URL. */
+export async function startProduct(): Promise<Product> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'deep-dive-browser-'));
+  const database = process.env.TEST_DATABASE_URL ? await freshDatabase() : undefined;
+  const {
+    DATABASE_URL: _d,
+    TEMPORAL_ADDRESS: _t,
+    SMTP_URL: _s,
+    API_KEYS: _k,
+    PUBLIC_URL: _p,
+    LINK_SECRET: _l,
+    ...inherited
+  } = process.env;
+  const port = await freePort();
+  let running: Running | undefined;
+  try {
+    running = await startDeepDive({
+      ...inherited,
+      ...(database ? { DATABASE_URL: database.url } : {}),
+      DATA_DIR: dataDir,
+      // A real port, not 0: the links in the emails are built from it.
+      PORT: String(port),
+      EMBEDDED_DATABASE_PORT: String(await freePort()),
+      EMBEDDED_SMTP_PORT: String(await freePort()),
+      EMBEDDED_TEMPORAL_PORT: String(await freePort()),
+      EMBEDDED_TEMPORAL_UI_PORT: String(await freePort()),
+      LOG_LEVEL: 'warn',
+    });
+  } catch (err) {
+    await database?.drop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    throw err;
+  }
+  const started = running;
+  return {
+    running: started,
+    base: `http://localhost:${port}`,
+    key: (role) => started.apiKeys.find((k) => k.role === role)!.key,
+    stop: async () => {
+      await started.stop();
+      await database?.drop();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Something a page did that a person's browser would have complained about. */
+export interface Problem {
+  url: string;
+  kind: 'console error' | 'uncaught exception' | 'CSP violation';
+  text: string;
+}
+
+/** The CSP listener every page gets, before any of its own content runs (injected by DevTools, not subject to the CSP). */
+const CSP_LISTENER = `document.addEventListener('securitypolicyviolation', (e) => {
+  window.__reportCspViolation(e.violatedDirective + ' blocked ' + (e.blockedURI || 'inline') + ' at ' + e.sourceFile + ':' + e.lineNumber);
+});`;
+
+/** Collects the problems of every page it opens, and the screenshots it takes. */
+export class Recorder {
+  readonly problems: Problem[] = [];
+  readonly screenshots: string[] = [];
+  private readonly since = Date.now();
+
+  /** A fresh browser context (no cookies), every page of it watched. */
+  async context(browser: Browser): Promise<BrowserContext> {
+    const context = await browser.newContext({ viewport: { width: 1024, height: 768 }, locale: 'en-GB' });
+    // A step that waits for something that never comes fails well inside the test's time.
+    context.setDefaultTimeout(10_000);
+    await context.exposeBinding('__reportCspViolation', ({ page }, text: string) => {
+      this.problems.push({ url: page.url(), kind: 'CSP violation', text });
+    });
+    await context.addInitScript({ content: CSP_LISTENER });
+    context.on('page', (page) => {
+      page.on('console', (message) => {
+        if (message.type() !== 'error') return;
+        // "Failed to load resource" does not say which: its location does.
+        const { url } = message.location();
+        const text = url && url !== page.url() ? `${message.text()}: ${url}` : message.text();
+        this.problems.push({ url: page.url(), kind: 'console error', text });
+      });
+      page.on('pageerror', (error) => {
+        this.problems.push({ url: page.url(), kind: 'uncaught exception', text: error.message });
+      });
+    });
+    return context;
+  }
+
+  /**
+   * Proof that the watching works on this page: an inline style (which the CSP forbids) put in by hand
+   * is reported as a violation, and that report is then taken back out of the problems.
+   */
+  async expectWatching(page: Page): Promise<void> {
+    const before = this.problems.length;
+    await page.evaluate(
+      `document.body.insertAdjacentHTML('beforeend', '<p id="csp-probe" style="color:red">probe</p>')`,
+    );
+    for (let i = 0; i < 50 && !this.problems.slice(before).some((p) => p.kind === 'CSP violation'); i++) {
+      await page.waitForTimeout(100);
+    }
+    const seen = this.problems.splice(before);
+    expect(seen.filter((p) => p.kind === 'CSP violation').map((p) => p.text)).toEqual([
+      expect.stringContaining('style-src'),
+    ]);
+  }
+
+  /** A full-page screenshot of what the page shows now, as test-artifacts/screenshots/<name>.png. */
+  async shot(page: Page, name: string): Promise<string> {
+    fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
+    const file = path.join(SCREENSHOT_DIR, `${name}.png`);
+    await page.screenshot({ path: file, fullPage: true });
+    this.screenshots.push(file);
+    return file;
+  }
+
+  /** Each screenshot was written by this run and has something in it. */
+  expectScreenshots(): void {
+    expect(this.screenshots.length).toBeGreaterThan(0);
+    for (const file of this.screenshots) {
+      const stat = fs.statSync(file);
+      expect([file, stat.size > 0, stat.mtimeMs >= this.since - 1000]).toEqual([file, true, true]);
+    }
+  }
+}
+
+/** What the page shows as text (its <body>, as a person reads it). */
+export const bodyText = (page: Page): Promise<string> => page.locator('body').innerText();
