@@ -1,0 +1,363 @@
+// The figures of `npm run bench` as one Markdown section — printed, and written into docs/BENCHMARKS.md in
+// place of the previous run's (every other section of the file stays as it is) — with each target of
+// issue 8 marked met or missed.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import * as prettier from 'prettier';
+import type { EmailFigures } from './emails';
+import type { Latency } from './harness';
+import type { HistoryResult } from './history';
+import type { ScaleResult } from './scale';
+import type { EngineVariant, ThroughputResult } from './throughput';
+
+export const VARIANT_NAMES: Record<EngineVariant, string> = {
+  bare: 'update only',
+  activity: "update + the audit's activity",
+  local: "update + the audit's activity as a local activity",
+};
+
+export type EngineRun = ThroughputResult & { variant: EngineVariant; when: 'before' | 'after' };
+
+export const SECTION = '## Performance: `npm run bench`';
+
+export interface Results {
+  command: string;
+  date: Date;
+  seconds: number;
+  settings: Record<string, string | number>;
+  /** The baseline before and after the full path, then its variants. */
+  engine?: EngineRun[];
+  full?: ThroughputResult & { collationSeconds: number };
+  scale?: ScaleResult;
+  history?: HistoryResult;
+  emails?: EmailFigures;
+  loadAverage: number[];
+}
+
+const GiB = 2 ** 30;
+const MiB = 2 ** 20;
+const f0 = (n: number) => n.toFixed(0);
+const f1 = (n: number) => n.toFixed(1);
+const ms = (n: number) => `${n.toFixed(0)} ms`;
+const mib = (n: number) => `${(n / MiB).toFixed(0)} MiB`;
+
+/** A Markdown table laid out as prettier lays it out, so the file stays as prettier leaves it. */
+export function table(header: string[], rows: (string | number)[][], align: ('l' | 'r')[] = []): string {
+  const cells = [header, ...rows.map((r) => r.map(String))];
+  const widths = header.map((_, c) => Math.max(3, ...cells.map((r) => (r[c] ?? '').length)));
+  const line = (r: string[]) =>
+    `| ${r.map((v, c) => (align[c] === 'r' ? v.padStart(widths[c]!) : v.padEnd(widths[c]!))).join(' | ')} |`;
+  const rule = `| ${widths.map((w, c) => (align[c] === 'r' ? `${'-'.repeat(w - 1)}:` : '-'.repeat(w))).join(' | ')} |`;
+  return [line(header), rule, ...cells.slice(1).map(line)].join('\n');
+}
+
+export function machine(): string {
+  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+  return `${cpu}, ${os.availableParallelism()} cores, ${(os.totalmem() / GiB).toFixed(1)} GiB RAM, Node ${process.version}, ${os.platform()} ${os.release()}`;
+}
+
+interface Target {
+  target: string;
+  figure: string;
+  met: boolean | undefined;
+}
+
+/** The baseline's throughput: the mean of its runs (before and after the full path). */
+export function baselineRate(r: Results): number | undefined {
+  const runs = r.engine?.filter((e) => e.variant === 'bare') ?? [];
+  if (!runs.length) return undefined;
+  return runs.reduce((sum, e) => sum + e.load.perSecond, 0) / runs.length;
+}
+
+/** Every measured run in the order it ran, with its name in the tables. */
+function measuredRuns(r: Results): [string, ThroughputResult][] {
+  const engine = (e: EngineRun): [string, ThroughputResult] => [
+    e.variant === 'bare'
+      ? `1. engine, update only (${e.when})`
+      : `1${e.variant === 'activity' ? 'b' : 'c'}. engine, ${VARIANT_NAMES[e.variant]}`,
+    e,
+  ];
+  return [
+    ...(r.engine ?? []).filter((e) => e.when === 'before').map(engine),
+    ...(r.full ? [['2. full path', r.full] as [string, ThroughputResult]] : []),
+    ...(r.engine ?? []).filter((e) => e.when === 'after').map(engine),
+  ];
+}
+
+export function targets(r: Results): Target[] {
+  const base = baselineRate(r);
+  const ratio = base && r.full ? r.full.load.perSecond / base : undefined;
+  const rss = r.scale ? Math.max(r.scale.steady.rss, r.scale.peakRss) : undefined;
+  const warm = r.emails ? Math.max(...r.emails.rows.map((row) => row.warmMs)) : undefined;
+  return [
+    {
+      target: 'full path ≥ 0.5 × engine baseline',
+      figure: ratio === undefined ? 'not run' : `${ratio.toFixed(2)} ×`,
+      met: ratio === undefined ? undefined : ratio >= 0.5,
+    },
+    {
+      target: `full path p99 < 250 ms at ${r.settings.clients} concurrent`,
+      figure: r.full ? ms(r.full.load.latency.p99) : 'not run',
+      met: r.full ? r.full.load.latency.p99 < 250 && r.full.load.failed === 0 : undefined,
+    },
+    {
+      target: `${r.scale?.audits ?? 1000} open audits < 1 GiB worker RSS`,
+      figure: rss === undefined ? 'not run' : `${mib(rss)} (highest of steady and peak)`,
+      met: rss === undefined ? undefined : rss < GiB,
+    },
+    {
+      target: 'every workflow run < 5,000 events',
+      figure: r.history ? `largest run ${r.history.maxEvents} events` : 'not run',
+      met: r.history ? r.history.maxEvents < 5000 : undefined,
+    },
+    {
+      target: 'warm render < 10 ms',
+      figure: warm === undefined ? 'not run' : `slowest template ${warm.toFixed(3)} ms`,
+      met: warm === undefined ? undefined : warm < 10,
+    },
+  ];
+}
+
+type Window = [string, { wall: number; cpu: Record<string, number> }];
+
+function cpuTable(windows: Window[]): string {
+  const names = [...new Set(windows.flatMap(([, w]) => Object.keys(w.cpu)))];
+  return table(
+    ['window', 'wall', ...names, 'machine busy'],
+    windows.map(([name, w]) => {
+      const total = Object.values(w.cpu).reduce((a, b) => a + b, 0);
+      return [
+        name,
+        `${f1(w.wall)} s`,
+        ...names.map((n) => `${f1(w.cpu[n] ?? 0)} s`),
+        `${((100 * total) / (os.availableParallelism() * w.wall)).toFixed(0)} %`,
+      ];
+    }),
+    ['l', 'r', ...names.map(() => 'r' as const), 'r'],
+  );
+}
+
+const latencyCells = (l: Latency) => [ms(l.p50), ms(l.p95), ms(l.p99), ms(l.max)];
+
+export function section(r: Results): string {
+  const s = r.settings;
+  const out: string[] = [
+    SECTION,
+    '',
+    `\`${r.command}\` on ${r.date.toISOString().slice(0, 16).replace('T', ' ')} UTC, ${f0(r.seconds)} s in all; ${machine()};`,
+    `load average at start ${r.loadAverage.map((l) => l.toFixed(2)).join(' / ')}. Temporal: the dev server (Temporal CLI`,
+    `\`server start-dev\`, SQLite file), PostgreSQL: a fresh database on \`BENCH_DATABASE_URL\`, SMTP: the dev mail catcher.`,
+    'Each worker runs in a process of its own (the production layout: `start:api` and `start:worker` apart); the API',
+    "and the load's clients share the bench's process. Settings:",
+    Object.entries(s)
+      .map(([k, v]) => `\`${k}=${v}\``)
+      .join(', ') + '.',
+    '',
+  ];
+
+  out.push('### Targets', '');
+  out.push(
+    table(
+      ['target', 'figure', 'status'],
+      targets(r).map((t) => [t.target, t.figure, t.met === undefined ? '—' : t.met ? 'met' : '**missed**']),
+    ),
+    '',
+  );
+
+  if (r.engine || r.full) {
+    out.push('### 1–2. Engine baseline and full path', '');
+    const base = baselineRate(r);
+    const measured = measuredRuns(r);
+    const rows = measured.map(([name, m]) => [
+      `${name}: ${s.workflows} ${m === r.full ? 'audits' : 'workflows'} × ${s.perWorkflow}`,
+      `${f1(m.load.perSecond)} ${m === r.full ? 'submissions' : 'updates'}/s${base ? ` (${(m.load.perSecond / base).toFixed(2)} ×)` : ''}`,
+      ...latencyCells(m.load.latency),
+      m.load.failed,
+    ]);
+    out.push(
+      table(['run', 'throughput', 'p50', 'p95', 'p99', 'max', 'failed'], rows, ['l', 'l', 'r', 'r', 'r', 'r', 'r']),
+      '',
+    );
+    out.push(
+      `${s.clients} concurrent clients in a closed loop, each workflow's updates spread round-robin over the run; × is the`,
+      `ratio to the engine baseline, the mean of its two runs${base ? ` (${f1(base)} updates/s)` : ''}. Engine: \`bench/workflows.ts\`, a workflow`,
+      'that only counts updates (warmed by one update each), run before and after the full path; 1b and 1c add to each',
+      "update the one thing the audit's handler adds, its database write (the same Prisma batch transaction as",
+      '`recordInvitationOutcome`), as an activity (as the audit does) and as a local activity. Full path: each POST',
+      "saves the submission and its trail entry in a transaction, then awaits the audit's `submissionReceived` update,",
+      `whose handler records the invitation's outcome in an activity; ${s.warmupAudits} audits were submitted first as warm-up.`,
+      r.full
+        ? `Opening the ${Number(s.workflows) + Number(s.warmupAudits)} audits (created, drawn, invited) took ${f1(r.full.setupSeconds)} s; after the last answer, all were in collation within ${f1(r.full.collationSeconds)} s.`
+        : '',
+      '',
+    );
+    out.push(
+      'What one update (baseline) or one submission (full path) costs: history events the workflow gained, SQL statements',
+      "sent (node-postgres queries, BEGIN and COMMIT included) by the bench's process and by the worker, and CPU",
+      'milliseconds per process (CPU seconds over the measured window ÷ requests):',
+      '',
+    );
+    const procs = [...new Set(measured.flatMap(([, m]) => Object.keys(m.cpu.cpu)))];
+    out.push(
+      table(
+        ['run', 'history events', 'SQL statements: API / worker', ...procs.map((p) => `${p} (ms)`)],
+        measured.map(([name, m]) => [
+          name,
+          `${f1(m.history.perUpdate)} (${Object.entries(m.history.kinds)
+            .map(([k, n]) => `${k} ${f1(n)}`)
+            .join(', ')})`,
+          `${f1(m.queries.api)} / ${f1(m.queries.worker)}`,
+          ...procs.map((p) => f1((1000 * (m.cpu.cpu[p] ?? 0)) / Math.max(1, m.load.ok))),
+        ]),
+        ['l', 'l', 'r', ...procs.map(() => 'r' as const)],
+      ),
+      '',
+      'Inside the engine, from the timestamps of the measured events of up to 10 of the workflows: a workflow task or an',
+      "activity task waits in its queue (scheduled → started: until a worker's poller takes it) and then runs (started →",
+      'completed). Mean milliseconds; the HTTP latency is the full path seen by its clients:',
+      '',
+      table(
+        [
+          'run',
+          'mean latency',
+          'workflow tasks per update',
+          'workflow task queued / run',
+          'activities per update',
+          'activity queued / run',
+        ],
+        measured.map(([name, m]) => [
+          name,
+          ms(m.load.latency.mean),
+          f1(m.timings.workflowTask.count / Math.max(1, Math.min(10, Number(s.workflows)) * Number(s.perWorkflow))),
+          `${f1(m.timings.workflowTask.queued)} / ${f1(m.timings.workflowTask.run)} ms`,
+          f1(m.timings.activity.count / Math.max(1, Math.min(10, Number(s.workflows)) * Number(s.perWorkflow))),
+          m.timings.activity.count ? `${f1(m.timings.activity.queued)} / ${f1(m.timings.activity.run)} ms` : '—',
+        ]),
+        ['l', 'r', 'r', 'r', 'r', 'r'],
+      ),
+      '',
+      `CPU seconds per process during each measured window (${os.availableParallelism()} cores = ${os.availableParallelism()} CPU-seconds per second of wall time;`,
+      '"everything else" is what other processes on the machine used meanwhile):',
+      '',
+    );
+    const windows: Window[] = measured.map(([name, m]) => [name, m.cpu]);
+    out.push(cpuTable(windows), '');
+  }
+
+  if (r.scale) {
+    const c = r.scale;
+    const idle = r.engine?.find((e) => e.idle)?.idle;
+    out.push('### 3. Scale: open audits on one worker', '');
+    out.push(
+      table(
+        ['measure', 'figure'],
+        [
+          ['open audits (invitations)', `${c.audits} (${c.invitations})`],
+          ['all created (POST /api/audits, workflow started)', `${f1(c.seconds.created)} s`],
+          ['all drawn (stage invitations)', `${f1(c.seconds.drawn)} s`],
+          ['all invitations sent (POST …/invitations/send)', `${f1(c.seconds.sent)} s`],
+          ['all waiting in awaiting_submissions (invitation emails sent)', `${f1(c.seconds.awaiting)} s`],
+          ['worker RSS: started, nothing run yet', mib(c.idle.rss)],
+          ['worker RSS: one audit opened (code loaded, warm)', mib(c.warm.rss)],
+          ['worker RSS: peak while opening', mib(c.peakRss)],
+          [`worker RSS: ${c.audits} audits waiting (steady)`, mib(c.steady.rss)],
+          ['worker RSS after a full GC', mib(c.afterGc.rss)],
+          [
+            'V8 heap used / external / array buffers, after GC',
+            `${mib(c.afterGc.heapUsed)} / ${mib(c.afterGc.external)} / ${mib(c.afterGc.arrayBuffers)}`,
+          ],
+          [
+            'workflows in the worker’s cache / its limit',
+            `${c.steady.cachedWorkflows} / ${c.steady.maxCachedWorkflows}`,
+          ],
+          [
+            'RSS per open audit (steady − warm) / N',
+            `${((c.steady.rss - c.warm.rss) / c.audits / 1024).toFixed(0)} KiB`,
+          ],
+          ...(idle
+            ? [
+                [
+                  `engine reference: ${idle.workflows} bare workflows open in a worker, RSS before → after`,
+                  `${mib(idle.before.rss)} → ${mib(idle.after.rss)}`,
+                ],
+                [
+                  'engine reference: RSS per open bare workflow',
+                  `${((idle.after.rss - idle.before.rss) / idle.workflows / 1024).toFixed(0)} KiB`,
+                ],
+              ]
+            : []),
+        ],
+        ['l', 'r'],
+      ),
+      '',
+      "RSS is the worker process's own (`process.memoryUsage().rss` in its process); times count from the first POST,",
+      'after one warm-up audit. CPU seconds while opening them:',
+      '',
+      cpuTable([['3. opening', c.cpu]]),
+      '',
+    );
+  }
+
+  if (r.history) {
+    const h = r.history;
+    out.push('### 4. History: events per workflow run', '');
+    out.push(
+      `The largest audit, ${s.historyCases} cases × ${s.historyAgencies} agencies (${h.invitations} invitations), every stage over the API, ${h.actions}`,
+      `actions followed up for ${h.quarters} quarters (every owner reporting each quarter, all overdue in the last year), then`,
+      `closed, completed and purged — on the time-skipping test server with the default timeline (${f0(h.seconds)} s).`,
+      '',
+      table(
+        ['workflow run', 'events'],
+        [
+          ...h.audit.map((m) => [`deepDiveAudit, at ${m.milestone}`, m.events]),
+          ...h.actionRuns.slice(0, 1).map((runs) => [`actionFollowUp (one action), per run`, runs.join(', ')]),
+          [`actionFollowUp, largest run of all ${h.actions}`, Math.max(...h.actionRuns.flat())],
+        ],
+        ['l', 'r'],
+      ),
+      '',
+      `The follow-up years added ${f1(h.followUp.perActionQuarter)} events to the audit's own run per action and quarter (${h.followUp.kinds
+        .filter(([, n]) => n >= 0.05)
+        .map(([k, n]) => `${k.replace(/_/g, ' ')} ${n.toFixed(1)}`)
+        .join(', ')}): the run grows with actions × quarters, for as long as actions stay open.`,
+      '',
+    );
+  }
+
+  if (r.emails) {
+    const e = r.emails;
+    const warm = e.rows.map((row) => row.warmMs);
+    const cold = e.rows.map((row) => row.coldMs);
+    out.push('### 5. Emails', '');
+    out.push(
+      `From \`npm run bench:emails\` (its own section below, per template): ${e.rows.length} templates, cold ${Math.min(...cold).toFixed(1)}–${Math.max(...cold).toFixed(1)} ms,`,
+      `warm ${Math.min(...warm).toFixed(3)}–${Math.max(...warm).toFixed(3)} ms; the process's first compile (loading MJML) ${e.firstCompileMs.toFixed(1)} ms.`,
+      '',
+    );
+  }
+  return out.filter((line, i, all) => !(line === '' && all[i - 1] === '')).join('\n');
+}
+
+/**
+ * Replaces this section in docs/BENCHMARKS.md (up to the next `## `), or puts it first; then the file as
+ * prettier lays it out (the email bench writes its table unaligned).
+ */
+export async function write(file: string, text: string): Promise<void> {
+  const existing = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '# Benchmarks\n';
+  const start = existing.indexOf(SECTION);
+  let updated: string;
+  if (start === -1) {
+    const first = existing.indexOf('\n## ');
+    updated =
+      first === -1
+        ? `${existing.trimEnd()}\n\n${text}\n`
+        : `${existing.slice(0, first).trimEnd()}\n\n${text}\n${existing.slice(first)}`;
+  } else {
+    const next = existing.indexOf('\n## ', start + SECTION.length);
+    updated = existing.slice(0, start) + text + (next === -1 ? '' : `\n${existing.slice(next)}`);
+  }
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const options = (await prettier.resolveConfig(file)) ?? {};
+  fs.writeFileSync(file, await prettier.format(updated, { ...options, filepath: file }));
+}
