@@ -72,6 +72,15 @@ function toHttpError(err: unknown): HttpError | undefined {
     const [status, code, message] = BODY_PARSER_ERRORS[bodyParserType];
     return new HttpError(status, code, message);
   }
+  // Any other refusal the body parser explains to the client (a gzip body that is not gzip, say).
+  const parserStatus = (err as { status?: unknown; expose?: unknown })?.status;
+  if (
+    typeof parserStatus === 'number' &&
+    parserStatus >= 400 &&
+    parserStatus < 500 &&
+    (err as { expose?: unknown }).expose
+  )
+    return new HttpError(parserStatus, 'unreadable_body', 'The body could not be read: check its Content-Encoding.');
   // The router could not decode a path parameter (a bad percent-encoding such as %E0%A4%A).
   if (err instanceof URIError) return new HttpError(400, 'malformed_url', 'The address is not valid.');
   if (err instanceof WorkflowNotFoundError) return new HttpError(404, 'not_found', 'No such audit.');

@@ -308,6 +308,14 @@ describe('every route that takes a body', () => {
     }
   });
 
+  it.each(cases)('%s: a body whose Content-Encoding is a lie is a 400', async (_name, r) => {
+    const res = await send(r, undefined, {
+      raw: '{}',
+      headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+    });
+    expect(refusal(res)).toEqual({ status: 400, shape: true, code: 'unreadable_body' });
+  });
+
   it.each(cases)('%s: an empty object, and each missing required field, is a 400 naming it', async (_name, r) => {
     const schema = ROUTES.find((d) => d.path === r.route && d.method.toUpperCase() === r.method)!.body!;
     const empty = await send(r, {});
