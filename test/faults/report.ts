@@ -235,7 +235,7 @@ export function writeReport(r: Report, file: string, runDir: string): string {
   md.push('## How to run');
   md.push('');
   md.push(
-    '`npm run build && npm run test:faults` (the suite builds `dist/` itself when it is stale). It needs the PostgreSQL server binaries (`/usr/lib/postgresql/*/bin`, `apt-get install postgresql`; `.ci/run` installs them) and the Temporal CLI (`node scripts/tools.js`). Run as root, the private cluster belongs to the `postgres` user. `FAULTS_AUDITS`, `FAULTS_KILLS`, `FAULTS_FUZZ_RUNS` and `FAULTS_SEED` change its size and its fuzz cases.',
+    "`npm run test:faults` (it builds `dist/` first when a source is newer). It needs the PostgreSQL server binaries (`/usr/lib/postgresql/*/bin`, `apt-get install postgresql`; `.ci/run` installs them; run as root, the private cluster is owned by and run as the `postgres` user) and the Temporal CLI (`node scripts/tools.js`, which the script runs first). `FAULTS_AUDITS` (12), `FAULTS_KILLS` (10), `FAULTS_FUZZ_RUNS` (200) and `FAULTS_SEED` change its size and replay its fuzz cases; `FAULTS_SCENARIOS=crash,api,tell,smtp,db` picks the fault scenarios (fuzz and security always run). Every process's output, the caught mail and each request's status are kept in the run's folder.",
   );
   md.push('');
 
