@@ -76,9 +76,9 @@ function commit(root: string): string {
   }
 }
 
-/** Writes docs/RELIABILITY.md; returns the summary table as printed. */
+/** Writes docs/RELIABILITY.md (formatted as `npm run format` would); returns the summary table as printed. */
 export function writeReport(r: Report, file: string, runDir: string): string {
-  const root = path.resolve(path.dirname(file), '..');
+  const root = path.resolve(__dirname, '../..');
   const totalMs = Date.parse(r.finished ?? new Date().toISOString()) - Date.parse(r.started);
   const emails = r.scenarios.reduce(
     (t, sc) => ({
@@ -250,14 +250,24 @@ export function writeReport(r: Report, file: string, runDir: string): string {
   const row = `| ${r.started} | ${os.hostname()} | ${commit(root)} | ${r.totals.auditsCompleted}/${r.totals.audits} | ${r.totals.kills} | ${r.totals.submissionsLost} | ${r.totals.duplicateEmails} | ${fuzzCases} | ${r.totals.fiveHundreds} | ${s(totalMs)} |`;
   md.push('## History');
   md.push('');
+  md.push(HISTORY_MARK);
+  md.push('');
   md.push(
     '| date | machine | commit | audits completed | worker kills | submissions lost | duplicate emails | fuzz cases | 5xx | time |',
   );
   md.push('|---|---|---|---|---|---|---|---|---|---|');
-  md.push(HISTORY_MARK);
   md.push(row, ...kept.slice(0, 19));
   md.push('');
   fs.writeFileSync(file, md.join('\n'));
+  // Formatted as `npm run format` would (prettier's API loads itself by dynamic import, which this jest
+  // run does not allow: its CLI then).
+  execFileSync(
+    process.execPath,
+    [require.resolve('prettier/bin/prettier.cjs'), '--write', '--log-level', 'warn', file],
+    {
+      cwd: root,
+    },
+  );
   return table;
 }
 

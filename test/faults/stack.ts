@@ -211,6 +211,7 @@ export class PrivateCluster {
   }
 
   destroy(): void {
+    if (!fs.existsSync(this.dir)) return;
     try {
       this.stop('immediate');
     } catch {
@@ -263,6 +264,12 @@ export async function startStack(opts: {
 
   const postgres = await PrivateCluster.create(path.join(logsDir, 'postgres.log'));
   postgres.start();
+  // Should jest end without the afterAll (a timeout, Ctrl-C), nothing the suite started outlives it.
+  const parts: Part[] = [];
+  process.once('exit', () => {
+    for (const part of parts) part.child?.kill('SIGKILL');
+    postgres.destroy();
+  });
   const databaseUrl = `${postgres.url}/deep_dive_faults`;
   execFileSync(
     process.execPath,
@@ -314,6 +321,7 @@ export async function startStack(opts: {
       }
     },
   );
+  parts.push(temporal);
   await temporal.start();
   log(`Temporal dev server on ${temporalAddress}`);
 
@@ -330,6 +338,7 @@ export async function startStack(opts: {
     }),
     () => portOpen(smtpPort),
   );
+  parts.push(catcher);
   await catcher.start();
   log(`SMTP catcher on 127.0.0.1:${smtpPort} (messages appended to ${mailFile})`);
 
@@ -376,6 +385,7 @@ export async function startStack(opts: {
       }
     },
   );
+  parts.push(...workers, api);
   const workerStarted = Date.now();
   await Promise.all([...workers.map((w) => w.start()), api.start()]);
   log(`${workers.length} workers and the API up in ${Date.now() - workerStarted} ms; API on ${apiUrl}`);
