@@ -1,11 +1,24 @@
 // @ts-check
+// One jest run, two projects: `npm test` runs both and prints one count.
+//   tests   test/**/*.test.ts — unit, workflow (time-skipping), API, browser and CLI tests;
+//   faults  test/faults/*.faults.ts — the reliability suite: real processes killed and restarted, every
+//           route fuzzed; minutes long (`npm run test:faults` runs it alone, `--selectProjects tests` skips it).
+const faults = require('./test/faults/jest.config');
+
 /** @type {import('jest').Config} */
 module.exports = {
-  testEnvironment: 'node',
-  roots: ['<rootDir>/test'],
-  testMatch: ['**/*.test.ts'],
-  transform: { '^.+\\.(t|j)s$': ['@swc/jest'] },
-  globalSetup: '<rootDir>/test/global-setup.ts',
-  setupFiles: ['<rootDir>/test/setup-logging.ts'],
+  // Jest reads the timeout from here, not from a project (the fault suite sets its own, in its file).
   testTimeout: 60_000,
+  projects: [
+    {
+      displayName: 'tests',
+      testEnvironment: 'node',
+      roots: ['<rootDir>/test'],
+      testMatch: ['**/*.test.ts'],
+      transform: { '^.+\\.(t|j)s$': ['@swc/jest'] },
+      globalSetup: '<rootDir>/test/global-setup.ts',
+      setupFiles: ['<rootDir>/test/setup-logging.ts'],
+    },
+    { displayName: 'faults', ...faults },
+  ],
 };

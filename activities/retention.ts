@@ -68,6 +68,7 @@ export function retentionActivities({ db }: { db: Db }) {
             data: { content: { attendance: content.attendance ?? [], findings, purged: true } },
           });
         }
+        await tx.audit.update({ where: { id: auditId }, data: { purgedAt: new Date() } });
         const entry = await tx.auditTrailEntry.create({
           data: {
             auditId,

@@ -25,7 +25,7 @@ import {
   noStore,
   type RateLimit,
   rateLimited,
-  refuseNulCharacters,
+  refuseUnstorableText,
   securityHeaders,
 } from './security';
 
@@ -58,7 +58,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(securityHeaders({ https: deps.config.publicUrl?.startsWith('https:') ?? false }));
   app.use(express.json({ limit: '1mb' }));
   app.use(formBodies());
-  app.use(refuseNulCharacters);
+  app.use(refuseUnstorableText);
 
   app.use(
     healthRouter({

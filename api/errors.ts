@@ -65,6 +65,23 @@ const UNAVAILABLE_CODES = new Set([
   'P2024',
 ]);
 
+/**
+ * SQLSTATEs of a database that is going away or not there yet: class 08 (connection exception) and
+ * 57P01–57P03 (admin shutdown, crash shutdown, cannot connect now). Prisma's driver adapter keeps them as
+ * `originalCode` of the DriverAdapterError it puts in `meta.driverAdapterError` (P2010, P2039, …).
+ */
+const UNAVAILABLE_SQLSTATE = /^(08[0-9A-Z]{3}|57P0[123])$/;
+
+/** What @prisma/adapter-pg calls a socket that cannot reach, or lost, the server. */
+const UNAVAILABLE_ADAPTER_KINDS = new Set(['DatabaseNotReachable', 'ConnectionClosed', 'SocketTimeout']);
+
+/**
+ * pg's and pg-pool's own errors, which carry no code: the server went away under a query ("Connection
+ * terminated unexpectedly"), a connection attempt timed out, or the pool waited too long for one.
+ */
+const UNAVAILABLE_MESSAGE =
+  /^(Connection terminated( unexpectedly| due to connection timeout)?|timeout exceeded when trying to connect|Client has encountered a connection error and is not queryable)$/;
+
 function toHttpError(err: unknown): HttpError | undefined {
   if (err instanceof HttpError) return err;
   const bodyParserType = (err as { type?: unknown })?.type;
@@ -95,15 +112,34 @@ function toHttpError(err: unknown): HttpError | undefined {
 }
 
 function isUnavailable(err: unknown): boolean {
-  for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    const code = (e as { code?: unknown }).code;
+  return causes(err).some((e) => {
+    const { code, originalCode, kind, name, message } = e as Record<string, unknown>;
     if (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) return true;
+    if ([code, originalCode].some((c) => typeof c === 'string' && UNAVAILABLE_SQLSTATE.test(c))) return true;
+    if (typeof kind === 'string' && UNAVAILABLE_ADAPTER_KINDS.has(kind)) return true;
+    if (typeof message === 'string' && UNAVAILABLE_MESSAGE.test(message)) return true;
     // gRPC UNAVAILABLE and DEADLINE_EXCEEDED: the Temporal frontend cannot be reached.
     if (code === 14 || code === 4) return true;
     // Only a failure to reach a dependency is a 503; a misconfiguration it reports is our 500.
-    if ((e as { name?: unknown }).name === 'PrismaClientInitializationError') return true;
+    return name === 'PrismaClientInitializationError';
+  });
+}
+
+/**
+ * The error and what it wraps: its `cause` chain and, for a Prisma error, the driver adapter's error in
+ * `meta.driverAdapterError`, whose `cause` holds the driver's code.
+ */
+function causes(err: unknown): object[] {
+  const found: object[] = [];
+  const next: unknown[] = [err];
+  while (next.length && found.length < 10) {
+    const e = next.shift();
+    if (typeof e !== 'object' || e === null || found.includes(e)) continue;
+    found.push(e);
+    const { cause, meta } = e as { cause?: unknown; meta?: { driverAdapterError?: unknown } };
+    next.push(cause, meta?.driverAdapterError);
   }
-  return false;
+  return found;
 }
 
 export function errorHandler(log: Logger): ErrorRequestHandler {

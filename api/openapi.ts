@@ -772,7 +772,7 @@ export const ROUTES: readonly RouteDoc[] = [
     tag: 'emailed links',
     access: 'link',
     success: [{ status: 200, description: 'The pack.', json: packViewSchema, html: true }],
-    errors: [404],
+    errors: [404, 410],
   },
   {
     method: 'get',
@@ -782,7 +782,7 @@ export const ROUTES: readonly RouteDoc[] = [
     tag: 'emailed links',
     access: 'link',
     success: [{ status: 200, description: 'The pack, as an attachment.', file: 'application/pdf' }],
-    errors: [404],
+    errors: [404, 410],
   },
   {
     method: 'get',
@@ -921,7 +921,7 @@ const ERROR_MEANINGS: Record<ErrorStatus, string> = {
   401: 'No API key, or one that is not valid.',
   403: 'The key’s role may not do this, or a form’s CSRF token is missing or wrong.',
   404: 'No such resource (an ID that is not a UUID included), or an unknown link.',
-  409: 'Wrong stage, or already done.',
+  409: 'Wrong stage, already done, or changed meanwhile (`conflict`: try again).',
   410: 'The link has expired or its task has closed.',
   413: 'The body is larger than 1 MB, or a form has too many fields.',
   422: 'The re-identification check failed: details lists what to fix.',

@@ -129,35 +129,55 @@ export function negotiatedErrors(json: ErrorRequestHandler): ErrorRequestHandler
 /** Deeper than any body of ours; walking deeper would overflow the stack (a 500). */
 const MAX_BODY_DEPTH = 64;
 
-/** Where a string in a parsed body holds U+0000, which PostgreSQL cannot store in text or JSON. */
-function nulAt(value: unknown, path: (string | number)[] = []): (string | number)[] | undefined {
+/**
+ * What PostgreSQL refuses in text and JSON columns (a 500 if it got there): U+0000, and a lone UTF-16
+ * surrogate, which JSON may escape ("\ud800") but no UTF-8 text can hold.
+ */
+function unstorable(text: string): string | undefined {
+  if (text.includes('\u0000')) return 'must not contain the NUL character (U+0000)';
+  if (/\p{Surrogate}/u.test(text)) return 'must be valid Unicode text (a lone surrogate)';
+  return undefined;
+}
+
+/** The first string (value or key) in a parsed body that PostgreSQL could not store, and why. */
+function unstorableAt(
+  value: unknown,
+  path: (string | number)[] = [],
+): { path: (string | number)[]; message: string } | undefined {
   if (path.length > MAX_BODY_DEPTH) throw new HttpError(400, 'too_deeply_nested', 'The body is nested too deeply.');
-  if (typeof value === 'string') return value.includes('\u0000') ? path : undefined;
+  if (typeof value === 'string') {
+    const message = unstorable(value);
+    return message ? { path, message } : undefined;
+  }
   if (Array.isArray(value)) {
     for (const [i, item] of value.entries()) {
-      const found = nulAt(item, [...path, i]);
+      const found = unstorableAt(item, [...path, i]);
       if (found) return found;
     }
   } else if (typeof value === 'object' && value !== null) {
     for (const [key, item] of Object.entries(value)) {
-      const found = key.includes('\u0000') ? [...path, key] : nulAt(item, [...path, key]);
+      const message = unstorable(key);
+      const found = message ? { path: [...path, key], message } : unstorableAt(item, [...path, key]);
       if (found) return found;
     }
   }
   return undefined;
 }
 
-/** A body or address with a NUL character is bad input (400), not a database failure (500). */
-export const refuseNulCharacters: RequestHandler = (req, _res, next) => {
+/**
+ * A body or address with text PostgreSQL cannot store is bad input (400), not a database failure (500).
+ * Only a JSON body can carry a lone surrogate: a form's parser (qs) keeps an escape that is not UTF-8
+ * (%ED%A0%80) as its literal text, and the query string's turns it into U+FFFD.
+ */
+export const refuseUnstorableText: RequestHandler = (req, _res, next) => {
   if (/%00/.test(req.url)) {
     return next(new HttpError(400, 'malformed_url', 'The address must not contain the NUL character (%00).'));
   }
-  const path = nulAt(req.body);
-  if (!path) return next();
-  const message = 'must not contain the NUL character (U+0000)';
+  const found = unstorableAt(req.body);
+  if (!found) return next();
   next(
     new HttpError(400, 'validation_failed', 'The request is not valid: see details.', [
-      { code: 'custom', path, message },
+      { code: 'custom', path: found.path, message: found.message },
     ]),
   );
 };

@@ -183,10 +183,11 @@ export function section(r: Results): string {
       `${s.clients} concurrent clients in a closed loop, each workflow's updates spread round-robin over the run; × is the`,
       `ratio to the engine baseline, the mean of its two runs${base ? ` (${f1(base)} updates/s)` : ''}. Engine: \`bench/workflows.ts\`, a workflow`,
       'that only counts updates (warmed by one update each), run before and after the full path; 1b and 1c add to each',
-      "update the one thing the audit's handler adds, its database write (the same Prisma batch transaction as",
-      '`recordInvitationOutcome`), as an activity (as the audit does) and as a local activity. Full path: each POST',
-      "saves the submission and its trail entry in a transaction, then awaits the audit's `submissionReceived` update,",
-      `whose handler records the invitation's outcome in an activity; ${s.warmupAudits} audits were submitted first as warm-up.`,
+      "update the database write the audit's handler made until 2026-11-26 (the Prisma batch transaction of",
+      '`recordInvitationOutcome`), as an activity and as a local activity: the evidence behind moving it. Full path:',
+      "each POST claims the invitation and saves the submission, the invitation's status and the trail entry in one",
+      "transaction, then awaits the audit's `submissionReceived` update, whose handler changes workflow state only (an",
+      `activity only for a late submission); ${s.warmupAudits} audits were submitted first as warm-up.`,
       r.full
         ? `Opening the ${Number(s.workflows) + Number(s.warmupAudits)} audits (created, drawn, invited) took ${f1(r.full.setupSeconds)} s; after the last answer, all were in collation within ${f1(r.full.collationSeconds)} s.`
         : '',

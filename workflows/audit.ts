@@ -82,6 +82,8 @@ export async function deepDiveAudit(input: DeepDiveAuditInput): Promise<AuditSta
   const invitationsNotYetSent = () => state.stage === 'invitations' && !sendRequested;
   /** A version has been submitted and not yet circulated. */
   const versionWaiting = () => state.reportVersions.length > circulatedVersions;
+  // While a version's approvals are being opened the stage is still `report`: no other version may come in.
+  let openingVersion = false;
 
   setHandler(auditStateQuery, () => state);
 
@@ -150,8 +152,12 @@ export async function deepDiveAudit(input: DeepDiveAuditInput): Promise<AuditSta
       found.status = 'submitted';
       // Never thrown away: after the deadline, or once collation has begun, it is kept and flagged.
       found.late = Date.now() > Date.parse(found.dueAt) || isPast(state, 'awaiting_submissions');
-      await recordInvitationOutcome({ invitationId, status: 'submitted', late: found.late });
-      if (found.late) await tell(state.auditId, { purpose: 'business_unit_late_submission', invitationId });
+      // The API stored the submission and marked the invitation submitted before it asked; only lateness,
+      // which is the workflow's to judge, is left to record — and the business unit told of it.
+      if (found.late) {
+        await recordInvitationOutcome({ invitationId, status: 'submitted', late: true });
+        await tell(state.auditId, { purpose: 'business_unit_late_submission', invitationId });
+      }
       return found;
     },
     {
@@ -238,7 +244,7 @@ export async function deepDiveAudit(input: DeepDiveAuditInput): Promise<AuditSta
     },
     {
       validator: (_: { reportVersionId: string }) => {
-        refuseUnless('submit a report version', state.stage === 'report' && !versionWaiting());
+        refuseUnless('submit a report version', state.stage === 'report' && !versionWaiting() && !openingVersion);
       },
     },
   );
@@ -284,9 +290,13 @@ export async function deepDiveAudit(input: DeepDiveAuditInput): Promise<AuditSta
     },
   );
 
+  // A follow-up tells its RAG, its overdue chase and its close. While the action is open, its quarterly
+  // schedule (progressRequests, nextReminderAt) is the audit's own (followUpActions): kept, not taken.
   setHandler(actionChangedSignal, (action: ActionState) => {
     const i = state.actions.findIndex((a) => a.actionId === action.actionId);
-    if (i >= 0) state.actions[i] = action;
+    if (i < 0) return;
+    const { progressRequests, nextReminderAt } = state.actions[i]!;
+    state.actions[i] = action.status === 'open' ? { ...action, progressRequests, nextReminderAt } : action;
   });
 
   await enterStage(state, 'selection');
@@ -320,7 +330,9 @@ export async function deepDiveAudit(input: DeepDiveAuditInput): Promise<AuditSta
     if (state.cancelled) return finish(state, timeline);
 
     circulatedVersions = state.reportVersions.length;
+    openingVersion = true;
     await openVersion(state, timeline);
+    openingVersion = false;
     await enterStage(state, 'practitioner_approval');
     const approval = await seekApproval(state, timeline);
     if (approval === 'cancelled') return finish(state, timeline);

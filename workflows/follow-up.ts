@@ -3,6 +3,11 @@
 // the LIS (or the business unit on its behalf) closes it — for years if need be: each run continues as
 // new after a year of quarters, so no run's history grows with the action's age. The audit sends the
 // LIS its quarterly summary and completes when every action is closed.
+//
+// The audit never continues as new, so its run must not grow with actions × quarters: a follow-up
+// signals it only with what the audit cannot work out (a changed RAG, the overdue chase, the close). The
+// quarterly schedule (requests sent, the next one) the audit works out itself, from the same `from` and
+// interval as every child (`nextRequestAt`).
 import {
   allHandlersFinished,
   condition,
@@ -41,14 +46,27 @@ export const QUARTERS_PER_RUN = 4;
 
 const isOpen = (state: AuditState) => state.actions.some((a) => a.status === 'open');
 
+/** The instant of an action's next quarterly progress request, once `sent` have gone: one schedule for all. */
+const nextRequestAt = (from: Date, timeline: Timeline, sent: number) =>
+  nthAfter(from, timeline.followUpInterval, sent + 1);
+
 /** For the audit: starts every action's follow-up, sends the LIS its quarterly summaries, returns when all are closed. */
 export async function followUpActions(
   state: AuditState,
   timeline: Timeline,
   overrides: TimelineOverrides | undefined,
 ): Promise<void> {
+  // Every child gets this `from` (and the audit's timeline overrides), so they and the audit count the same quarters.
   const followUpFrom = state.followUpFrom ?? new Date().toISOString();
   const from = new Date(followUpFrom);
+  /** An open action has had one request per quarter passed, as the audit counts them with its LIS summaries. */
+  const scheduleOpenActions = () => {
+    for (const action of state.actions.filter((a) => a.status === 'open')) {
+      action.progressRequests = state.lisSummaries;
+      action.nextReminderAt = nextRequestAt(from, timeline, state.lisSummaries).toISOString();
+    }
+  };
+  scheduleOpenActions();
   const children = await Promise.all(
     state.actions.map((action) =>
       startChild(actionFollowUp, {
@@ -59,9 +77,10 @@ export async function followUpActions(
     ),
   );
   while (isOpen(state) && !state.cancelled) {
-    const next = nthAfter(from, timeline.followUpInterval, state.lisSummaries + 1).getTime();
+    const next = nextRequestAt(from, timeline, state.lisSummaries).getTime();
     if (await condition(() => !isOpen(state) || state.cancelled, Math.max(0, next - Date.now()))) break;
     state.lisSummaries++;
+    scheduleOpenActions();
     await tell(state.auditId, { purpose: 'lis_progress_summary', quarter: state.lisSummaries });
   }
   if (!state.cancelled) {
@@ -89,7 +108,7 @@ export async function actionFollowUp(input: ActionFollowUpInput): Promise<Action
   };
   let closing = false;
 
-  /** The audit shows every action's latest state in its own query. */
+  /** The audit shows every action's state in its own query: told only what it cannot work out itself. */
   const tellAudit = async () => {
     try {
       await getExternalWorkflowHandle(auditWorkflowId(auditId)).signal(actionChangedSignal, { ...state });
@@ -103,8 +122,11 @@ export async function actionFollowUp(input: ActionFollowUpInput): Promise<Action
   setHandler(
     actionProgressUpdate,
     async ({ status }: { progressId: string; status: Rag }) => {
-      state.rag = status;
-      await tellAudit();
+      // The same status reported again changes nothing the audit shows.
+      if (status !== state.rag) {
+        state.rag = status;
+        await tellAudit();
+      }
       return state;
     },
     { validator: (_: { progressId: string; status: Rag }) => refuseUnlessOpen('report progress on') },
@@ -129,11 +151,8 @@ export async function actionFollowUp(input: ActionFollowUpInput): Promise<Action
 
   const firstOfRun = state.progressRequests;
   while (state.status === 'open') {
-    const nextRequest = nthAfter(from, timeline.followUpInterval, state.progressRequests + 1);
-    if (state.nextReminderAt !== nextRequest.toISOString()) {
-      state.nextReminderAt = nextRequest.toISOString();
-      await tellAudit();
-    }
+    const nextRequest = nextRequestAt(from, timeline, state.progressRequests);
+    state.nextReminderAt = nextRequest.toISOString();
     const overdueAt = state.overdueChased ? Infinity : Date.parse(state.dueAt);
     const wake = Math.min(nextRequest.getTime(), overdueAt);
     if (await condition(() => state.status === 'closed', Math.max(0, wake - Date.now()))) break;
@@ -144,6 +163,7 @@ export async function actionFollowUp(input: ActionFollowUpInput): Promise<Action
       state.overdueChased = true;
       chased = true;
       await tell(auditId, { purpose: 'action_overdue', actionId, n: 0 });
+      await tellAudit();
     }
     if (Date.now() >= nextRequest.getTime()) {
       const quarter = state.progressRequests + 1;

@@ -53,7 +53,10 @@ export interface ReportVersionState {
 
 export type Rag = 'red' | 'amber' | 'green' | 'complete';
 
-/** One action or recommendation, as its follow-up workflow (`action-<id>`) last reported it. */
+/**
+ * One action or recommendation: its follow-up workflow's (`action-<id>`) own state; in the audit's, as the
+ * follow-up last told it, with the quarterly schedule of an open action worked out by the audit.
+ */
 export interface ActionState {
   actionId: string;
   auditId: string;
@@ -181,7 +184,11 @@ export const actionProgressUpdate = defineUpdate<ActionState, [{ progressId: str
 /** The LIS, or the business unit on its behalf, closes the action (who: in the audit trail). */
 export const closeActionUpdate = defineUpdate<ActionState>('closeAction');
 
-/** From an action's follow-up to its audit, whenever the action's state changes. */
+/**
+ * From an action's follow-up to its audit, only when something the audit cannot work out changes: its RAG
+ * (a different status), the overdue chase (once), the close. Never per quarter: the audit's run never
+ * continues as new.
+ */
 export const actionChangedSignal = defineSignal<[ActionState]>('actionChanged');
 
 // The urgent escalation (workflows/escalation.ts), a child of the audit that outlives it.

@@ -64,12 +64,15 @@ export async function awaitSubmissions(state: AuditState, timeline: Timeline): P
         due.push(...messagesFor(state.auditId, invitation, moment.kind, moment.n, occasion));
       }
     }
-    // Taken before the messages go: a submission that lands while they are being sent must wake the loop.
-    const before = JSON.stringify(state.invitations);
+    // Wakes early only for what changes the plan: every tool in (or closed), a deadline moved, a
+    // cancellation. A submission alone does not: its invitation's moments are simply passed over when due.
+    // Taken before the messages go, so that what lands while they are being sent is seen.
+    const deadlines = () => state.invitations.map((i) => i.dueAt).join();
+    const before = deadlines();
     await Promise.all(due);
 
     await condition(
-      () => state.cancelled || JSON.stringify(state.invitations) !== before,
+      () => state.cancelled || open().length === 0 || deadlines() !== before,
       Math.max(0, next - Date.now()),
     );
   }

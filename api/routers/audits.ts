@@ -571,47 +571,55 @@ export function auditsRouter(deps: AuditsDeps): Router {
       () => handle(audit).executeUpdate(submitReportVersionUpdate, { args: [{ reportVersionId: row.id }] }),
       () =>
         db.$transaction([
-          db.reportVersion.delete({ where: { id: row.id } }),
+          db.reportVersion.deleteMany({ where: { id: row.id } }),
           trail(audit.id, req, 'report.version_refused', { reportVersionId: row.id, version: row.version }),
         ]),
     );
     res.status(201).json({ id: row.id, version: row.version, warnings });
   });
 
-  // Stage 8. The LIS (or the business unit on its behalf) signs off the latest version or returns it.
+  // Stage 8. The LIS (or the business unit on its behalf) signs off the latest version or returns it: the one
+  // circulated last. A newer one not circulated is a submission the workflow has yet to take, or has refused
+  // and whose row is being taken back (with any decision on it).
   router.post('/:id/lis-decision', requireRole('lis', 'business_unit'), async (req, res) => {
     const audit = await auditOr404(req.params.id);
     const body = parse(lisDecisionSchema, req.body);
-    const latest = await db.reportVersion.findFirst({ where: { auditId: audit.id }, orderBy: { version: 'desc' } });
-    if (!latest) throw new HttpError(409, 'wrong_stage', 'No report version has been submitted for sign-off yet.');
-    const decision = await db.$transaction(async (tx) => {
-      const row = await tx.lisDecision.create({
-        data: {
-          auditId: audit.id,
-          reportVersionId: latest.id,
-          decision: body.decision,
-          comments: body.comments,
-          decidedBy: req.principal!.actor,
-        },
-      });
-      await tx.auditTrailEntry.create({
-        data: {
-          auditId: audit.id,
-          actor: req.principal!.actor,
-          action: 'lis.decided',
-          details: { lisDecisionId: row.id, reportVersionId: latest.id, decision: body.decision },
-        },
-      });
-      return row;
+    const latest = await db.reportVersion.findFirst({
+      where: { auditId: audit.id },
+      orderBy: [{ circulatedAt: { sort: 'desc', nulls: 'last' } }, { version: 'desc' }],
     });
+    if (!latest) throw new HttpError(409, 'wrong_stage', 'No report version has been submitted for sign-off yet.');
+    const decision = await db
+      .$transaction(async (tx) => {
+        const row = await tx.lisDecision.create({
+          data: {
+            auditId: audit.id,
+            reportVersionId: latest.id,
+            decision: body.decision,
+            comments: body.comments,
+            decidedBy: req.principal!.actor,
+          },
+        });
+        await tx.auditTrailEntry.create({
+          data: {
+            auditId: audit.id,
+            actor: req.principal!.actor,
+            action: 'lis.decided',
+            details: { lisDecisionId: row.id, reportVersionId: latest.id, decision: body.decision },
+          },
+        });
+        return row;
+      })
+      .catch(versionTakenBack);
     const state = await updateOrUndo(
       () =>
         handle(audit).executeUpdate(lisDecisionUpdate, {
           args: [{ lisDecisionId: decision.id, decision: body.decision }],
         }),
+      // deleteMany: a version taken back since has taken its decisions with it, which is what the undo wants.
       () =>
         db.$transaction([
-          db.lisDecision.delete({ where: { id: decision.id } }),
+          db.lisDecision.deleteMany({ where: { id: decision.id } }),
           trail(audit.id, req, 'lis.decision_refused', { lisDecisionId: decision.id }),
         ]),
     );
@@ -642,23 +650,29 @@ async function updateOrUndo<T>(call: () => Promise<T>, undo: () => Promise<unkno
   }
 }
 
-/** The next version number, with retries when two submissions race for the same one. */
-async function createReportVersion(db: Db, auditId: string, content: Record<string, string[]>, actor: string) {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await db.$transaction(async (tx) => {
-        const last = await tx.reportVersion.aggregate({ where: { auditId }, _max: { version: true } });
-        const version = (last._max.version ?? 0) + 1;
-        const row = await tx.reportVersion.create({ data: { auditId, version, content, submittedBy: actor } });
-        await tx.auditTrailEntry.create({
-          data: { auditId, actor, action: 'report.version_submitted', details: { reportVersionId: row.id, version } },
-        });
-        return row;
-      });
-    } catch (err) {
-      if (attempt >= 3 || (err as { code?: unknown }).code !== 'P2002') throw err;
-    }
+/** A decision on a version that was taken back (a refused submission) between reading it and deciding on it. */
+function versionTakenBack(err: unknown): never {
+  if ((err as { code?: unknown }).code === 'P2003') {
+    throw new HttpError(409, 'conflict', 'The report changed while the decision was being recorded; try again.');
   }
+  throw err;
+}
+
+/**
+ * The next version number. The audit's row is locked for the transaction, so simultaneous submissions take
+ * their numbers one after the other instead of racing for the same one (a unique violation).
+ */
+async function createReportVersion(db: Db, auditId: string, content: Record<string, string[]>, actor: string) {
+  return db.$transaction(async (tx) => {
+    await tx.$queryRaw`SELECT 1 FROM "Audit" WHERE id = ${auditId} FOR NO KEY UPDATE`;
+    const last = await tx.reportVersion.aggregate({ where: { auditId }, _max: { version: true } });
+    const version = (last._max.version ?? 0) + 1;
+    const row = await tx.reportVersion.create({ data: { auditId, version, content, submittedBy: actor } });
+    await tx.auditTrailEntry.create({
+      data: { auditId, actor, action: 'report.version_submitted', details: { reportVersionId: row.id, version } },
+    });
+    return row;
+  });
 }
 
 /** Every agency the outcome names is in the directory; every concern is about a child in the drawn cohort. */

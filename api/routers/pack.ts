@@ -8,6 +8,7 @@ import type { Area, Grade } from '../../domain/labels';
 import { AREAS, GRADES } from '../../domain/schemas';
 import type { Db } from '../../infra/db';
 import { tokenHash } from '../../infra/links';
+import { auditPurged } from './respond';
 import { HttpError } from '../errors';
 import { linkPath, sendPage, wantsHtml } from '../views/layout';
 import { packPage } from '../views/pack';
@@ -63,6 +64,8 @@ export async function viewPack(db: Db, token: string): Promise<PackView> {
       'This link is not known. Check it against the email, or ask the business unit for a new one.',
     );
   }
+  const purged = await db.audit.findUniqueOrThrow({ where: { id: link.auditId }, select: { purgedAt: true } });
+  if (purged.purgedAt) throw auditPurged();
   const [audit, agency] = await Promise.all([
     db.audit.findUniqueOrThrow({
       where: { id: link.auditId },

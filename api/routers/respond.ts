@@ -19,23 +19,45 @@ export interface RespondDeps {
   linkSecret: string;
 }
 
-async function invitationFor(db: Db, token: string) {
-  const invitation = await db.invitation.findUnique({
-    where: { tokenHash: tokenHash(token) },
-    include: { case: true, agency: true, audit: true, submission: true },
-  });
-  if (!invitation)
-    throw new HttpError(
-      404,
-      'not_found',
-      'This link is not known. Check it against the email, or ask the business unit for a new one.',
-    );
+const NOT_KNOWN = 'This link is not known. Check it against the email, or ask the business unit for a new one.';
+
+/** Refuses a link that takes nothing any more: its agency had no involvement, or its audit was purged. */
+function refuseClosed(invitation: { status: string; audit: { purgedAt: Date | null } }): void {
+  if (invitation.audit.purgedAt) throw auditPurged();
   if (invitation.status === 'no_involvement')
     throw new HttpError(
       410,
       'link_closed',
       'This audit tool was closed: your agency was recorded as having no involvement.',
     );
+}
+
+/** Everything the page shows. */
+async function invitationFor(db: Db, token: string) {
+  const invitation = await db.invitation.findUnique({
+    where: { tokenHash: tokenHash(token) },
+    include: { case: true, agency: true, audit: true, submission: true },
+  });
+  if (!invitation) throw new HttpError(404, 'not_found', NOT_KNOWN);
+  refuseClosed(invitation);
+  return invitation;
+}
+
+/** Only what a save needs: one query on the hot path. */
+async function linkFor(db: Db, token: string) {
+  const invitation = await db.invitation.findUnique({
+    where: { tokenHash: tokenHash(token) },
+    select: {
+      id: true,
+      status: true,
+      auditId: true,
+      caseId: true,
+      agencyId: true,
+      audit: { select: { workflowId: true, purgedAt: true } },
+    },
+  });
+  if (!invitation) throw new HttpError(404, 'not_found', NOT_KNOWN);
+  refuseClosed(invitation);
   return invitation;
 }
 
@@ -84,54 +106,72 @@ async function pageView(db: Db, token: string): Promise<RespondPageView> {
 /**
  * Stores the draft or the final submission (and any immediate-risk concern) with its trail entry, then
  * tells the workflow. 404 unknown link, 410 closed, 400 bad body, 409 already submitted.
+ *
+ * The invitation's row is the lock: the save is a conditional update of it (still pending), so of several
+ * simultaneous saves none lands after a submission, and the submission answered 200 is the one stored.
+ * The final submission marks the invitation submitted in the same transaction; the workflow is told after.
  */
 export async function saveResponse(
   { db, temporal }: Omit<RespondDeps, 'linkSecret'>,
   token: string,
   input: unknown,
 ): Promise<{ saved: true; submitted: boolean; late?: boolean }> {
-  const invitation = await invitationFor(db, token);
+  const link = await linkFor(db, token);
   const body = parse(respondSchema, input);
-  if (invitation.submission?.submittedAt) throw alreadySubmitted();
-  const submittedAt = body.submit ? new Date() : null;
-  const { submit: _submit, immediateRiskConcern, ...content } = body;
+  if (link.status !== 'pending') {
+    // A retry of a submission whose answer was lost: the workflow may not have heard of it yet.
+    await tellSubmitted(temporal, link.audit.workflowId, link.id).catch(() => undefined);
+    throw alreadySubmitted();
+  }
+  const { submit, immediateRiskConcern, ...content } = body;
+  const submittedAt = submit ? new Date() : null;
   const escalation = await db.$transaction(async (tx) => {
+    const claimed = await tx.invitation.updateMany({
+      where: { id: link.id, status: 'pending' },
+      data: submit ? { status: 'submitted' } : { updatedAt: new Date() },
+    });
+    if (claimed.count === 0) throw alreadySubmitted();
     await tx.submission.upsert({
-      where: { invitationId: invitation.id },
-      create: { invitationId: invitation.id, content, submittedAt },
+      where: { invitationId: link.id },
+      create: { invitationId: link.id, content, submittedAt },
       update: { content, submittedAt },
     });
     await tx.auditTrailEntry.create({
       data: {
-        auditId: invitation.auditId,
-        actor: `link:respond:${invitation.id}`,
-        action: body.submit ? 'submission.submitted' : 'submission.draft_saved',
-        details: { invitationId: invitation.id },
+        auditId: link.auditId,
+        actor: `link:respond:${link.id}`,
+        action: submit ? 'submission.submitted' : 'submission.draft_saved',
+        details: { invitationId: link.id },
       },
     });
     // An immediate-risk concern escalates at once, from a draft too; one per audit tool.
     if (!immediateRiskConcern) return null;
     const where = {
-      auditId: invitation.auditId,
-      caseId: invitation.caseId,
-      agencyId: invitation.agencyId,
+      auditId: link.auditId,
+      caseId: link.caseId,
+      agencyId: link.agencyId,
       source: 'submission' as const,
     };
     if (await tx.escalation.findFirst({ where })) return null;
     return tx.escalation.create({ data: { ...where, concern: immediateRiskConcern.description } });
   });
-  if (escalation) await raiseConcern(temporal, invitation.audit.workflowId, escalation.id);
-  if (!body.submit) return { saved: true, submitted: false };
+  if (escalation) await raiseConcern(temporal, link.audit.workflowId, escalation.id);
+  if (!submit) return { saved: true, submitted: false };
   try {
-    const state = await temporal.workflow
-      .getHandle(invitation.audit.workflowId)
-      .executeUpdate(submissionReceivedUpdate, { args: [{ invitationId: invitation.id }] });
+    const state = await tellSubmitted(temporal, link.audit.workflowId, link.id);
     return { saved: true, submitted: true, late: state.late };
   } catch (err) {
     // Kept whatever the audit's state: an ended audit still has the agency's submission on record.
     if (err instanceof WorkflowNotFoundError) return { saved: true, submitted: true, late: true };
     throw err;
   }
+}
+
+/** One update per invitation, by its ID: telling the workflow again returns the first answer. */
+function tellSubmitted(temporal: Client, workflowId: string, invitationId: string) {
+  return temporal.workflow
+    .getHandle(workflowId)
+    .executeUpdate(submissionReceivedUpdate, { args: [{ invitationId }], updateId: `submission-${invitationId}` });
 }
 
 export function respondRouter(deps: RespondDeps): Router {
@@ -186,11 +226,20 @@ export function respondRouter(deps: RespondDeps): Router {
   return router;
 }
 
+/** 410 for the links of an audit whose identifiable data has gone (the pack's too). */
+export function auditPurged(): HttpError {
+  return new HttpError(
+    410,
+    'link_closed',
+    'This audit has ended and its records about the children were deleted at the end of their retention period.',
+  );
+}
+
 function alreadySubmitted(): HttpError {
   return new HttpError(
     409,
     'already_submitted',
-    'This audit tool has been submitted; ask the business unit to reopen it to change it.',
+    'This audit tool has been submitted; if something in it needs correcting, tell the business unit.',
   );
 }
 

@@ -257,8 +257,8 @@ export function respondPage(
         submitted
           ? html`<h2>Your submission</h2>
               <p>
-                This audit tool has been submitted and can no longer be changed here. Ask the business unit if it needs
-                to be reopened.
+                This audit tool has been submitted and can no longer be changed here. Tell the business unit if
+                something in it needs correcting.
               </p>
               ${readOnly(content)}`
           : form(view, content, opts.csrf, opts.action, opts.errors)

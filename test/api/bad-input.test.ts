@@ -1,8 +1,8 @@
 // Bad input never breaks the service (PRODUCT.md "Interfaces": never a 500 for bad input). Every route that
 // takes a body is sent malformed JSON, bodies that are not objects, missing fields, wrong types at every
-// level, unknown fields, bodies over 1 MB, deep nesting, the wrong content type and hostile strings
-// (markup, SQL, control characters, NUL, very long text) in every string it takes; every route with a path
-// parameter gets IDs that are not UUIDs, and worse. Each answer is a 4xx in the documented error shape —
+// level, unknown fields, bodies over 1 MB, deep nesting, the wrong content type and hostile strings (markup,
+// SQL, control characters, NUL, a lone surrogate, very long text) in every string it takes; every route with
+// a path parameter gets IDs that are not UUIDs, and worse. Each answer is a 4xx in the documented error shape —
 // or, for a hostile string that is only text, an ordinary answer — and never a 5xx. The business unit's
 // hostile text comes back escaped on the pages that show it: an agency's name and an audit's focus on
 // /dashboard, the discussion's place on /pack. Against the real app, a real database and the Temporal dev
@@ -26,6 +26,7 @@ const HOSTILE = {
   sql: `'; DROP TABLE "Audit"; --`,
   control: 'bell\u0007 escape\u001b[31m del\u007f',
   nul: 'before\u0000after',
+  surrogate: 'lone \ud800 surrogate',
   long: 'x'.repeat(100_000),
 };
 const DAY = 24 * 3600 * 1000;
@@ -384,13 +385,14 @@ describe('every route that takes a body', () => {
     }
   });
 
-  it.each(cases)('%s: a hostile string in any field is text or a 4xx; a NUL is a 400 naming where', async (_n, r) => {
+  it.each(cases)('%s: a hostile string is text or a 4xx; unstorable text is a 400 naming where', async (_n, r) => {
     for (const { path, value } of leaves(r.valid())) {
       if (typeof value !== 'string') continue;
       for (const [kind, hostile] of Object.entries(HOSTILE)) {
         const res = await send(r, withAt(r.valid(), path, hostile));
         const where = { path, kind };
-        if (kind === 'nul') {
+        // What PostgreSQL cannot store (a NUL, a lone surrogate) is refused at the edge, naming where.
+        if (kind === 'nul' || kind === 'surrogate') {
           expect({ ...where, ...refusal(res), named: issueAt(res, path) }).toEqual({
             ...where,
             status: 400,

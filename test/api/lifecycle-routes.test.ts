@@ -8,7 +8,7 @@ import { AREAS } from '../../domain/schemas';
 import { linkToken } from '../../infra/links';
 import { FAILURE } from '../../workflows/errors';
 import { LINK_SECRET, PUBLIC_URL } from '../support/activities';
-import { KEYS, type Served, useAppBed } from '../support/app-bed';
+import { approveEvery, KEYS, type Served, useAppBed, untilApiStage } from '../support/app-bed';
 import { candidates } from '../support/fixtures';
 import { eventually } from '../support/http';
 
@@ -66,16 +66,7 @@ async function startAudit(cohortSize = 2): Promise<{ id: string; cohort: string[
   };
 }
 
-async function untilStage(id: string, stage: string) {
-  return eventually(
-    async () => {
-      const res = await http.call('GET', `/api/audits/${id}`, { key: KEYS.manager });
-      return res.body.stage === stage ? res.body : undefined;
-    },
-    `stage ${stage}`,
-    30_000,
-  );
-}
+const untilStage = (id: string, stage: string) => untilApiStage(http, id, stage);
 
 function outcomeBody(caseRef: string, overrides: Record<string, unknown> = {}) {
   return {
@@ -521,13 +512,7 @@ describe('an audit driven over HTTP from the discussion to the end of follow-up'
     expect(await bed.db.lisDecision.count({ where: { auditId: id } })).toBe(0);
 
     // Every practitioner approves by their link; the LIS signs off; the briefing is published.
-    for (const approval of circulating.reportVersions[0].approvals as { id: string }[]) {
-      const token = linkToken(LINK_SECRET, `approve:${approval.id}`);
-      await eventually(async () => {
-        const res = await http.call('POST', `/approve/${token}`, { body: { decision: 'approve' } });
-        return res.status === 200 ? res : undefined;
-      }, 'the approval link');
-    }
+    await approveEvery(http, circulating.reportVersions[0].approvals);
     await untilStage(id, 'lis_signoff');
     const signedOff = await http.call('POST', `/api/audits/${id}/lis-decision`, {
       key: KEYS.lis,

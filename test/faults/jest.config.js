@@ -1,6 +1,6 @@
 // @ts-check
-// The fault suite (`npm run test:faults`): its own jest run, since it starts and kills real processes and
-// takes minutes. `npm test` does not match its files (*.faults.ts).
+// The fault suite's project (see jest.config.js at the root): it starts and kills real processes and takes
+// minutes. `npm test` runs it with the rest; `npm run test:faults` runs it alone.
 const path = require('node:path');
 
 /** @type {import('jest').Config} */
@@ -10,6 +10,4 @@ module.exports = {
   roots: ['<rootDir>/test/faults'],
   testMatch: ['**/*.faults.ts'],
   transform: { '^.+\\.(t|j)s$': ['@swc/jest'] },
-  testTimeout: 15 * 60_000,
-  maxWorkers: 1,
 };

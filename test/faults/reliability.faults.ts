@@ -27,6 +27,9 @@ import { writeReport, type Report } from './report';
 import { scanLogs } from './scan';
 import { buildIfStale, logSince, ROOT, type Stack, startStack } from './stack';
 
+// Each scenario drives audits through their whole lifecycle while processes die: minutes, not seconds.
+jest.setTimeout(15 * 60_000);
+
 const AUDITS = Number(process.env.FAULTS_AUDITS ?? 12);
 const KILLS = Number(process.env.FAULTS_KILLS ?? 10);
 const FUZZ_RUNS = Number(process.env.FAULTS_FUZZ_RUNS ?? 200);

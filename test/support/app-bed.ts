@@ -25,12 +25,13 @@ import { type AppDeps, createApp } from '../../api/app';
 import { devMailRouter } from '../../api/dev-mail';
 import type { Role } from '../../infra/config';
 import { createLogger } from '../../infra/logger';
+import { linkToken } from '../../infra/links';
 import { createTransport } from '../../infra/mailer';
 import { TASK_QUEUE } from '../../workflows/messages';
 import { LINK_SECRET, PUBLIC_URL } from './activities';
 import { realParts, type WorkerBed } from './audit-bed';
 import { AGENCIES } from './fixtures';
-import { serve } from './http';
+import { eventually, serve } from './http';
 
 /** One API key for each role; the default `keys`. */
 export const KEYS = {
@@ -129,4 +130,27 @@ export function useAppBed(opts: AppBedOptions = {}): AppBed {
   });
 
   return { bed, http, keys, agencyIds, serve: serveApp };
+}
+
+/** The audit as `GET /api/audits/:id` shows it, once it has reached `stage` (within 30 s). */
+export function untilApiStage(http: Pick<Served, 'call'>, id: string, stage: string) {
+  return eventually(
+    async () => {
+      const res = await http.call('GET', `/api/audits/${id}`, { key: KEYS.manager });
+      return res.body.stage === stage ? res.body : undefined;
+    },
+    `stage ${stage}`,
+    30_000,
+  );
+}
+
+/** Every practitioner of a circulated version approves it through their emailed link. */
+export async function approveEvery(http: Pick<Served, 'call'>, approvals: { id: string }[]): Promise<void> {
+  for (const approval of approvals) {
+    const token = linkToken(LINK_SECRET, `approve:${approval.id}`);
+    await eventually(async () => {
+      const res = await http.call('POST', `/approve/${token}`, { body: { decision: 'approve' } });
+      return res.status === 200 ? res : undefined;
+    }, 'the approval link');
+  }
 }

@@ -51,9 +51,13 @@ export function lifecycle(db: Db, client: Client, handle: AuditHandle) {
     /** Every open invitation answered with a stored, final submission. */
     async submitAll(): Promise<void> {
       for (const invitation of (await state()).invitations.filter((i) => i.status === 'pending')) {
-        await db.submission.create({
-          data: { invitationId: invitation.invitationId, content: submissionContent(), submittedAt: new Date() },
-        });
+        // As the API does: the submission and the invitation's status in one go, before the workflow is told.
+        await db.$transaction([
+          db.submission.create({
+            data: { invitationId: invitation.invitationId, content: submissionContent(), submittedAt: new Date() },
+          }),
+          db.invitation.update({ where: { id: invitation.invitationId }, data: { status: 'submitted' } }),
+        ]);
         await handle.executeUpdate(submissionReceivedUpdate, { args: [{ invitationId: invitation.invitationId }] });
       }
     },

@@ -20,13 +20,14 @@ import {
   type ActionState,
   actionStateQuery,
   actionWorkflowId,
+  type AuditState,
   auditStateQuery,
   cancelAuditUpdate,
   closeActionUpdate,
   type Rag,
   sendInvitationsUpdate,
 } from '../../workflows/messages';
-import { untilStage, useAuditBed, useWorkerBed } from '../support/audit-bed';
+import { type AuditHandle, untilStage, useAuditBed, useWorkerBed, type WorkerBed } from '../support/audit-bed';
 import { insertAudit } from '../support/fixtures';
 import { recordHistory } from '../support/histories';
 import { lifecycle, OUTCOME_TEXT, reportProgress } from '../support/lifecycle';
@@ -42,14 +43,14 @@ type Handle = WorkflowHandleWithFirstExecutionRunId<typeof actionFollowUp>;
 
 /**
  * The ceiling on any one run's history. A run holds QUARTERS_PER_RUN (4) quarters. A quarter costs at most
- * 28 events: its timer (started, fired: 2), the request's row and email and the overdue chase (3
- * activities × 3), the signal to the audit with the next reminder (initiated, failed or completed: 2),
- * and a workflow task (3) after each of those 5 steps. Once per run at most: the due-date chase (its timer,
- * a notify and two workflow tasks: 11). An owner's report in each quarter (update accepted and completed,
- * its signal, two workflow tasks: 10 × 4). The run's start (started, openAction and the first signal with
- * their workflow tasks: 15) and its end (continued as new: 1, or a close: an update, an activity and its
- * signal with their workflow tasks, 16). 4 × 28 + 11 + 40 + 15 + 16 = 194 < 200, and whatever carried
- * over from one run to the next would break it within a few years.
+ * 23 events: its timer (started, fired: 2), the request's row and email and the overdue chase (3
+ * activities × 3), and a workflow task (3) after each of those 4 steps. Once per run at most: the due-date
+ * chase (its timer, a notify, its signal to the audit (initiated, failed or completed: 2) and three workflow
+ * tasks: 16). An owner's report in each quarter (update accepted and completed, its signal if the RAG
+ * changed, two workflow tasks: 10 × 4). The run's start (started, openAction and their workflow tasks: 10)
+ * and its end (continued as new: 1, or a close: an update, an activity and its signal with their workflow
+ * tasks, 16). 4 × 23 + 16 + 40 + 10 + 16 = 174 < 200, and whatever carried over from one run to the next
+ * would break it within a few years.
  */
 const RUN_EVENT_BOUND = 200;
 
@@ -89,10 +90,10 @@ async function until<T>(probe: () => Promise<T | undefined | false>, what: strin
   throw new Error(`timed out waiting for ${what}`);
 }
 
-/** Moves the server's clock to `at` (never backwards). */
-async function sleepUntil(at: Date): Promise<void> {
-  const now = await bed.env.currentTimeMs();
-  if (at.getTime() > now) await bed.env.sleep(at.getTime() - now);
+/** Moves the clock of `on`'s server (this file's first, unless told) to `at`, never backwards. */
+async function sleepUntil(at: Date, on: WorkerBed = bed): Promise<void> {
+  const now = await on.env.currentTimeMs();
+  if (at.getTime() > now) await on.env.sleep(at.getTime() - now);
 }
 
 /** The emails about this owner's action (each test's agencies have names of their own). */
@@ -152,7 +153,8 @@ describe('action follow-up', () => {
     const { auditId, owner, actionId, dueAt, handle, quarter } = await startFollowUp(
       (from) => new Date(quarterAfter(from, 8).getTime() + 10 * DAY),
     );
-    const reports: Partial<Record<number, Rag>> = { 2: 'amber', 5: 'red', 9: 'green' };
+    // Quarter 3's amber again changes nothing the audit shows: it is not signalled.
+    const reports: Partial<Record<number, Rag>> = { 2: 'amber', 3: 'amber', 5: 'red', 9: 'green' };
     let rag: Rag | undefined;
     let overdue = 0;
 
@@ -207,6 +209,7 @@ describe('action follow-up', () => {
     expect(rows.map((r) => r.quarter)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
     expect(rows.filter((r) => r.status).map((r) => [r.quarter, r.status])).toEqual([
       [2, 'amber'],
+      [3, 'amber'],
       [5, 'red'],
       [9, 'green'],
     ]);
@@ -244,10 +247,11 @@ describe('action follow-up', () => {
     );
     expect(full).toHaveLength(3);
     // Every full run does a year's work. The third also chases: on the due date (its own timer, started
-    // and fired, a notify, 3, and the workflow tasks after each, 6: 11) and with each of its four requests
-    // (a notify and the workflow task after it: 4 × 6). Beyond that, only the server's batching of workflow
-    // tasks differs (a few tasks, ±6 events, between runs): nothing accumulates with the action's age.
-    const THIRD_YEAR_CHASES = 11 + 4 * 6;
+    // and fired, a notify, 3, its signal to the audit, 2, and the workflow tasks after each, 9: 16) and with
+    // each of its four requests (a notify and the workflow task after it: 4 × 6). Beyond that, only the
+    // server's batching of workflow tasks differs (a few tasks, ±6 events, between runs): nothing
+    // accumulates with the action's age.
+    const THIRD_YEAR_CHASES = 16 + 4 * 6;
     expect(full.at(-1)!.events.length).toBeLessThanOrEqual(full[0]!.events.length + THIRD_YEAR_CHASES + 6);
     expect(runs.at(-1)!.events.at(-1)?.eventType).toBe(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED);
 
@@ -271,8 +275,11 @@ describe('action follow-up', () => {
     expect(chased! - dueAt.getTime()).toBeLessThan(60_000);
     expect(sent.filter((s) => s.purpose === 'action_overdue').map((s) => 'n' in s && s.n)).toEqual([0, 9, 10, 11, 12]);
 
-    // Its audit is not running: every signal to it was refused, and not one workflow task failed.
-    expect(countOf(all, EventType.EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_FAILED)).toBeGreaterThan(12);
+    // The audit was told only what it cannot work out: each RAG change (amber, red, green, complete), the
+    // due-date chase and the close — never a quarter, nor the same status again. It is not running here:
+    // every signal was refused, and not one workflow task failed.
+    expect(countOf(all, EventType.EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED)).toBe(4 + 1 + 1);
+    expect(countOf(all, EventType.EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_FAILED)).toBe(4 + 1 + 1);
     expect(countOf(all, EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED)).toBe(0);
     expect(countOf(all, EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED)).toBe(0);
 
@@ -335,38 +342,68 @@ describe('action follow-up', () => {
   });
 });
 
-// The whole audit is the happy path's (lifecycle.test.ts); here only its cancellation during follow-up.
-// Its own time-skipping server: the test server miscounts its time-skipping locks once a child workflow
-// has run (sdk-typescript #1101), so no other test shares it.
+// The whole audit is the happy path's (lifecycle.test.ts); here only its follow-up stage. Each describe has
+// its own time-skipping server: the test server miscounts its time-skipping locks once a child workflow
+// has run (sdk-typescript #1101), so no two tests share one.
+
+/** The draw, the invitations, every agency's submission, the discussion a day on: the agencies involved. */
+async function untilDiscussion(bed: WorkerBed, { auditId, handle }: { auditId: string; handle: AuditHandle }) {
+  const api = lifecycle(bed.db, bed.env.client, handle);
+  await untilStage(handle, 'invitations');
+  await handle.executeUpdate(sendInvitationsUpdate);
+  const awaiting = await untilStage(handle, 'awaiting_submissions');
+  await api.submitAll();
+  await untilStage(handle, 'collation');
+  await api.scheduleDiscussion(auditId, new Date((await bed.env.currentTimeMs()) + DAY));
+  await untilStage(handle, 'discussion');
+  return [...new Set(awaiting.invitations.map((i) => i.agencyId))];
+}
+
+/** Once the discussion is held: its outcome (the first action urgent), the report approved and signed off. */
+async function untilFollowUp(
+  bed: WorkerBed,
+  { auditId, handle }: { auditId: string; handle: AuditHandle },
+  actions: { ownerAgencyId: string; dueAt: Date }[],
+): Promise<AuditState> {
+  const api = lifecycle(bed.db, bed.env.client, handle);
+  await api.recordOutcome(auditId, {
+    urgentActions: actions.slice(0, 1),
+    recommendations: actions.slice(1),
+    concerns: [],
+  });
+  await untilStage(handle, 'report');
+  await api.submitReport(auditId);
+  await untilStage(handle, 'practitioner_approval');
+  await api.approveAll();
+  await untilStage(handle, 'lis_signoff');
+  await api.lisDecide(auditId, 'approved');
+  return untilStage(handle, 'action_follow_up');
+}
+
+/** Retries `check` (which throws while it fails) until it passes; the last failure if it never does. */
+async function eventually(check: () => Promise<void>, tries = 200): Promise<void> {
+  for (let i = 1; ; i++) {
+    try {
+      return await check();
+    } catch (err) {
+      if (i >= tries) throw err;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+}
+
 describe('action follow-up in a cancelled audit', () => {
   const { bed, startAudit } = useAuditBed('follow-up-audit-test');
 
   it('stops following up every open action when the audit is cancelled', async () => {
     const { auditId, handle } = await startAudit(1);
-    const api = lifecycle(bed.db, bed.env.client, handle);
-    await untilStage(handle, 'invitations');
-    await handle.executeUpdate(sendInvitationsUpdate);
-    const awaiting = await untilStage(handle, 'awaiting_submissions');
-    await api.submitAll();
-    await untilStage(handle, 'collation');
-    const start = new Date(await bed.env.currentTimeMs());
-    await api.scheduleDiscussion(auditId, new Date(start.getTime() + DAY));
-    await untilStage(handle, 'discussion');
+    const [owner, otherOwner] = await untilDiscussion(bed, { auditId, handle });
     await bed.env.sleep(2 * DAY);
-    const [owner, otherOwner] = [...new Set(awaiting.invitations.map((i) => i.agencyId))];
-    const dueAt = new Date(start.getTime() + 400 * DAY);
-    await api.recordOutcome(auditId, {
-      urgentActions: [{ ownerAgencyId: owner!, dueAt }],
-      recommendations: [{ ownerAgencyId: otherOwner!, dueAt }],
-      concerns: [],
-    });
-    await untilStage(handle, 'report');
-    await api.submitReport(auditId);
-    await untilStage(handle, 'practitioner_approval');
-    await api.approveAll();
-    await untilStage(handle, 'lis_signoff');
-    await api.lisDecide(auditId, 'approved');
-    const following = await untilStage(handle, 'action_follow_up');
+    const dueAt = new Date((await bed.env.currentTimeMs()) + 400 * DAY);
+    const following = await untilFollowUp(bed, { auditId, handle }, [
+      { ownerAgencyId: owner!, dueAt },
+      { ownerAgencyId: otherOwner!, dueAt },
+    ]);
     expect(following.actions.map((a) => a.status)).toEqual(['open', 'open']);
     const actions = following.actions.map((a) => bed.env.client.workflow.getHandle(actionWorkflowId(a.actionId)));
     for (const action of actions)
@@ -393,5 +430,132 @@ describe('action follow-up in a cancelled audit', () => {
     expect(bed.catcher.messages()).toHaveLength(mailed);
     expect(await bed.db.actionProgress.count({ where: { action: { auditId } } })).toBe(0);
     expect((await bed.db.audit.findUniqueOrThrow({ where: { id: auditId } })).stage).toBe('cancelled');
+  });
+});
+
+// The audit never continues as new: its run lives as long as its actions stay open. So a follow-up tells
+// it only what it cannot work out (a changed RAG, the overdue chase, the close), and the audit works out
+// each open action's quarterly schedule itself. Two audits side by side on one server, the same three
+// years: one with 2 actions, one with 8 — the difference is what 6 actions cost the audit's run.
+describe('the audit’s own history during action follow-up', () => {
+  const { bed, startAudit } = useAuditBed('follow-up-history-test');
+  /**
+   * What one action open for three years may add to its audit's run: its 3 signals (RAG amber, then
+   * green, then the overdue chase), each received (1 event) with at most a workflow task of its own (3).
+   * Before, it was about 6 events per action and quarter: 72 here.
+   */
+  const PER_ACTION_BOUND = 3 * 4;
+  /** Workflow tasks the server batches differently from one audit to the other (a few events). */
+  const SECOND_YEAR_NOISE = 6;
+
+  it('grows by a few events per action over three years, not per action and quarter, and shows every action as its follow-up does', async () => {
+    const SIZES = [2, 8] as const;
+    const audits = [];
+    for (const size of SIZES) {
+      const audit = await startAudit(1);
+      audits.push({ ...audit, size, owners: await untilDiscussion(bed, audit) });
+    }
+    await bed.env.sleep(2 * DAY);
+    // Due between the eighth and the ninth quarter: the overdue chase falls in the third year.
+    const dueAt = new Date((await bed.env.currentTimeMs()) + 760 * DAY);
+    const opened: { handle: AuditHandle; size: number; from: Date; actionIds: string[] }[] = [];
+    for (const audit of audits) {
+      const actions = Array.from({ length: audit.size }, (_, k) => ({
+        ownerAgencyId: audit.owners[k % audit.owners.length]!,
+        dueAt,
+      }));
+      const following = await untilFollowUp(bed, audit, actions);
+      opened.push({
+        ...audit,
+        from: new Date(following.followUpFrom!),
+        actionIds: following.actions.map((a) => a.actionId),
+      });
+    }
+    for (const { from } of opened) expect(dueAt > quarterAfter(from, 8) && dueAt < quarterAfter(from, 9)).toBe(true);
+
+    // Each quarter every open action's owner reports: amber, then green again and again; the first
+    // action of each audit is complete and closed in quarter 4, the others stay open for three years.
+    const statusIn = (q: number): Rag => (q === 1 ? 'amber' : 'green');
+    const CLOSED_IN = 4;
+    const closedAt = new Map<string, string>();
+
+    /** The audit's view of each action: the follow-up's own, and what the quarters and reports make it. */
+    const agrees = (audit: (typeof opened)[number], q: number) =>
+      eventually(async () => {
+        const state = await audit.handle.query(auditStateQuery);
+        const overdue = (await bed.env.currentTimeMs()) > dueAt.getTime();
+        expect(state.lisSummaries).toBe(q);
+        for (const [k, action] of state.actions.entries()) {
+          const own = await bed.env.client.workflow
+            .getHandle(actionWorkflowId(action.actionId))
+            .query(actionStateQuery);
+          expect(action).toEqual(own);
+          const closed = k === 0 && q >= CLOSED_IN;
+          expect(action).toMatchObject({
+            status: closed ? 'closed' : 'open',
+            progressRequests: closed ? CLOSED_IN : q,
+            overdueChased: !closed && overdue,
+          });
+          expect(action.rag).toBe(closed ? 'complete' : q === 0 ? undefined : statusIn(q));
+          expect(action.nextReminderAt).toBe(closed ? undefined : quarterAfter(audit.from, q + 1).toISOString());
+          expect(action.closedAt).toBe(closed ? closedAt.get(action.actionId) : undefined);
+        }
+        const { raw } = await audit.handle.describe();
+        expect(raw.pendingActivities ?? []).toHaveLength(0);
+      });
+    const eventsOf = async (audit: (typeof opened)[number]) => (await audit.handle.fetchHistory()).events!.length;
+
+    for (const audit of opened) await agrees(audit, 0);
+    const atStart = await Promise.all(opened.map(eventsOf));
+    const byYear: number[][] = [];
+    for (let q = 1; q <= 12; q++) {
+      await sleepUntil(new Date(Math.max(...opened.map((a) => quarterAfter(a.from, q).getTime())) + HOUR), bed);
+      for (const audit of opened) {
+        for (const [k, actionId] of audit.actionIds.entries()) {
+          if (k === 0 && q > CLOSED_IN) continue;
+          await until(
+            async () => (await bed.db.actionProgress.count({ where: { actionId, quarter: q } })) === 1,
+            `quarter ${q}'s request`,
+          );
+          if (k === 0 && q === CLOSED_IN) {
+            await reportProgress(bed.db, bed.env.client, actionId, 'complete');
+            const closed = await bed.env.client.workflow
+              .getHandle(actionWorkflowId(actionId))
+              .executeUpdate(closeActionUpdate);
+            closedAt.set(actionId, closed.closedAt!);
+          } else await reportProgress(bed.db, bed.env.client, actionId, statusIn(q));
+        }
+        await agrees(audit, q);
+      }
+      if (q % 4 === 0) byYear.push(await Promise.all(opened.map(eventsOf)));
+    }
+
+    const grown = opened.map((_, i) => byYear[2]![i]! - atStart[i]!);
+    const perAction = (grown[1]! - grown[0]!) / (SIZES[1] - SIZES[0]);
+    console.log(
+      `deepDiveAudit during follow-up, events (at start, after years 1, 2, 3): ` +
+        opened.map((a, i) => `${a.size} actions ${[atStart[i], ...byYear.map((y) => y[i])].join(', ')}`).join('; ') +
+        ` — three years added ${grown.join(' and ')}: ${perAction.toFixed(1)} per action, ` +
+        `${(perAction / 12).toFixed(2)} per action and quarter`,
+    );
+    expect(perAction).toBeLessThanOrEqual(PER_ACTION_BOUND);
+    // The second year brings no new RAG and no chase: 8 actions cost the audit what 2 do (its quarters'
+    // LIS summaries), give or take the server's batching of workflow tasks.
+    const secondYear = opened.map((_, i) => byYear[1]![i]! - byYear[0]![i]!);
+    expect(Math.abs(secondYear[1]! - secondYear[0]!)).toBeLessThanOrEqual(SECOND_YEAR_NOISE);
+
+    // Complete and closed after the third year: every audit completes, showing every action closed.
+    for (const audit of opened) {
+      for (const actionId of audit.actionIds.slice(1)) {
+        await reportProgress(bed.db, bed.env.client, actionId, 'complete');
+        await bed.env.client.workflow.getHandle(actionWorkflowId(actionId)).executeUpdate(closeActionUpdate);
+      }
+      const completed = await untilStage(audit.handle, 'completed');
+      expect(completed.actions.map((a) => [a.status, a.rag, a.progressRequests, a.nextReminderAt])).toEqual(
+        audit.actionIds.map((_, k) => ['closed', 'complete', k === 0 ? CLOSED_IN : 12, undefined]),
+      );
+      // Only the one closed in its first year was never overdue.
+      expect(completed.actions.map((a) => a.overdueChased)).toEqual(audit.actionIds.map((_, k) => k > 0));
+    }
   });
 });

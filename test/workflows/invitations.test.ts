@@ -41,7 +41,11 @@ async function notificationsSent(handle: AuditHandle) {
 
 /** What the API does before it tells the workflow: store the agency's submission. */
 async function storeSubmission(invitationId: string) {
-  await bed.db.submission.create({ data: { invitationId, content: { sections: {} }, submittedAt: new Date() } });
+  // As the API does: the submission and the invitation's status in one go, before the workflow is told.
+  await bed.db.$transaction([
+    bed.db.submission.create({ data: { invitationId, content: { sections: {} }, submittedAt: new Date() } }),
+    bed.db.invitation.update({ where: { id: invitationId }, data: { status: 'submitted' } }),
+  ]);
 }
 
 describe('invitations', () => {
