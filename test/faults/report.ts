@@ -147,7 +147,7 @@ export function writeReport(r: Report, file: string, runDir: string): string {
   md.push('# Reliability');
   md.push('');
   md.push(
-    'Figures from `npm run test:faults` (test/faults/): the real Temporal dev server, a private PostgreSQL cluster, the SMTP catcher, two workers and the API, each an OS process of its own (built from `dist/`), while workers are SIGKILLed, the API is restarted, the SMTP relay and the database are stopped, and every route is fuzzed. Written by the suite itself at the end of each run; the history at the bottom keeps the last runs.',
+    'Figures from the reliability suite (test/faults/; `npm test` runs it with every other test, so CI does; `npm run test:faults` alone): the real Temporal dev server, a private PostgreSQL cluster, the SMTP catcher, two workers and the API, each an OS process of its own (built from `dist/`), while workers are SIGKILLed, the API is restarted, the SMTP relay and the database are stopped, and every route is fuzzed. Written by the suite itself at the end of each run; the history at the bottom keeps the last runs.',
   );
   md.push('');
   md.push(`- **Date**: ${r.started} → ${r.finished ?? ''}`);
@@ -235,7 +235,7 @@ export function writeReport(r: Report, file: string, runDir: string): string {
   md.push('## How to run');
   md.push('');
   md.push(
-    "`npm run test:faults` (it builds `dist/` first when a source is newer). It needs the PostgreSQL server binaries (`/usr/lib/postgresql/*/bin`, `apt-get install postgresql`; `.ci/run` installs them; run as root, the private cluster is owned by and run as the `postgres` user) and the Temporal CLI (`node scripts/tools.js`, which the script runs first). `FAULTS_AUDITS` (12), `FAULTS_KILLS` (10), `FAULTS_FUZZ_RUNS` (200) and `FAULTS_SEED` change its size and replay its fuzz cases; `FAULTS_SCENARIOS=crash,api,tell,smtp,db` picks the fault scenarios (fuzz and security always run). Every process's output, the caught mail and each request's status are kept in the run's folder.",
+    "`npm run test:faults` alone, or `npm test` (it is a jest project of its own there; it builds `dist/` first when a source is newer). It needs the PostgreSQL server binaries (`/usr/lib/postgresql/*/bin`, `apt-get install postgresql`; `.ci/run` installs them; run as root, the private cluster is owned by and run as the `postgres` user) and the Temporal CLI (`node scripts/tools.js`, which the script runs first). `FAULTS_AUDITS` (12), `FAULTS_KILLS` (10), `FAULTS_FUZZ_RUNS` (200) and `FAULTS_SEED` change its size and replay its fuzz cases; `FAULTS_SCENARIOS=crash,api,tell,smtp,db` picks the fault scenarios (fuzz and security always run). Every process's output, the caught mail and each request's status are kept in the run's folder.",
   );
   md.push('');
 
