@@ -3,7 +3,7 @@
 // orchestration columns in step and make the briefing.
 import { ApplicationFailure } from '@temporalio/common';
 import { briefingSlug, sevenPointBriefing, type BriefingSource } from '../domain/briefing';
-import { identifierPatterns, redactIdentifiers } from '../domain/reidentification';
+import { caseIdentifiers, identifierPatterns, redactIdentifiers } from '../domain/reidentification';
 import type { Db } from '../infra/db';
 import { FAILURE } from '../workflows/errors';
 
@@ -100,14 +100,7 @@ export function reportActivities({ db }: { db: Db }) {
       });
       // The report passed the re-identification check; the briefing is checked again before it is public.
       const pool = await db.case.findMany({ where: { auditId: input.auditId } });
-      const patterns = identifierPatterns(
-        pool.map((c) => ({
-          caseRef: c.caseRef,
-          childName: c.childName,
-          dateOfBirth: c.childDob,
-          localId: c.childLocalId,
-        })),
-      );
+      const patterns = identifierPatterns(pool.map(caseIdentifiers));
       const clean = (v: string | string[]) =>
         Array.isArray(v) ? v.map((t) => redactIdentifiers(t, patterns)) : redactIdentifiers(v, patterns);
       const points = Object.entries(briefing) as [keyof typeof briefing, string | string[]][];

@@ -3,7 +3,7 @@
 // stays: the summary report's versions, the briefing, the actions and their quarterly history (their
 // words redacted of the cohort's identifiers first), the audit trail (which never held content). The
 // purge itself goes in the trail.
-import { identifierPatterns, redactIdentifiers } from '../domain/reidentification';
+import { caseIdentifiers, identifierPatterns, redactIdentifiers } from '../domain/reidentification';
 import type { Db } from '../infra/db';
 
 interface OutcomeContent {
@@ -20,14 +20,7 @@ export function retentionActivities({ db }: { db: Db }) {
         if (done) return done.at.toISOString();
         const cases = await tx.case.findMany({ where: { auditId }, orderBy: { caseRef: 'asc' } });
         // What stays is first cleaned of the identifiers about to go: afterwards nothing could recognise them.
-        const patterns = identifierPatterns(
-          cases.map((c) => ({
-            caseRef: c.caseRef,
-            childName: c.childName,
-            dateOfBirth: c.childDob,
-            localId: c.childLocalId,
-          })),
-        );
+        const patterns = identifierPatterns(cases.map(caseIdentifiers));
         const clean = (text: string | null) => (text === null ? null : redactIdentifiers(text, patterns));
         for (const action of await tx.action.findMany({ where: { auditId }, include: { progress: true } })) {
           await tx.action.update({ where: { id: action.id }, data: { description: clean(action.description)! } });

@@ -5,7 +5,7 @@
 // a progress update) passes through the re-identification check's redaction first. It reads the
 // database only, so it answers the same before and after the retention purge and long after Temporal
 // has forgotten the run.
-import { identifierPatterns, redactIdentifiers } from '../domain/reidentification';
+import { caseIdentifiers, identifierPatterns, redactIdentifiers } from '../domain/reidentification';
 import type { Db } from '../infra/db';
 import { approvalStatus } from './audit-reads';
 
@@ -33,14 +33,7 @@ export async function evidencePack(db: Db, auditId: string, publicUrl = '') {
   const agency = (id: string) => agencies.get(id) ?? 'unknown agency';
   const drawn = audit.cases.filter((c) => c.selectedAt && !c.replacedAt);
   const caseNumber = new Map(drawn.map((c, i) => [c.id, i + 1]));
-  const patterns = identifierPatterns(
-    audit.cases.map((c) => ({
-      caseRef: c.caseRef,
-      childName: c.childName,
-      dateOfBirth: c.childDob,
-      localId: c.childLocalId,
-    })),
-  );
+  const patterns = identifierPatterns(audit.cases.map(caseIdentifiers));
   const clean = (text: string | null) => (text === null ? null : redactIdentifiers(text, patterns));
   const iso = (d: Date | null | undefined) => d?.toISOString() ?? null;
   const outcome = audit.outcome?.content as OutcomeContent | undefined;

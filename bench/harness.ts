@@ -2,9 +2,8 @@
 // closed-loop load at a fixed number of clients with its latencies, JSON over HTTP, and waiting.
 import { type ChildProcess, fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import net from 'node:net';
 import path from 'node:path';
-import pg from 'pg';
+import { newDatabaseOn } from '../test/support/fresh-database';
 
 // ---------------------------------------------------------------------------------------------------
 // A worker in a child process (bench/worker.ts)
@@ -115,39 +114,12 @@ export async function forkWorker(opts: ChildWorkerOptions): Promise<ChildWorker>
 // ---------------------------------------------------------------------------------------------------
 // Ports, the database
 
-/** A loopback port that was free a moment ago. */
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-async function runOn(url: string, sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
 /** A new, empty database `deep_dive_bench_<timestamp>` on the server; `drop` removes it whatever holds it. */
-export async function createBenchDatabase(
-  serverUrl: string,
-): Promise<{ name: string; url: string; drop(): Promise<void> }> {
-  const name = `deep_dive_bench_${new Date().toISOString().replace(/\D/g, '').slice(0, 14)}_${process.pid}`;
-  await runOn(serverUrl, `CREATE DATABASE "${name}"`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  let dropping: Promise<void> | undefined;
-  return {
-    name,
-    url: url.toString(),
-    drop: () => (dropping ??= runOn(serverUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)),
-  };
+export function createBenchDatabase(serverUrl: string): Promise<{ name: string; url: string; drop(): Promise<void> }> {
+  return newDatabaseOn(
+    serverUrl,
+    `deep_dive_bench_${new Date().toISOString().replace(/\D/g, '').slice(0, 14)}_${process.pid}`,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 // business unit opens them (created, drawn, invitations sent with their emails).
 import { auditBody, createAgencies, type AuditShape, openAudits } from './audits';
 import { cpuWindow } from './cpu';
-import { forkWorker, type WorkerMemory } from './harness';
+import type { WorkerMemory } from './harness';
 import type { Stack } from './stack';
 import { processGroups } from './throughput';
 
@@ -35,16 +35,7 @@ export interface ScaleResult {
 
 export async function scale(stack: Stack, opts: ScaleOptions): Promise<ScaleResult> {
   const taskQueue = 'bench-scale';
-  const worker = await forkWorker({
-    mode: 'real',
-    taskQueue,
-    temporalAddress: stack.temporalAddress,
-    bundlePath: stack.bundles.real,
-    databaseUrl: stack.database.url,
-    smtpUrl: stack.catcher.url,
-    publicUrl: 'http://deep-dive.bench',
-    linkSecret: stack.linkSecret,
-  });
+  const worker = await stack.forkWorker('real', taskQueue);
   const api = await stack.serveApi(stack.temporal, taskQueue);
   try {
     const agencies = await createAgencies(api.base, Math.max(8, opts.shape.agenciesPerCase));

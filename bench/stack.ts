@@ -18,7 +18,8 @@ import { createTransport } from '../infra/mailer';
 import { migrateDeploy } from '../infra/migrate';
 import { connectClient } from '../infra/temporal';
 import { ensureTool } from '../scripts/tools';
-import { createBenchDatabase, freePort } from './harness';
+import { freePort } from '../test/support/ports';
+import { type ChildWorker, createBenchDatabase, forkWorker } from './harness';
 
 export const KEYS = {
   business_unit: `bench-bu-${randomBytes(12).toString('hex')}`,
@@ -41,6 +42,8 @@ export interface Stack {
   workDir: string;
   /** The API against `temporal`, starting audits on `taskQueue`. */
   serveApi(temporal: Client, taskQueue: string): Promise<Api>;
+  /** A worker in a process of its own, on `taskQueue`: the bare workflow, or the product's workflows and activities. */
+  forkWorker(mode: 'bare' | 'real', taskQueue: string): Promise<ChildWorker>;
   stop(): Promise<void>;
 }
 
@@ -159,6 +162,17 @@ export async function startStack(opts: {
       testServerPath,
       workDir,
       serveApi,
+      forkWorker: (mode, taskQueue) =>
+        forkWorker({
+          mode,
+          taskQueue,
+          temporalAddress: server.address,
+          bundlePath: bundles[mode],
+          databaseUrl: database.url,
+          smtpUrl: catcher.url,
+          publicUrl: 'http://deep-dive.bench',
+          linkSecret,
+        }),
       stop,
     };
   } catch (err) {

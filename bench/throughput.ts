@@ -7,7 +7,6 @@ import { findPids, cpuWindow, type ProcessGroups } from './cpu';
 import { auditBody, createAgencies, type AuditShape, invitationLinks, openAudits, submit, untilStage } from './audits';
 import {
   type ChildWorker,
-  forkWorker,
   interleave,
   type LoadResult,
   mapLimit,
@@ -178,13 +177,7 @@ export async function engineBaseline(stack: Stack, opts: ThroughputOptions): Pro
   const perWorkflow = opts.shape.cases * opts.shape.agenciesPerCase;
   const taskQueue = 'bench-bare';
   const setupStarted = performance.now();
-  const worker = await forkWorker({
-    mode: 'bare',
-    taskQueue,
-    temporalAddress: stack.temporalAddress,
-    bundlePath: stack.bundles.bare,
-    databaseUrl: stack.database.url,
-  });
+  const worker = await stack.forkWorker('bare', taskQueue);
   const workflow = VARIANTS[opts.variant ?? 'bare'];
   try {
     const run = `${opts.label}-${Date.now().toString(36)}`;
@@ -260,16 +253,7 @@ export async function fullPath(
 ): Promise<ThroughputResult & { collationSeconds: number }> {
   const taskQueue = 'bench-full';
   const setupStarted = performance.now();
-  const worker = await forkWorker({
-    mode: 'real',
-    taskQueue,
-    temporalAddress: stack.temporalAddress,
-    bundlePath: stack.bundles.real,
-    databaseUrl: stack.database.url,
-    smtpUrl: stack.catcher.url,
-    publicUrl: 'http://deep-dive.bench',
-    linkSecret: stack.linkSecret,
-  });
+  const worker = await stack.forkWorker('real', taskQueue);
   const api = await stack.serveApi(stack.temporal, taskQueue);
   try {
     const agencies = await createAgencies(api.base, Math.max(8, opts.shape.agenciesPerCase));

@@ -13,6 +13,19 @@ export interface CohortIdentifiers {
   localId?: string | null;
 }
 
+/** A stored case's identifiers (its columns), as the checks take them. */
+export const caseIdentifiers = (c: {
+  caseRef: string;
+  childName: string | null;
+  childDob: Date | null;
+  childLocalId: string | null;
+}): CohortIdentifiers => ({
+  caseRef: c.caseRef,
+  childName: c.childName,
+  dateOfBirth: c.childDob,
+  localId: c.childLocalId,
+});
+
 export type IdentifierKind =
   'name' | 'date_of_birth' | 'local_id' | 'case_ref' | 'nhs_number' | 'postcode' | 'address' | 'phone';
 

@@ -5,11 +5,7 @@
 import { createHash, createHmac } from 'node:crypto';
 
 export type LinkScope =
-  | `respond:${string}`
-  | `approve:${string}`
-  | `progress:${string}`
-  | `acknowledge:${string}`
-  | `pack:${string}`;
+  `respond:${string}` | `approve:${string}` | `progress:${string}` | `acknowledge:${string}` | `pack:${string}`;
 
 export function linkToken(secret: string, scope: LinkScope): string {
   return createHmac('sha256', secret).update(scope).digest('base64url');

@@ -26,7 +26,12 @@ import {
   scheduleDiscussionSchema,
 } from '../../domain/schemas';
 import { clip, draftReport } from '../../domain/report-draft';
-import { checkReportFields, identifierPatterns, redactIdentifiers } from '../../domain/reidentification';
+import {
+  caseIdentifiers,
+  checkReportFields,
+  identifierPatterns,
+  redactIdentifiers,
+} from '../../domain/reidentification';
 import { failedEmails } from '../../activities/email';
 import { evidencePack } from '../evidence';
 import type { TimelineOverrides } from '../../domain/timeline';
@@ -628,13 +633,6 @@ export function auditsRouter(deps: AuditsDeps): Router {
 
   return router;
 }
-
-const caseIdentifiers = (c: {
-  caseRef: string;
-  childName: string | null;
-  childDob: Date | null;
-  childLocalId: string | null;
-}) => ({ caseRef: c.caseRef, childName: c.childName, dateOfBirth: c.childDob, localId: c.childLocalId });
 
 /**
  * Runs an update to the audit's workflow that the API has already stored the content of. When the workflow

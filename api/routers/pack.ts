@@ -64,8 +64,6 @@ export async function viewPack(db: Db, token: string): Promise<PackView> {
       'This link is not known. Check it against the email, or ask the business unit for a new one.',
     );
   }
-  const purged = await db.audit.findUniqueOrThrow({ where: { id: link.auditId }, select: { purgedAt: true } });
-  if (purged.purgedAt) throw auditPurged();
   const [audit, agency] = await Promise.all([
     db.audit.findUniqueOrThrow({
       where: { id: link.auditId },
@@ -84,6 +82,7 @@ export async function viewPack(db: Db, token: string): Promise<PackView> {
     }),
     db.agency.findUnique({ where: { id: link.agencyId }, select: { name: true } }),
   ]);
+  if (audit.purgedAt) throw auditPurged();
 
   const areas = Object.fromEntries(
     AREAS.map((area) => [area, { selfGrades: Object.fromEntries(GRADES.map((g) => [g, 0])) }]),

@@ -5,11 +5,9 @@
 // route's own answer — here its refusal of an empty body (400), a read (200), or, for an update to an audit
 // whose workflow is not running, 409 — never 401/403.
 import type { Role } from '../../infra/config';
-import { tokenHash } from '../../infra/links';
 import { documentedRoutes, rolesOf } from '../../api/openapi';
-import { sevenPointBriefing } from '../../domain/briefing';
 import { KEYS, useAppBed } from '../support/app-bed';
-import { insertAudit } from '../support/fixtures';
+import { insertAuditWithLinks } from '../support/fixtures';
 
 const { bed, http } = useAppBed({ temporal: 'dev', worker: false, linkRateLimit: { limit: 10_000, windowMs: 60_000 } });
 
@@ -35,14 +33,7 @@ const LIS_OR_BU: Role[] = ['lis', 'business_unit'];
  */
 type Who = Role[] | 'public' | 'link' | 'dashboard' | 'form';
 
-interface Rows {
-  auditId: string;
-  agencyId: string;
-  invitationId: string;
-  actionId: string;
-  tokens: Record<'respond' | 'approve' | 'progress' | 'acknowledge' | 'pack', string>;
-  slug: string;
-}
+type Rows = Awaited<ReturnType<typeof insertAuditWithLinks>>;
 
 interface Row {
   method: 'GET' | 'POST' | 'PATCH';
@@ -115,63 +106,9 @@ function expected(row: Row, caller: Caller): { status: number; code?: string } {
 }
 
 let rows: Rows;
-const DAY = 24 * 3600 * 1000;
-const REPORT = {
-  workingWell: ['Timely strategy meetings'],
-  areasForDevelopment: ['Recording the voice of the child'],
-  themes: ['Information sharing'],
-  recommendations: ['Use the escalation protocol'],
-};
 
-/** One audit with a row behind every kind of ID and link; no workflow runs for it. */
 beforeAll(async () => {
-  const { db } = bed;
-  const { auditId, agencies } = await insertAudit(db);
-  const agencyId = agencies[0]!.id;
-  const kase = await db.case.findFirstOrThrow({ where: { auditId }, orderBy: { caseRef: 'asc' } });
-  await db.case.update({ where: { id: kase.id }, data: { selectedAt: new Date(), drawOrder: 1 } });
-  const tokens = {
-    respond: 'authz-respond-token-0123456789abcdefghij',
-    approve: 'authz-approve-token-0123456789abcdefghij',
-    progress: 'authz-progress-token-0123456789abcdefghi',
-    acknowledge: 'authz-acknowledge-token-0123456789abcdef',
-    pack: 'authz-pack-token-0123456789abcdefghijklm',
-  };
-  const dueAt = new Date(Date.now() + 10 * DAY);
-  const invitation = await db.invitation.create({
-    data: { auditId, caseId: kase.id, agencyId, dueAt, tokenHash: tokenHash(tokens.respond) },
-  });
-  const version = await db.reportVersion.create({
-    data: { auditId, version: 1, content: REPORT, submittedBy: 'bu', circulatedAt: new Date() },
-  });
-  await db.approval.create({
-    data: { reportVersionId: version.id, agencyId, dueAt, tokenHash: tokenHash(tokens.approve) },
-  });
-  const action = await db.action.create({
-    data: { auditId, number: 1, kind: 'recommendation', description: 'Brief officers', ownerAgencyId: agencyId, dueAt },
-  });
-  await db.actionProgress.create({ data: { actionId: action.id, quarter: 1, tokenHash: tokenHash(tokens.progress) } });
-  await db.escalation.create({
-    data: {
-      auditId,
-      agencyId,
-      caseId: kase.id,
-      source: 'business_unit',
-      concern: 'Left alone overnight',
-      tokenHash: tokenHash(tokens.acknowledge),
-    },
-  });
-  await db.packLink.create({ data: { auditId, agencyId, tokenHash: tokenHash(tokens.pack) } });
-  const slug = `authz-${auditId.slice(0, 8)}`;
-  const briefing = sevenPointBriefing({
-    focus: 'Child exploitation',
-    focusSource: 'practice_review',
-    cases: 4,
-    agencies: 3,
-    report: REPORT,
-  });
-  await db.briefing.create({ data: { auditId, slug, content: JSON.parse(JSON.stringify(briefing)) } });
-  rows = { auditId, agencyId, invitationId: invitation.id, actionId: action.id, tokens, slug };
+  rows = await insertAuditWithLinks(bed.db, 'authz');
 });
 
 /** The route with this file's rows in place of its parameters. */

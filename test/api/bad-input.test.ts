@@ -11,9 +11,8 @@ import type { Client } from '@temporalio/client';
 import * as cheerio from 'cheerio';
 import { documentedRoutes, ROUTES } from '../../api/openapi';
 import { AREAS } from '../../domain/schemas';
-import { tokenHash } from '../../infra/links';
 import { KEYS, type Served, useAppBed } from '../support/app-bed';
-import { candidates, insertAudit } from '../support/fixtures';
+import { candidates, insertAuditWithLinks } from '../support/fixtures';
 
 const { bed, http, serve } = useAppBed({
   temporal: 'dev',
@@ -32,62 +31,12 @@ const HOSTILE = {
 const DAY = 24 * 3600 * 1000;
 const soon = () => new Date(Date.now() + 7 * DAY).toISOString();
 
-interface Rows {
-  auditId: string;
-  agencyId: string;
-  caseRefs: [string, string];
-  invitationId: string;
-  actionId: string;
-  tokens: Record<'respond' | 'approve' | 'progress' | 'acknowledge' | 'pack', string>;
-  slug: string;
-}
+type Rows = Awaited<ReturnType<typeof insertAuditWithLinks>>;
 let rows: Rows;
 let counter = 0;
 
-/** One audit with a row behind every kind of ID and link; no workflow runs for it. */
 beforeAll(async () => {
-  const { db } = bed;
-  const { auditId, agencies } = await insertAudit(db);
-  const agencyId = agencies[0]!.id;
-  const cases = await db.case.findMany({ where: { auditId }, orderBy: { caseRef: 'asc' } });
-  await db.case.update({ where: { id: cases[0]!.id }, data: { selectedAt: new Date(), drawOrder: 1 } });
-  const tokens = {
-    respond: 'bad-input-respond-token-0123456789abcdefgh',
-    approve: 'bad-input-approve-token-0123456789abcdefgh',
-    progress: 'bad-input-progress-token-0123456789abcdefg',
-    acknowledge: 'bad-input-acknowledge-token-0123456789abcd',
-    pack: 'bad-input-pack-token-0123456789abcdefghijk',
-  };
-  const dueAt = new Date(Date.now() + 10 * DAY);
-  const invitation = await db.invitation.create({
-    data: { auditId, caseId: cases[0]!.id, agencyId, dueAt, tokenHash: tokenHash(tokens.respond) },
-  });
-  const report = { workingWell: ['a'], areasForDevelopment: ['b'], themes: ['c'], recommendations: ['d'] };
-  const version = await db.reportVersion.create({
-    data: { auditId, version: 1, content: report, submittedBy: 'bu', circulatedAt: new Date() },
-  });
-  await db.approval.create({
-    data: { reportVersionId: version.id, agencyId, dueAt, tokenHash: tokenHash(tokens.approve) },
-  });
-  const action = await db.action.create({
-    data: { auditId, number: 1, kind: 'recommendation', description: 'Brief officers', ownerAgencyId: agencyId, dueAt },
-  });
-  await db.actionProgress.create({ data: { actionId: action.id, quarter: 1, tokenHash: tokenHash(tokens.progress) } });
-  await db.escalation.create({
-    data: { auditId, agencyId, source: 'business_unit', concern: 'At risk', tokenHash: tokenHash(tokens.acknowledge) },
-  });
-  await db.packLink.create({ data: { auditId, agencyId, tokenHash: tokenHash(tokens.pack) } });
-  const slug = `bad-input-${auditId.slice(0, 8)}`;
-  await db.briefing.create({ data: { auditId, slug, content: {} } });
-  rows = {
-    auditId,
-    agencyId,
-    caseRefs: [cases[0]!.caseRef, cases[1]!.caseRef],
-    invitationId: invitation.id,
-    actionId: action.id,
-    tokens,
-    slug,
-  };
+  rows = await insertAuditWithLinks(bed.db, 'bad-input');
 });
 
 /** The route with this file's rows in place of its parameters, and `override` in place of one of them. */

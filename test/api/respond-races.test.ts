@@ -105,11 +105,19 @@ describe('POST /respond/:token under pressure', () => {
     expect(await workflowSees(id, invitation.id)).toBe('submitted');
   });
 
-  it('once the audit is purged on retention, its tool links take nothing and show nothing (410)', async () => {
+  it('once the audit is purged on retention, its tool and pack links take nothing and show nothing (410)', async () => {
     const { id, tokens } = await auditAwaitingSubmissions();
     const [submitted, pending] = tokens;
     expect((await http.call('POST', `/respond/${submitted}`, { body: { sections, submit: true } })).status).toBe(200);
+    // The collated pack's link too (as collation would have made it).
+    const packToken = 'purged-audit-pack-token-0123456789abcdef';
+    const { agencyId } = await invitationOf(pending!);
+    await bed.db.packLink.create({ data: { auditId: id, agencyId, tokenHash: tokenHash(packToken) } });
+    expect((await http.call('GET', `/pack/${packToken}`)).status).toBe(200);
     await retentionActivities({ db: bed.db }).purgeIdentifiableData({ auditId: id });
+    const pack = await http.call('GET', `/pack/${packToken}`);
+    expect(pack.status).toBe(410);
+    expect(pack.body.error.code).toBe('link_closed');
     expect((await bed.db.audit.findUniqueOrThrow({ where: { id } })).purgedAt).toEqual(expect.any(Date));
 
     for (const token of [submitted, pending]) {

@@ -1,10 +1,8 @@
 // Graceful shutdown of the API (infra/shutdown.ts, as api/main.ts runs it on SIGTERM): a request in
 // flight is answered in full, no new connection is taken, and only then are the database, Temporal
 // and SMTP let go; a request that outlasts the bound is cut, and the connections are closed anyway.
-import { spawn } from 'node:child_process';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { Express } from 'express';
 import { createApp } from '../../api/app';
@@ -13,6 +11,7 @@ import { createLogger } from '../../infra/logger';
 import { shutdownGracefully, trackRequests } from '../../infra/shutdown';
 import { migratedDatabase } from '../support/database';
 import { freePort } from '../support/ports';
+import { spawnTypeScript } from '../support/processes';
 import { devServerEnvironment } from '../support/temporal';
 
 /**
@@ -140,29 +139,17 @@ test('api/main.ts: serves, then on SIGTERM logs its shutdown as JSON and exits 0
   const address = (env.connection as unknown as { options: { address: string } }).options.address;
   // The production entry point, compiled on the fly as jest does.
   const script = `
-    const swc = require('@swc/core');
-    const fs = require('node:fs');
-    require.extensions['.ts'] = (module, filename) => {
-      const { code } = swc.transformSync(fs.readFileSync(filename, 'utf8'), {
-        filename, jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' },
-      });
-      module._compile(code, filename);
-    };
     require('./api/main.ts');
   `;
-  const child = spawn(process.execPath, ['-e', script], {
-    cwd: path.resolve(__dirname, '..', '..'),
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      PATH: process.env.PATH,
-      PORT: String(port),
-      DATABASE_URL: database.url,
-      TEMPORAL_ADDRESS: address,
-      SMTP_URL: 'smtp://127.0.0.1:1',
-      LINK_SECRET: 'test-link-secret-0123456789abcdef0123456789',
-      API_KEYS: 'business_unit:bu-key-0123456789abcdef',
-      TRUST_PROXY: '1',
-    },
+  const child = spawnTypeScript(script, {
+    PATH: process.env.PATH,
+    PORT: String(port),
+    DATABASE_URL: database.url,
+    TEMPORAL_ADDRESS: address,
+    SMTP_URL: 'smtp://127.0.0.1:1',
+    LINK_SECRET: 'test-link-secret-0123456789abcdef0123456789',
+    API_KEYS: 'business_unit:bu-key-0123456789abcdef',
+    TRUST_PROXY: '1',
   });
   let out = '';
   let err = '';

@@ -13,7 +13,6 @@ import {
   checkSubmissions,
   describeWorkflow,
   duplicateMessageIds,
-  type EmailFigures,
   lostAcknowledged,
   runningWorkflows,
   unfinishedWorkflows,
@@ -23,7 +22,7 @@ import { fuzzRoutes, type FuzzTargets } from './fuzz';
 import { Http, isErrorShape, type Reply } from './http';
 import { type AuditRun, type Driver, driveAudit, newRun, persist, StagePoller } from './lifecycle';
 import { linksIn, Mailbox } from './mailbox';
-import { writeReport, type Report } from './report';
+import { type Report, type ScenarioFigures, writeReport } from './report';
 import { scanLogs } from './scan';
 import { buildIfStale, logSince, ROOT, type Stack, startStack } from './stack';
 
@@ -79,22 +78,6 @@ let db: Db;
 let temporal: Client;
 let poller: StagePoller;
 
-interface ScenarioFigures {
-  name: string;
-  audits: number;
-  completed: number;
-  faults: string;
-  acknowledged: number;
-  lost: number;
-  submissions: number;
-  submissionsLost: number;
-  emails?: EmailFigures;
-  workflows: number;
-  stuck: number;
-  ms: number;
-  notes: string[];
-  extra: Record<string, string | number>;
-}
 const scenarios: ScenarioFigures[] = [];
 const lifecycleRuns: AuditRun[] = [];
 const report: Report = {

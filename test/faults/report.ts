@@ -8,27 +8,30 @@ import type { EmailFigures } from './checks';
 import type { RouteResult } from './fuzz';
 import type { LogScan } from './scan';
 
+/** One fault scenario's figures, as the suite measures them. */
+export interface ScenarioFigures {
+  name: string;
+  audits: number;
+  completed: number;
+  faults: string;
+  acknowledged: number;
+  lost: number;
+  submissions: number;
+  submissionsLost: number;
+  emails?: EmailFigures;
+  workflows: number;
+  stuck: number;
+  ms: number;
+  notes: string[];
+  extra: Record<string, string | number>;
+}
+
 export interface Report {
   started: string;
   finished?: string;
   seed: number;
   setup: { buildMs: number; built: boolean; stackMs: number };
-  scenarios: {
-    name: string;
-    audits: number;
-    completed: number;
-    faults: string;
-    acknowledged: number;
-    lost: number;
-    submissions: number;
-    submissionsLost: number;
-    emails?: EmailFigures;
-    workflows: number;
-    stuck: number;
-    ms: number;
-    notes: string[];
-    extra: Record<string, string | number>;
-  }[];
+  scenarios: ScenarioFigures[];
   fuzz: RouteResult[];
   fuzzMs?: number;
   security: { name: string; ok: boolean; evidence: string }[];

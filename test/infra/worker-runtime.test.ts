@@ -1,14 +1,13 @@
 // The worker's Temporal Runtime: the SDK's logs to pino (with the audit's id, without the activity task
 // token), and the SDK's metrics on a Prometheus endpoint at METRICS_PORT, checked in a worker process of
 // its own (the Runtime is installed once per process) against the dev server.
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { EMAIL_OUTCOMES_METRIC } from '../../activities/email';
 import { createLogger } from '../../infra/logger';
 import { WORKER_SHUTDOWN, workerRuntimeOptions } from '../../worker';
 import { migratedDatabase } from '../support/database';
 import { freePort } from '../support/ports';
+import { spawnTypeScript } from '../support/processes';
 import { devServerEnvironment } from '../support/temporal';
 
 const AUDIT_ID = '0b7d5c1e-4f7a-4d8e-9a57-3c2f1e0d9b8a';
@@ -80,14 +79,6 @@ describe('a worker process with METRICS_PORT', () => {
     const address = (env.connection as unknown as { options: { address: string } }).options.address;
     // The worker's own wiring (installWorkerLogging), compiled on the fly as jest does.
     const script = `
-      const swc = require('@swc/core');
-      const fs = require('node:fs');
-      require.extensions['.ts'] = (module, filename) => {
-        const { code } = swc.transformSync(fs.readFileSync(filename, 'utf8'), {
-          filename, jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' },
-        });
-        module._compile(code, filename);
-      };
       const { NativeConnection, Runtime, Worker } = require('@temporalio/worker');
       const { createLogger } = require('./infra/logger');
       const { installWorkerLogging } = require('./worker');
@@ -105,10 +96,7 @@ describe('a worker process with METRICS_PORT', () => {
         console.log('stopped');
       })().catch((err) => { console.error(err); process.exit(1); });
     `;
-    const child = spawn(process.execPath, ['-e', script], {
-      cwd: path.resolve(__dirname, '..', '..'),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawnTypeScript(script);
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -143,28 +131,16 @@ describe('a worker process with METRICS_PORT', () => {
     const port = await freePort();
     const address = (env.connection as unknown as { options: { address: string } }).options.address;
     const script = `
-      const swc = require('@swc/core');
-      const fs = require('node:fs');
-      require.extensions['.ts'] = (module, filename) => {
-        const { code } = swc.transformSync(fs.readFileSync(filename, 'utf8'), {
-          filename, jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' },
-        });
-        module._compile(code, filename);
-      };
       require('./worker/main.ts');
     `;
-    const child = spawn(process.execPath, ['-e', script], {
-      cwd: path.resolve(__dirname, '..', '..'),
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: {
-        PATH: process.env.PATH,
-        DATABASE_URL: database.url,
-        TEMPORAL_ADDRESS: address,
-        TEMPORAL_TASK_QUEUE: 'worker-main-probe',
-        SMTP_URL: 'smtp://127.0.0.1:1',
-        LINK_SECRET: 'test-link-secret-0123456789abcdef0123456789',
-        METRICS_PORT: `127.0.0.1:${port}`,
-      },
+    const child = spawnTypeScript(script, {
+      PATH: process.env.PATH,
+      DATABASE_URL: database.url,
+      TEMPORAL_ADDRESS: address,
+      TEMPORAL_TASK_QUEUE: 'worker-main-probe',
+      SMTP_URL: 'smtp://127.0.0.1:1',
+      LINK_SECRET: 'test-link-secret-0123456789abcdef0123456789',
+      METRICS_PORT: `127.0.0.1:${port}`,
     });
     let out = '';
     let err = '';

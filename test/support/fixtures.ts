@@ -3,7 +3,9 @@
 import { randomUUID } from 'node:crypto';
 import type { ServiceLevel } from '../../domain/cohort';
 import { caseRow } from '../../domain/schemas';
+import { sevenPointBriefing } from '../../domain/briefing';
 import type { Db } from '../../infra/db';
+import { tokenHash } from '../../infra/links';
 
 export const AGENCIES = [
   {
@@ -102,3 +104,67 @@ export async function insertAudit(db: Db, opts: { cohortSize?: number; sixAgenci
 
 /** Every string from the fixtures that identifies a child or a case. */
 export const IDENTIFIERS = [...FIRST, 'Quixleworth', 'NYC-47', 'LCS9001', '2010-02-10', '2012-04-12'];
+
+export type LinkKind = 'respond' | 'approve' | 'progress' | 'acknowledge' | 'pack';
+
+/** One audit (no workflow runs for it) with a row behind every kind of ID and emailed link, and a briefing. */
+export async function insertAuditWithLinks(db: Db, prefix: string) {
+  const { auditId, agencies } = await insertAudit(db);
+  const agencyId = agencies[0]!.id;
+  const cases = await db.case.findMany({ where: { auditId }, orderBy: { caseRef: 'asc' } });
+  const kase = cases[0]!;
+  await db.case.update({ where: { id: kase.id }, data: { selectedAt: new Date(), drawOrder: 1 } });
+  const kinds: LinkKind[] = ['respond', 'approve', 'progress', 'acknowledge', 'pack'];
+  const tokens = Object.fromEntries(
+    kinds.map((kind) => [kind, `${prefix}-${kind}-token-0123456789abcdefghijklmnop`.slice(0, 40)]),
+  ) as Record<LinkKind, string>;
+  const dueAt = new Date(Date.now() + 10 * 24 * 3600 * 1000);
+  const invitation = await db.invitation.create({
+    data: { auditId, caseId: kase.id, agencyId, dueAt, tokenHash: tokenHash(tokens.respond) },
+  });
+  const report = {
+    workingWell: ['Timely strategy meetings'],
+    areasForDevelopment: ['Recording the voice of the child'],
+    themes: ['Information sharing'],
+    recommendations: ['Use the escalation protocol'],
+  };
+  const version = await db.reportVersion.create({
+    data: { auditId, version: 1, content: report, submittedBy: 'bu', circulatedAt: new Date() },
+  });
+  await db.approval.create({
+    data: { reportVersionId: version.id, agencyId, dueAt, tokenHash: tokenHash(tokens.approve) },
+  });
+  const action = await db.action.create({
+    data: { auditId, number: 1, kind: 'recommendation', description: 'Brief officers', ownerAgencyId: agencyId, dueAt },
+  });
+  await db.actionProgress.create({ data: { actionId: action.id, quarter: 1, tokenHash: tokenHash(tokens.progress) } });
+  await db.escalation.create({
+    data: {
+      auditId,
+      agencyId,
+      caseId: kase.id,
+      source: 'business_unit',
+      concern: 'Left alone overnight',
+      tokenHash: tokenHash(tokens.acknowledge),
+    },
+  });
+  await db.packLink.create({ data: { auditId, agencyId, tokenHash: tokenHash(tokens.pack) } });
+  const slug = `${prefix}-${auditId.slice(0, 8)}`;
+  const briefing = sevenPointBriefing({
+    focus: 'Child exploitation',
+    focusSource: 'practice_review',
+    cases: 4,
+    agencies: 3,
+    report,
+  });
+  await db.briefing.create({ data: { auditId, slug, content: JSON.parse(JSON.stringify(briefing)) } });
+  return {
+    auditId,
+    agencyId,
+    caseRefs: [cases[0]!.caseRef, cases[1]!.caseRef] as [string, string],
+    invitationId: invitation.id,
+    actionId: action.id,
+    tokens,
+    slug,
+  };
+}

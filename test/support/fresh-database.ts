@@ -11,13 +11,17 @@ export async function freshDatabase(): Promise<{ url: string; drop(): Promise<vo
   return server ? newDatabaseOn(server) : embeddedDatabase();
 }
 
-async function newDatabaseOn(serverUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `test_${Date.now().toString(36)}_${crypto.randomBytes(4).toString('hex')}`;
+/** A new, empty database on the server (named `name`); `drop` removes it whatever holds it. The bench's too. */
+export async function newDatabaseOn(
+  serverUrl: string,
+  name = `test_${Date.now().toString(36)}_${crypto.randomBytes(4).toString('hex')}`,
+): Promise<{ name: string; url: string; drop(): Promise<void> }> {
   await runOn(serverUrl, `CREATE DATABASE "${name}"`);
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   let dropping: Promise<void> | undefined;
   return {
+    name,
     url: url.toString(),
     // FORCE: a connection a failed test left open must not keep the database alive.
     drop: () => (dropping ??= runOn(serverUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)),
