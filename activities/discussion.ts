@@ -16,6 +16,8 @@ export interface NewAction {
   number: number;
   ownerAgencyId: string;
   dueAt: string;
+  /** `cancelled` when the audit was cancelled while its outcome was being taken. Absent before 0.2.0. */
+  status?: 'open' | 'cancelled';
 }
 
 export function discussionActivities({ db }: { db: Db }) {
@@ -71,8 +73,12 @@ export function discussionActivities({ db }: { db: Db }) {
             ...(content.urgentActions ?? []).map((a) => ({ ...a, kind: 'urgent_action' as const })),
             ...(content.recommendations ?? []).map((a) => ({ ...a, kind: 'recommendation' as const })),
           ];
+          // A cancel that came while the outcome was being taken: its actions are never followed up.
+          const audit = await tx.audit.findUnique({ where: { id: input.auditId }, select: { stage: true } });
+          const status = audit?.stage === 'cancelled' ? ('cancelled' as const) : ('open' as const);
           await tx.action.createMany({
             data: items.map((a, i) => ({
+              status,
               auditId: input.auditId,
               number: i + 1,
               kind: a.kind,
@@ -131,6 +137,7 @@ export function discussionActivities({ db }: { db: Db }) {
             number: a.number,
             ownerAgencyId: a.ownerAgencyId,
             dueAt: a.dueAt.toISOString(),
+            status: a.status === 'cancelled' ? ('cancelled' as const) : ('open' as const),
           })),
           escalationIds: escalations.map((e) => e.id),
           acceptedAt: accepted.acceptedAt!.toISOString(),

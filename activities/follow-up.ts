@@ -3,7 +3,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { Db } from '../infra/db';
 import { FAILURE } from '../workflows/errors';
-import type { Rag } from '../workflows/messages';
+import type { ActionState, Rag } from '../workflows/messages';
 
 export function followUpActivities({ db }: { db: Db }) {
   return {
@@ -12,7 +12,7 @@ export function followUpActivities({ db }: { db: Db }) {
       number: number;
       ownerAgencyId: string;
       dueAt: string;
-      status: 'open' | 'closed';
+      status: ActionState['status'];
       rag?: Rag;
     }> {
       const action = await db.action.findUnique({ where: { id: input.actionId } });

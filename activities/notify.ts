@@ -4,7 +4,8 @@
 // Emails carry labels, links, dates and counts only: an action is named by its number, never by its
 // description, and no report text, comment or child identifier is ever read into one.
 import { ApplicationFailure } from '@temporalio/common';
-import type { Notification } from '../domain/notifications';
+import { Context } from '@temporalio/activity';
+import { type Notification, SENT_AFTER_CANCEL } from '../domain/notifications';
 import type { Db } from '../infra/db';
 import { linkToken, tokenHash } from '../infra/links';
 import { FAILURE } from '../workflows/errors';
@@ -344,6 +345,15 @@ export function notifyActivities({
     };
   }
 
+  async function auditCancelledEmail(auditId: string, agencyId: string): Promise<Email> {
+    const [audit, agency] = await Promise.all([auditOf(auditId), agencyOf(agencyId)]);
+    return {
+      to: agency.contactEmail,
+      template: 'auditCancelled',
+      data: { auditTitle: audit.focus, agencyName: agency.name },
+    };
+  }
+
   /** Every purpose, exhaustively: a new one fails to compile until it has its email here. */
   function emailFor(auditId: string, notification: Notification): Promise<Email> {
     switch (notification.purpose) {
@@ -375,11 +385,21 @@ export function notifyActivities({
         return lisProgressSummaryEmail(auditId, notification.quarter);
       case 'audit_completed':
         return auditCompletedEmail(auditId, notification.recipient);
+      case 'audit_cancelled':
+        return auditCancelledEmail(auditId, notification.agencyId);
     }
   }
 
   return {
     async notify(input: { key: string; auditId: string; notification: Notification }): Promise<void> {
+      const { purpose } = input.notification;
+      if (!SENT_AFTER_CANCEL.has(purpose)) {
+        const audit = await db.audit.findUnique({ where: { id: input.auditId }, select: { stage: true } });
+        if (audit?.stage === 'cancelled') {
+          Context.current().log.info('email not sent: the audit is cancelled', { purpose });
+          return;
+        }
+      }
       const email = await emailFor(input.auditId, input.notification);
       await send({ key: input.key, auditId: input.auditId, ...email });
     },

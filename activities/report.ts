@@ -78,7 +78,8 @@ export function reportActivities({ db }: { db: Db }) {
     },
 
     /** Makes and stores the 7 Point Briefing from the approved version; once only. */
-    async publishBriefing(input: { auditId: string; reportVersionId: string }): Promise<{ publishedAt: string }> {
+    /** Publishes the 7 Point Briefing; a cancelled audit publishes nothing (no `publishedAt`). */
+    async publishBriefing(input: { auditId: string; reportVersionId: string }): Promise<{ publishedAt?: string }> {
       const existing = await db.briefing.findUnique({ where: { auditId: input.auditId } });
       if (existing) return { publishedAt: existing.publishedAt.toISOString() };
       const [audit, version, cases, agencies] = await Promise.all([
@@ -91,6 +92,8 @@ export function reportActivities({ db }: { db: Db }) {
           select: { agencyId: true },
         }),
       ]);
+      // A cancel that came while this was on its way: a cancelled audit publishes nothing.
+      if (audit.stage === 'cancelled') return {};
       const briefing = sevenPointBriefing({
         focus: audit.focus,
         focusSource: audit.focusSource,

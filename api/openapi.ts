@@ -166,7 +166,7 @@ export const auditStateSchema = z
         kind: z.enum(['urgent_action', 'recommendation']),
         ownerAgencyId: uuid,
         dueAt: timestamp,
-        status: z.enum(['open', 'closed']),
+        status: z.enum(['open', 'closed', 'cancelled']),
         rag: rag.nullable(),
         nextReminderAt: timestamp.nullable(),
       }),
@@ -247,7 +247,7 @@ const progressViewSchema = z
       number: z.int(),
       description: z.string(),
       dueAt: timestamp,
-      status: z.enum(['open', 'closed']),
+      status: z.enum(['open']),
     }),
     quarter: z.int(),
     reported: z

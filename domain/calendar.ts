@@ -1,24 +1,22 @@
 // Working days in England & Wales, computed (not a hand list that runs out): weekends, the statutory
 // bank holidays with their substitute days, Easter from the Gregorian computus, and the one-off
-// holidays proclaimed so far. Every date here is a calendar date in Europe/London, 'YYYY-MM-DD'.
-// Pure: the workflows use it for every due date, reminder, chaser and escalation.
+// holidays proclaimed so far (calendar-editions.ts: an audit counts with the edition it started with).
+// Every date here is a calendar date in Europe/London, 'YYYY-MM-DD'. Pure: the workflows use it for
+// every due date, reminder, chaser and escalation.
+import { CALENDAR_EDITIONS } from './calendar-editions';
 
 export type LocalDate = string;
 
 const LONDON = 'Europe/London';
 
-/** Proclaimed one-off bank holidays, and the years a fixed holiday moved for one. */
-const ONE_OFF: readonly LocalDate[] = [
-  '1999-12-31', // millennium
-  '2002-06-03', // golden jubilee
-  '2011-04-29', // royal wedding
-  '2012-06-05', // diamond jubilee
-  '2022-06-03', // platinum jubilee
-  '2022-09-19', // state funeral of Queen Elizabeth II
-  '2023-05-08', // coronation of King Charles III
-];
-const MOVED_EARLY_MAY: Record<number, LocalDate> = { 1995: '1995-05-08', 2020: '2020-05-08' };
-const MOVED_SPRING: Record<number, LocalDate> = { 2002: '2002-06-04', 2012: '2012-06-04', 2022: '2022-06-02' };
+/** The edition of the proclaimed holidays an audit starting now is given; 1 is the first. */
+export const CURRENT_CALENDAR = CALENDAR_EDITIONS.length;
+
+function edition(n: number) {
+  const found = CALENDAR_EDITIONS[n - 1];
+  if (!found) throw new RangeError(`no calendar edition ${n}: editions 1 to ${CURRENT_CALENDAR} exist`);
+  return found;
+}
 
 const pad = (n: number) => String(n).padStart(2, '0');
 const iso = (y: number, m: number, d: number): LocalDate => `${y}-${pad(m)}-${pad(d)}`;
@@ -72,38 +70,39 @@ function substitute(date: LocalDate, taken: Set<LocalDate>): LocalDate {
   return day;
 }
 
-const cache = new Map<number, Set<LocalDate>>();
+const cache = new Map<string, Set<LocalDate>>();
 
-/** The bank holidays of England & Wales in `year`, as observed (substitute days included). */
-export function bankHolidays(year: number): Set<LocalDate> {
-  const cached = cache.get(year);
+/** The bank holidays of England & Wales in `year`, as observed (substitute days included), in a calendar edition. */
+export function bankHolidays(year: number, calendar = CURRENT_CALENDAR): Set<LocalDate> {
+  const cached = cache.get(`${calendar}/${year}`);
   if (cached) return cached;
+  const { oneOff, movedEarlyMay, movedSpring } = edition(calendar);
   const easter = easterSunday(year);
   const days = new Set<LocalDate>([
     addDays(easter, -2),
     addDays(easter, 1),
-    MOVED_EARLY_MAY[year] ?? firstMonday(year, 5),
-    MOVED_SPRING[year] ?? lastMonday(year, 5),
+    movedEarlyMay[year] ?? firstMonday(year, 5),
+    movedSpring[year] ?? lastMonday(year, 5),
     lastMonday(year, 8),
-    ...ONE_OFF.filter((d) => d.startsWith(`${year}-`)),
+    ...oneOff.filter((d) => d.startsWith(`${year}-`)),
   ]);
   // New Year's Day, Christmas and Boxing Day move to the next free weekday when they fall at a weekend.
   for (const fixed of [iso(year, 1, 1), iso(year, 12, 25), iso(year, 12, 26)]) days.add(substitute(fixed, days));
-  cache.set(year, days);
+  cache.set(`${calendar}/${year}`, days);
   return days;
 }
 
-export function isWorkingDay(date: LocalDate): boolean {
-  return !isWeekend(date) && !bankHolidays(parts(date)[0]).has(date);
+export function isWorkingDay(date: LocalDate, calendar = CURRENT_CALENDAR): boolean {
+  return !isWeekend(date) && !bankHolidays(parts(date)[0], calendar).has(date);
 }
 
 /** `n` working days after `date` (before it when negative); `date` itself never counts. */
-export function addWorkingDays(date: LocalDate, n: number): LocalDate {
+export function addWorkingDays(date: LocalDate, n: number, calendar = CURRENT_CALENDAR): LocalDate {
   const step = n < 0 ? -1 : 1;
   let day = date;
   for (let left = Math.abs(n); left > 0;) {
     day = addDays(day, step);
-    if (isWorkingDay(day)) left--;
+    if (isWorkingDay(day, calendar)) left--;
   }
   return day;
 }

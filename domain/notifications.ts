@@ -28,9 +28,22 @@ export type Notification =
   /** n = 0 on the due date, then with each quarter's request while the action stays open past it. */
   | { purpose: 'action_overdue'; actionId: string; n: number }
   | { purpose: 'lis_progress_summary'; quarter: number }
-  | { purpose: 'audit_completed'; recipient: 'business_unit' | 'lis' };
+  | { purpose: 'audit_completed'; recipient: 'business_unit' | 'lis' }
+  /** To an agency that was asked for something (an invitation, an approval) when the audit is cancelled. */
+  | { purpose: 'audit_cancelled'; agencyId: string };
 
 export type NotificationPurpose = Notification['purpose'];
+
+/**
+ * What may still be sent about a cancelled audit: its cancellation notices, and the urgent escalations,
+ * which go on until acknowledged. Anything else already on its way when the cancel came is not sent.
+ */
+export const SENT_AFTER_CANCEL: ReadonlySet<NotificationPurpose> = new Set([
+  'audit_cancelled',
+  'urgent_escalation',
+  'urgent_re_escalation',
+  'business_unit_urgent_concern',
+]);
 
 /** The outbox key: one email per audit, purpose, subject and occasion, however often it is retried. */
 export function notificationKey(auditId: string, notification: Notification, occasion = ''): string {

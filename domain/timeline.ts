@@ -1,11 +1,18 @@
 // Every duration of an audit in one object: the working-day defaults of PRODUCT.md, or wall-clock
 // overrides (demos, training, tests) from which reminders and chasers scale. Stage code asks this
 // module for instants and never holds a literal duration.
-import { addWorkingDays, atLondonTime, londonDate } from './calendar';
+//
+// An audit's timeline is fixed when it starts (`fixTimeline`, carried in the workflow's input): its
+// durations and the calendar edition its working days are counted in. A default changed later, or a bank
+// holiday proclaimed later, never moves an open audit's deadlines, however often its workflow is replayed.
+import { addWorkingDays, atLondonTime, CURRENT_CALENDAR, londonDate } from './calendar';
 import type { TIMELINE_KEYS } from './schemas';
 
-/** A length of time: working days in England & Wales, calendar months, or wall-clock milliseconds. */
-export type Span = { workingDays: number } | { months: number } | { ms: number };
+/**
+ * A length of time: working days in England & Wales (counted in calendar edition `calendar`; absent, the
+ * first edition, as every audit of release 0.1.0 counted them), calendar months, or wall-clock milliseconds.
+ */
+export type Span = { workingDays: number; calendar?: number } | { months: number } | { ms: number };
 
 export type TimelineOverrides = Partial<Record<(typeof TIMELINE_KEYS)[number], string>>;
 
@@ -33,7 +40,12 @@ export interface Timeline {
 const DEADLINE_HOUR = 17;
 const MESSAGE_HOUR = 9;
 
-export const DEFAULT_TIMELINE: Timeline = {
+/**
+ * Release 0.1.0's durations, on the first calendar edition: the timeline of every audit started before
+ * timelines were fixed at start. Never change it; when a default changes, DEFAULT_TIMELINE gets new
+ * durations of its own.
+ */
+export const TIMELINE_0_1_0: Timeline = {
   cohortReview: { workingDays: 2 },
   submissions: {
     window: { workingDays: 15 },
@@ -52,6 +64,29 @@ export const DEFAULT_TIMELINE: Timeline = {
   followUpInterval: { months: 3 },
   retention: { months: 12 },
 };
+
+/** Every working-day span of `timeline` counted in calendar edition `calendar`. */
+function onCalendar(timeline: Timeline, calendar: number): Timeline {
+  const span = (s: Span): Span => ('workingDays' in s ? { workingDays: s.workingDays, calendar } : s);
+  const plan = (p: DeadlinePlan): DeadlinePlan => ({
+    window: span(p.window),
+    remindersBefore: p.remindersBefore.map(span),
+    chasersAfter: p.chasersAfter.map(span),
+    leadEscalationAfter: span(p.leadEscalationAfter),
+  });
+  return {
+    cohortReview: span(timeline.cohortReview),
+    submissions: plan(timeline.submissions),
+    hardCutOff: span(timeline.hardCutOff),
+    approval: plan(timeline.approval),
+    acknowledgementWindow: span(timeline.acknowledgementWindow),
+    followUpInterval: span(timeline.followUpInterval),
+    retention: span(timeline.retention),
+  };
+}
+
+/** The defaults of PRODUCT.md an audit starting now is given, on today's calendar edition. */
+export const DEFAULT_TIMELINE: Timeline = onCalendar(TIMELINE_0_1_0, CURRENT_CALENDAR);
 
 /** ISO-8601 duration → milliseconds (a month is 30 days and a year 365 here: overrides are for demos). */
 export function durationMs(iso: string): number {
@@ -83,8 +118,9 @@ function scaled(plan: DeadlinePlan, windowMs: number): DeadlinePlan {
   };
 }
 
-export function resolveTimeline(overrides: TimelineOverrides = {}): Timeline {
-  const t = DEFAULT_TIMELINE;
+/** The overrides applied to a base timeline: today's defaults unless told (an audit of 0.1.0: TIMELINE_0_1_0). */
+export function resolveTimeline(overrides: TimelineOverrides = {}, base: Timeline = DEFAULT_TIMELINE): Timeline {
+  const t = base;
   const ms = (key: keyof TimelineOverrides) => (overrides[key] ? durationMs(overrides[key]) : undefined);
   const submissionMs = ms('submissionWindow');
   const approvalMs = ms('approvalWindow');
@@ -104,6 +140,18 @@ export function resolveTimeline(overrides: TimelineOverrides = {}): Timeline {
   };
 }
 
+/** The timeline an audit starting now is given, fixed for its whole life: what its workflow's input carries. */
+export const fixTimeline = (overrides?: TimelineOverrides): Timeline => resolveTimeline(overrides, DEFAULT_TIMELINE);
+
+/**
+ * The timeline of a workflow: the one fixed at its start, or — started before 0.2.0 fixed them — release
+ * 0.1.0's defaults with its overrides, exactly as it counted then.
+ */
+export const timelineOf = (input: { fixedTimeline?: Timeline; timeline?: TimelineOverrides }): Timeline =>
+  input.fixedTimeline ?? resolveTimeline(input.timeline, TIMELINE_0_1_0);
+
+const FIRST_CALENDAR = 1;
+
 function addMonths(instant: Date, months: number): Date {
   const d = new Date(instant.getTime());
   d.setUTCMonth(d.getUTCMonth() + months);
@@ -112,14 +160,18 @@ function addMonths(instant: Date, months: number): Date {
 
 /** The deadline `span` after `from`: close of business on the last working day, or plain arithmetic. */
 export function deadlineAfter(from: Date, span: Span): Date {
-  if ('workingDays' in span) return atLondonTime(addWorkingDays(londonDate(from), span.workingDays), DEADLINE_HOUR);
+  if ('workingDays' in span) {
+    const day = addWorkingDays(londonDate(from), span.workingDays, span.calendar ?? FIRST_CALENDAR);
+    return atLondonTime(day, DEADLINE_HOUR);
+  }
   return shift(from, span, 1);
 }
 
 /** A moment `span` before (-1) or after (+1) `instant`; working-day moments fall at 09:00 London. */
 export function shift(instant: Date, span: Span, direction: 1 | -1): Date {
   if ('workingDays' in span) {
-    return atLondonTime(addWorkingDays(londonDate(instant), direction * span.workingDays), MESSAGE_HOUR);
+    const day = addWorkingDays(londonDate(instant), direction * span.workingDays, span.calendar ?? FIRST_CALENDAR);
+    return atLondonTime(day, MESSAGE_HOUR);
   }
   if ('months' in span) return addMonths(instant, direction * span.months);
   return new Date(instant.getTime() + direction * span.ms);
@@ -140,5 +192,5 @@ export function deadlineSchedule(dueAt: Date, plan: DeadlinePlan): { kind: Sched
 export function nthAfter(from: Date, span: Span, n: number): Date {
   if ('months' in span) return addMonths(from, span.months * n);
   if ('ms' in span) return new Date(from.getTime() + span.ms * n);
-  return shift(from, { workingDays: span.workingDays * n }, 1);
+  return shift(from, { ...span, workingDays: span.workingDays * n }, 1);
 }

@@ -6,6 +6,7 @@ import { actionProgressRequest } from './templates/action-progress-request';
 import { approvalChaser } from './templates/approval-chaser';
 import { approvalLeadEscalation } from './templates/approval-lead-escalation';
 import { approvalRequest } from './templates/approval-request';
+import { auditCancelled } from './templates/audit-cancelled';
 import { auditCompleted } from './templates/audit-completed';
 import { briefingPublished } from './templates/briefing-published';
 import { businessUnitEscalationRaised } from './templates/business-unit-escalation-raised';
@@ -42,6 +43,7 @@ export const templates = {
   actionOverdue,
   lisProgressSummary,
   auditCompleted,
+  auditCancelled,
 };
 
 export type TemplateName = keyof typeof templates;

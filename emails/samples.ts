@@ -47,6 +47,7 @@ export const SAMPLES: { [N in TemplateName]: TemplateData<N> } = {
   approvalLeadEscalation: { ...approval, agencyName: audit.agencyName },
   lisSignoffRequest: { auditTitle: audit.auditTitle, version: 2, link: `${base}/lis/Mx4Ta9Pq2Lc7Vz0Bn5Kd8Ry1` },
   briefingPublished: { auditTitle: audit.auditTitle, link: briefing },
+  auditCancelled: { auditTitle: audit.auditTitle, agencyName: audit.agencyName },
   actionProgressRequest: action,
   actionOverdue: action,
   lisProgressSummary: {

@@ -18,6 +18,7 @@ import { createTransport } from '../infra/mailer';
 import { migrateDeploy } from '../infra/migrate';
 import { connectClient, temporalConnectionOptions } from '../infra/temporal';
 import { createWorker, installWorkerLogging } from '../worker';
+import { builtWorkflowBundle } from '../worker/bundle';
 import { ensureTool } from './tools';
 
 export interface Running {
@@ -96,6 +97,7 @@ export async function startDeepDive(env: NodeJS.ProcessEnv = process.env): Promi
     const workerConnection = await NativeConnection.connect(connection);
     stack.push(() => workerConnection.close());
     const worker = await createWorker({
+      ...builtWorkflowBundle(process.env.WORKFLOW_BUNDLE_DIR || undefined),
       connection: workerConnection,
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,

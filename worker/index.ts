@@ -11,13 +11,16 @@ import {
 import { auditIdOf, type Logger } from '../infra/logger';
 import { createActivities, type ActivityDeps } from '../activities';
 import { TASK_QUEUE } from '../workflows/messages';
+import { DEPLOYMENT_NAME } from './bundle';
 
 export interface WorkerDeps extends ActivityDeps {
   connection: NativeConnection;
   namespace: string;
   taskQueue?: string;
-  /** A pre-built bundle (tests build one per run); otherwise the workflows are bundled at start. */
-  workflowBundle?: WorkerOptions['workflowBundle'];
+  /** The bundle built with the release (worker/bundle.ts); tests build one per run. */
+  workflowBundle: { codePath: string };
+  /** The release's build ID, reported to Temporal as the worker's deployment version; none in tests. */
+  buildId?: string;
   /** How long a shutdown lets in-flight activities finish, then when it gives up; WORKER_SHUTDOWN unless set. */
   shutdown?: { graceTime: WorkerOptions['shutdownGraceTime']; forceTime: WorkerOptions['shutdownForceTime'] };
 }
@@ -35,6 +38,7 @@ export async function createWorker({
   namespace,
   taskQueue,
   workflowBundle,
+  buildId,
   shutdown = WORKER_SHUTDOWN,
   ...deps
 }: WorkerDeps): Promise<Worker> {
@@ -45,7 +49,17 @@ export async function createWorker({
     shutdownGraceTime: shutdown.graceTime,
     shutdownForceTime: shutdown.forceTime,
     activities: createActivities(deps),
-    ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
+    workflowBundle,
+    // Reported, not routed by: a release replaces the last one on every open audit, safe by patched()
+    // (docs/OPERATIONS.md, "Releases"). Each workflow task's completion records the build that ran it.
+    ...(buildId
+      ? {
+          workerDeploymentOptions: {
+            version: { deploymentName: DEPLOYMENT_NAME, buildId },
+            useWorkerVersioning: false,
+          },
+        }
+      : {}),
   });
 }
 

@@ -7,6 +7,7 @@ import { createLogger } from '../infra/logger';
 import { createTransport } from '../infra/mailer';
 import { describeConnection, temporalConnectionOptions } from '../infra/temporal';
 import { createWorker, installWorkerLogging, WORKER_SHUTDOWN } from '.';
+import { builtWorkflowBundle } from './bundle';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -23,8 +24,11 @@ async function main(): Promise<void> {
   const db = createDb(databaseUrl);
   const transport = createTransport(smtpUrl);
   const temporalOptions = temporalConnectionOptions(config.temporal);
+  // Built with the release, never at start: WORKFLOW_BUNDLE_DIR when the code runs from elsewhere.
+  const built = builtWorkflowBundle(process.env.WORKFLOW_BUNDLE_DIR || undefined);
   const connection = await NativeConnection.connect(temporalOptions);
   const worker = await createWorker({
+    ...built,
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
@@ -42,6 +46,7 @@ async function main(): Promise<void> {
   log.info(
     {
       taskQueue: config.temporal.taskQueue,
+      buildId: built.buildId,
       temporal: { ...describeConnection(temporalOptions), namespace: config.temporal.namespace },
       metrics: config.metrics.workerBindAddress ?? 'off',
       shutdown: WORKER_SHUTDOWN,

@@ -2,7 +2,10 @@
 // module beside this one; every handler is registered here, on state initialised first.
 import {
   allHandlersFinished,
+  CancellationScope,
   condition,
+  isCancellation,
+  patched,
   proxyActivities,
   setHandler,
   sleep,
@@ -10,7 +13,7 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { STAGES, type Stage } from '../domain/stages';
-import { resolveTimeline, shift, type Timeline } from '../domain/timeline';
+import { shift, type Timeline, timelineOf } from '../domain/timeline';
 import { DATABASE_ACTIVITY } from './activity-options';
 import { notFound, refused, wrongStage } from './errors';
 import { collate, rescheduleDiscussion, takeOutcome } from './discussion';
@@ -38,20 +41,23 @@ import {
   submitReportVersionUpdate,
 } from './messages';
 import { tell } from './notify';
+import { PATCHES } from './patches';
 import { startUrgentEscalation } from './escalation';
 import { selectCohort } from './selection';
 import { awaitSubmissions, extendDeadlines } from './submissions';
 
 export type { DeepDiveAuditInput };
 
-const { recordStage, recordInvitationOutcome, acceptLisDecision, purgeIdentifiableData } =
+const { recordStage, recordInvitationOutcome, acceptLisDecision, purgeIdentifiableData, closeCancelledAudit } =
   proxyActivities<Activities>(DATABASE_ACTIVITY);
 
 const TERMINAL: readonly Stage[] = ['completed', 'cancelled'];
 const isPast = (state: AuditState, stage: Stage) => STAGES.indexOf(state.stage) > STAGES.indexOf(stage);
 
 export async function deepDiveAudit(input: DeepDiveAuditInput): Promise<AuditState> {
-  const timeline = resolveTimeline(input.timeline);
+  const timeline = timelineOf(input);
+  /** What every child is given, so that it counts as its audit does. */
+  const timelines = { timeline: input.timeline, fixedTimeline: input.fixedTimeline };
   const state: AuditState = {
     auditId: input.auditId,
     stage: 'selection',
@@ -63,6 +69,7 @@ export async function deepDiveAudit(input: DeepDiveAuditInput): Promise<AuditSta
     lisSummaries: 0,
     actions: [],
     cancelled: false,
+    timeline,
   };
   let sendRequested = false;
   let replacing = 0;
@@ -87,11 +94,34 @@ export async function deepDiveAudit(input: DeepDiveAuditInput): Promise<AuditSta
 
   setHandler(auditStateQuery, () => state);
 
+  // Every stage runs in this scope: a cancel cancels it, so that no stage code runs past its next await.
+  const stages = new CancellationScope();
+  /** The cancel was taken the 0.2.0 way (PATCHES.cancelAlwaysWins); false for a cancel replayed from before. */
+  let cancelWins = false;
+  let cancelRecorded = false;
+
+  const enterStage = async (stage: Stage) => {
+    // Once cancelled, always cancelled: a stage reached in the same moment does not overwrite it.
+    if (cancelWins) return;
+    state.stage = stage;
+    upsertSearchAttributes([{ key: stageSearchAttribute, value: stage }]);
+    await recordStage({ auditId: state.auditId, stage });
+  };
+
   setHandler(
     cancelAuditUpdate,
     async () => {
       state.cancelled = true;
-      await enterStage(state, 'cancelled');
+      if (!patched(PATCHES.cancelAlwaysWins)) {
+        await enterStage('cancelled');
+        return state;
+      }
+      cancelWins = true;
+      state.stage = 'cancelled';
+      upsertSearchAttributes([{ key: stageSearchAttribute, value: 'cancelled' }]);
+      stages.cancel();
+      // The main flow records it; answered once the database's lists say so too.
+      await condition(() => cancelRecorded);
       return state;
     },
     { validator: () => refuseUnless('cancel', !TERMINAL.includes(state.stage)) },
@@ -124,7 +154,7 @@ export async function deepDiveAudit(input: DeepDiveAuditInput): Promise<AuditSta
     raiseConcernUpdate,
     async ({ escalationId }: { escalationId: string }) => {
       // The child outlives the audit; starting the same escalation twice does nothing.
-      await startUrgentEscalation({ escalationId, auditId: state.auditId, timeline: input.timeline });
+      await startUrgentEscalation({ escalationId, auditId: state.auditId, ...timelines });
       if (!state.escalations.includes(escalationId)) state.escalations.push(escalationId);
       return state;
     },
@@ -218,7 +248,7 @@ export async function deepDiveAudit(input: DeepDiveAuditInput): Promise<AuditSta
     async () => {
       takingOutcome = true;
       try {
-        await takeOutcome(state, input.timeline);
+        await takeOutcome(state, timelines);
       } finally {
         takingOutcome = false;
       }
@@ -299,69 +329,82 @@ export async function deepDiveAudit(input: DeepDiveAuditInput): Promise<AuditSta
     state.actions[i] = action.status === 'open' ? { ...action, progressRequests, nextReminderAt } : action;
   });
 
-  await enterStage(state, 'selection');
-  await selectCohort(state);
-  if (state.cancelled) return finish(state, timeline);
-
-  planCohortReview(state, timeline);
-  await enterStage(state, 'invitations');
-  await reviewCohort(state, () => sendRequested);
-  await condition(() => replacing === 0);
-  if (state.cancelled) return finish(state, timeline);
-  sendRequested = true;
-  await sendInvitations(state, timeline);
-
-  await enterStage(state, 'awaiting_submissions');
-  await awaitSubmissions(state, timeline);
-  if (state.cancelled) return finish(state, timeline);
-
-  await enterStage(state, 'collation');
-  await collate(state);
-  if (state.cancelled) return finish(state, timeline);
-
-  await enterStage(state, 'discussion');
-  await condition(() => state.cancelled || (!!state.outcomeRecordedAt && !takingOutcome));
-  if (state.cancelled) return finish(state, timeline);
-
-  // Round the report goes until the practitioners approve a version and the LIS signs it off.
-  for (;;) {
-    await enterStage(state, 'report');
-    await condition(() => state.cancelled || versionWaiting());
-    if (state.cancelled) return finish(state, timeline);
-
-    circulatedVersions = state.reportVersions.length;
-    openingVersion = true;
-    await openVersion(state, timeline);
-    openingVersion = false;
-    await enterStage(state, 'practitioner_approval');
-    const approval = await seekApproval(state, timeline);
-    if (approval === 'cancelled') return finish(state, timeline);
-    if (approval === 'changes_requested') continue;
-
-    await enterStage(state, 'lis_signoff');
-    const signOff = await seekSignOff(state);
-    if (signOff === 'cancelled') return finish(state, timeline);
-    if (signOff === 'approved') break;
-  }
-  await publish(state);
-  state.followUpFrom = new Date().toISOString();
-
-  await enterStage(state, 'action_follow_up');
-  await followUpActions(state, timeline, input.timeline);
-  if (state.cancelled) return finish(state, timeline);
-
-  await enterStage(state, 'completed');
-  await Promise.all([
-    tell(state.auditId, { purpose: 'audit_completed', recipient: 'business_unit' }),
-    tell(state.auditId, { purpose: 'audit_completed', recipient: 'lis' }),
-  ]);
+  await stages.run(runStages).catch((err: unknown) => {
+    if (!(cancelWins && isCancellation(err))) throw err;
+  });
+  if (cancelWins) await closeCancelled();
   return finish(state, timeline);
-}
 
-async function enterStage(state: AuditState, stage: Stage): Promise<void> {
-  state.stage = stage;
-  upsertSearchAttributes([{ key: stageSearchAttribute, value: stage }]);
-  await recordStage({ auditId: state.auditId, stage });
+  /** The audit from the draw to its last action closed; returns early on a cancel taken before 0.2.0. */
+  async function runStages(): Promise<void> {
+    await enterStage('selection');
+    await selectCohort(state);
+    if (state.cancelled) return;
+
+    planCohortReview(state, timeline);
+    await enterStage('invitations');
+    await reviewCohort(state, () => sendRequested);
+    await condition(() => replacing === 0);
+    if (state.cancelled) return;
+    sendRequested = true;
+    await sendInvitations(state, timeline);
+
+    await enterStage('awaiting_submissions');
+    await awaitSubmissions(state, timeline);
+    if (state.cancelled) return;
+
+    await enterStage('collation');
+    await collate(state);
+    if (state.cancelled) return;
+
+    await enterStage('discussion');
+    await condition(() => state.cancelled || (!!state.outcomeRecordedAt && !takingOutcome));
+    if (state.cancelled) return;
+
+    // Round the report goes until the practitioners approve a version and the LIS signs it off.
+    for (;;) {
+      await enterStage('report');
+      await condition(() => state.cancelled || versionWaiting());
+      if (state.cancelled) return;
+
+      circulatedVersions = state.reportVersions.length;
+      openingVersion = true;
+      await openVersion(state, timeline);
+      openingVersion = false;
+      await enterStage('practitioner_approval');
+      const approval = await seekApproval(state, timeline);
+      if (approval === 'cancelled') return;
+      if (approval === 'changes_requested') continue;
+
+      await enterStage('lis_signoff');
+      const signOff = await seekSignOff(state);
+      if (signOff === 'cancelled') return;
+      if (signOff === 'approved') break;
+    }
+    await publish(state);
+    state.followUpFrom = new Date().toISOString();
+
+    await enterStage('action_follow_up');
+    await followUpActions(state, timeline, timelines);
+    if (state.cancelled) return;
+
+    await enterStage('completed');
+    await Promise.all([
+      tell(state.auditId, { purpose: 'audit_completed', recipient: 'business_unit' }),
+      tell(state.auditId, { purpose: 'audit_completed', recipient: 'lis' }),
+    ]);
+  }
+
+  /**
+   * After a cancel: the database says `cancelled` (and its open actions, whose follow-ups the scope has
+   * cancelled), then every agency that was asked for something hears that nothing more is needed.
+   */
+  async function closeCancelled(): Promise<void> {
+    const { agencyIds } = await closeCancelledAudit({ auditId: state.auditId });
+    cancelRecorded = true;
+    for (const action of state.actions) if (action.status === 'open') action.status = 'cancelled';
+    await Promise.all(agencyIds.map((agencyId) => tell(state.auditId, { purpose: 'audit_cancelled', agencyId })));
+  }
 }
 
 /**

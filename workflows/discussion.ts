@@ -3,10 +3,9 @@
 // its actions become the follow-up's, its concerns urgent escalations.
 import { condition, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { TimelineOverrides } from '../domain/timeline';
 import { DATABASE_ACTIVITY } from './activity-options';
 import { startUrgentEscalation } from './escalation';
-import type { AuditState } from './messages';
+import type { AuditState, TimelineInput } from './messages';
 import { tell } from './notify';
 
 const { readDiscussion, circulatePack, acceptOutcome } = proxyActivities<Activities>(DATABASE_ACTIVITY);
@@ -40,17 +39,17 @@ export async function rescheduleDiscussion(state: AuditState, at: string): Promi
 }
 
 /** Takes the stored outcome; each concern in it starts its urgent escalation. */
-export async function takeOutcome(state: AuditState, timeline: TimelineOverrides | undefined): Promise<void> {
+export async function takeOutcome(state: AuditState, timelines: TimelineInput): Promise<void> {
   const { actions, escalationIds, acceptedAt } = await acceptOutcome({ auditId: state.auditId });
   state.actions = actions.map((a) => ({
     ...a,
     auditId: state.auditId,
-    status: 'open',
+    status: a.status ?? 'open',
     progressRequests: 0,
     overdueChased: false,
   }));
   for (const escalationId of escalationIds) {
-    await startUrgentEscalation({ escalationId, auditId: state.auditId, timeline });
+    await startUrgentEscalation({ escalationId, auditId: state.auditId, ...timelines });
     if (!state.escalations.includes(escalationId)) state.escalations.push(escalationId);
   }
   state.outcomeRecordedAt = acceptedAt;

@@ -16,7 +16,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { resolveTimeline, shift } from '../domain/timeline';
+import { shift, timelineOf } from '../domain/timeline';
 import { DATABASE_ACTIVITY } from './activity-options';
 import { alreadyDone, notFound } from './errors';
 import {
@@ -57,7 +57,7 @@ export async function startUrgentEscalation(input: Omit<UrgentEscalationInput, '
 
 export async function urgentEscalation(input: UrgentEscalationInput): Promise<EscalationState> {
   const { escalationId, auditId } = input;
-  const window = resolveTimeline(input.timeline).acknowledgementWindow;
+  const window = timelineOf(input).acknowledgementWindow;
   const state: EscalationState = input.continued ?? { escalationId, auditId, reEscalations: 0 };
 
   setHandler(escalationStateQuery, () => state);

@@ -20,7 +20,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { nthAfter, resolveTimeline, type Timeline, type TimelineOverrides } from '../domain/timeline';
+import { nthAfter, type Timeline, timelineOf } from '../domain/timeline';
 import { DATABASE_ACTIVITY } from './activity-options';
 import { alreadyDone } from './errors';
 import {
@@ -34,6 +34,7 @@ import {
   auditWorkflowId,
   closeActionUpdate,
   type Rag,
+  type TimelineInput,
 } from './messages';
 import { tell } from './notify';
 
@@ -51,11 +52,7 @@ const nextRequestAt = (from: Date, timeline: Timeline, sent: number) =>
   nthAfter(from, timeline.followUpInterval, sent + 1);
 
 /** For the audit: starts every action's follow-up, sends the LIS its quarterly summaries, returns when all are closed. */
-export async function followUpActions(
-  state: AuditState,
-  timeline: Timeline,
-  overrides: TimelineOverrides | undefined,
-): Promise<void> {
+export async function followUpActions(state: AuditState, timeline: Timeline, timelines: TimelineInput): Promise<void> {
   // Every child gets this `from` (and the audit's timeline overrides), so they and the audit count the same quarters.
   const followUpFrom = state.followUpFrom ?? new Date().toISOString();
   const from = new Date(followUpFrom);
@@ -72,7 +69,7 @@ export async function followUpActions(
       startChild(actionFollowUp, {
         workflowId: actionWorkflowId(action.actionId),
         parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
-        args: [{ actionId: action.actionId, auditId: state.auditId, from: followUpFrom, timeline: overrides }],
+        args: [{ actionId: action.actionId, auditId: state.auditId, from: followUpFrom, ...timelines }],
       }),
     ),
   );
@@ -97,7 +94,7 @@ export async function followUpActions(
 
 export async function actionFollowUp(input: ActionFollowUpInput): Promise<ActionState> {
   const { actionId, auditId } = input;
-  const timeline = resolveTimeline(input.timeline);
+  const timeline = timelineOf(input);
   const from = new Date(input.from);
   const state: ActionState = input.continued ?? {
     actionId,

@@ -3,11 +3,13 @@
 import { condition, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { deadlineAfter, type Timeline } from '../domain/timeline';
+import { ON_CANCEL } from './activity-options';
 import type { AuditState } from './messages';
 import { tell } from './notify';
 import { cutOffAt } from './submissions';
 
 const { createInvitations, replaceCase } = proxyActivities<Activities>({
+  ...ON_CANCEL,
   startToCloseTimeout: '30 seconds',
   retry: {
     initialInterval: '1 second',

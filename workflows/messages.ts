@@ -4,7 +4,7 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { defineSearchAttributeKey } from '@temporalio/common';
 import type { ServiceLevel } from '../domain/cohort';
 import type { Stage } from '../domain/stages';
-import type { TimelineOverrides } from '../domain/timeline';
+import type { Timeline, TimelineOverrides } from '../domain/timeline';
 
 export const TASK_QUEUE = 'deep-dive';
 
@@ -14,10 +14,19 @@ export const stageSearchAttribute = defineSearchAttributeKey('DeepDiveStage', 'K
 export const auditWorkflowId = (auditId: string): string => `audit-${auditId}`;
 
 /** One workflow input object: IDs and durations only. */
-export interface DeepDiveAuditInput {
+export interface DeepDiveAuditInput extends TimelineInput {
   auditId: string;
+}
+
+/** How a workflow knows its timeline; every child is given its audit's. */
+export interface TimelineInput {
   /** Wall-clock overrides, only when the server allows compressed timelines. */
   timeline?: TimelineOverrides;
+  /**
+   * The audit's timeline, fixed when it started (domain/timeline.ts `fixTimeline`): its durations and the
+   * calendar edition its working days are counted in. Absent in workflows started before 0.2.0.
+   */
+  fixedTimeline?: Timeline;
 }
 
 export type InvitationStatus = 'pending' | 'submitted' | 'no_involvement';
@@ -65,7 +74,8 @@ export interface ActionState {
   ownerAgencyId: string;
   /** ISO-8601 */
   dueAt: string;
-  status: 'open' | 'closed';
+  /** `cancelled`: the audit was cancelled while the action was open, and its follow-up ended. */
+  status: 'open' | 'closed' | 'cancelled';
   /** The latest status its owner reported; none until the first report. */
   rag?: Rag;
   /** Quarterly progress requests sent so far. */
@@ -104,6 +114,8 @@ export interface AuditState {
   lisSummaries: number;
   actions: ActionState[];
   cancelled: boolean;
+  /** Every duration of this audit, as fixed when it started. */
+  timeline: Timeline;
   /** Once completed or cancelled: when the identifiable data goes (ISO-8601), and when it went. */
   purgeAt?: string;
   purgedAt?: string;
@@ -166,12 +178,11 @@ export const lisDecisionUpdate = defineUpdate<
 
 export const actionWorkflowId = (actionId: string): string => `action-${actionId}`;
 
-export interface ActionFollowUpInput {
+export interface ActionFollowUpInput extends TimelineInput {
   actionId: string;
   auditId: string;
   /** ISO-8601: quarters are counted from here (LIS approval). */
   from: string;
-  timeline?: TimelineOverrides;
   /** Carried across continue-as-new. */
   continued?: ActionState;
 }
@@ -212,11 +223,9 @@ export interface EscalationState {
 }
 
 /** One workflow input object. The Escalation row is stored (by the API) before this starts. */
-export interface UrgentEscalationInput {
+export interface UrgentEscalationInput extends TimelineInput {
   escalationId: string;
   auditId: string;
-  /** The audit's own overrides: its `acknowledgementWindow` replaces the default four hours. */
-  timeline?: TimelineOverrides;
   /** Carried across continue-as-new: the state where the previous run left off. */
   continued?: EscalationState;
 }

@@ -2,8 +2,10 @@
 import { ActivityFailure, ApplicationFailure, log, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { type Notification, notificationKey } from '../domain/notifications';
+import { ON_CANCEL } from './activity-options';
 
 const { notify } = proxyActivities<Activities>({
+  ...ON_CANCEL,
   startToCloseTimeout: '1 minute',
   // SMTP outages are retried until the relay is back; a rejected address is recorded, not retried.
   retry: {

@@ -4,10 +4,12 @@
 import { condition, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { deadlineAfter, deadlineSchedule, type Timeline } from '../domain/timeline';
+import { ON_CANCEL } from './activity-options';
 import type { AuditState, InvitationState } from './messages';
 import { tell } from './notify';
 
 const { recordDeadlines } = proxyActivities<Activities>({
+  ...ON_CANCEL,
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });

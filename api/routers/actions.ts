@@ -23,6 +23,8 @@ export function actionsRouter({ db, temporal }: ActionsDeps): Router {
     const action = parsed.success ? await db.action.findUnique({ where: { id: parsed.data } }) : null;
     if (!action) throw new HttpError(404, 'not_found', 'No such action.');
     if (action.status === 'closed') throw new HttpError(409, 'already_closed', 'This action is closed already.');
+    if (action.status === 'cancelled')
+      throw new HttpError(409, 'audit_cancelled', 'This action’s audit was cancelled: it is no longer followed up.');
 
     await db.auditTrailEntry.create({
       data: {

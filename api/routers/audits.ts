@@ -34,7 +34,7 @@ import {
 } from '../../domain/reidentification';
 import { failedEmails } from '../../activities/email';
 import { evidencePack } from '../evidence';
-import type { TimelineOverrides } from '../../domain/timeline';
+import { fixTimeline, type TimelineOverrides } from '../../domain/timeline';
 import type { Db } from '../../infra/db';
 import {
   auditStateQuery,
@@ -79,7 +79,8 @@ export function auditsRouter(deps: AuditsDeps): Router {
       await temporal.workflow.start<typeof deepDiveAudit>('deepDiveAudit', {
         workflowId: auditWorkflowId(auditId),
         taskQueue: deps.taskQueue,
-        args: [{ auditId, timeline }],
+        // The audit's timeline is fixed now, for its whole life: later defaults or holidays never move it.
+        args: [{ auditId, timeline, fixedTimeline: fixTimeline(timeline) }],
         typedSearchAttributes: [{ key: stageSearchAttribute, value: 'selection' }],
       });
     } catch (err) {

@@ -187,6 +187,7 @@ async function summaries(db: Db): Promise<AuditSummary[]> {
     const rag = { red: 0, amber: 0, green: 0, complete: 0, none: 0, closed: 0 };
     for (const action of a.actions) {
       if (action.status === 'closed') rag.closed += 1;
+      else if (action.status === 'cancelled') continue;
       else rag[action.rag ?? 'none'] += 1;
     }
     return {

@@ -16,12 +16,13 @@ import { linkFormRouter } from './link-form';
 export interface ProgressView {
   audit: { title: string };
   /** The description may name a child: shown to the link holder only. */
-  action: { number: number; description: string; dueAt: string; status: 'open' | 'closed' };
+  action: { number: number; description: string; dueAt: string; status: 'open' };
   quarter: number;
   reported: { status: Rag | null; update: string | null; impactEvidence: string | null; reportedAt: string } | null;
 }
 
 const CLOSED = 'This action has been closed by the Learning and Improvement Subgroup; no further progress is needed.';
+const CANCELLED = 'The deep dive this action came from has been cancelled; no further progress is needed.';
 
 async function progressFor(db: Db, token: string) {
   const progress = await db.actionProgress.findUnique({
@@ -36,6 +37,7 @@ async function progressFor(db: Db, token: string) {
     );
   }
   if (progress.action.status === 'closed') throw new HttpError(410, 'link_closed', CLOSED);
+  if (progress.action.status === 'cancelled') throw new HttpError(410, 'link_closed', CANCELLED);
   return progress;
 }
 
@@ -49,7 +51,7 @@ export async function viewProgress(db: Db, token: string): Promise<ProgressView>
       number: action.number,
       description: action.description,
       dueAt: action.dueAt.toISOString(),
-      status: action.status,
+      status: 'open',
     },
     quarter: progress.quarter,
     reported: progress.reportedAt

@@ -9,6 +9,8 @@ jest.mock('mjml', () => jest.fn(jest.requireActual<typeof mjml2html>('mjml')));
 const compilations = mjml2html as unknown as jest.Mock;
 
 const config = loadEmailConfig({});
+/** The emails that ask nothing of their recipient, so carry no link to a task. */
+const NOTICES: TemplateName[] = ['auditCancelled'];
 
 describe.each(TEMPLATE_NAMES)('the %s email', (name: TemplateName) => {
   test('is MJML without a single error at validationLevel strict', async () => {
@@ -19,12 +21,18 @@ describe.each(TEMPLATE_NAMES)('the %s email', (name: TemplateName) => {
 
   test('has a subject, an HTML part linking to the task, and a plain-text part with the link in full', async () => {
     const email = await createRenderer(config).render(name, SAMPLES[name]);
-    const { link } = SAMPLES[name];
+    const { link } = SAMPLES[name] as { link?: string };
 
     expect(email.subject.length).toBeGreaterThan(10);
     expect(email.html).toContain(`<title>${email.subject}</title>`);
-    expect(email.html).toContain(`href="${link}"`);
-    expect(email.text).toContain(`\n${link}\n`);
+    if (NOTICES.includes(name)) {
+      // Asks nothing, so links to nothing but the partnership's address.
+      expect(link).toBeUndefined();
+      expect(email.html).not.toMatch(/href="https?:/);
+    } else {
+      expect(email.html).toContain(`href="${link}"`);
+      expect(email.text).toContain(`\n${link}\n`);
+    }
     for (const part of [email.subject, email.html, email.text]) expect(part).not.toMatch(/\{\{|\}\}/);
     expect(email.text).toContain('Questions to Safeguarding Children Partnership: deep-dive@localhost.');
   });

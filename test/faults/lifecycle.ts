@@ -443,20 +443,28 @@ async function submitForm(
   ip: string,
   content: { sections: Record<string, Record<string, string>>; childVoice: string },
 ): Promise<Reply | undefined> {
+  // A retry after an answer that never came (the API killed mid-request) may find the tool submitted by the
+  // attempt that was lost: that is the submission done. On a first attempt the same page fails loudly.
+  let attempts = 0;
+  const submittedPage = (r: Reply) =>
+    attempts > 1 && r.status === 200 && r.text.includes('This audit tool has been submitted');
   const res = await persist(
     'POST /respond (form)',
     async () => {
+      attempts++;
       const page = await d.http.call('GET', `/respond/${token}`, { ip, accept: 'text/html' });
       if (page.status !== 200) return page;
       const csrf = /name="_csrf" value="([^"]+)"/.exec(page.text)?.[1];
-      if (!csrf) return page; // a submitted tool's page has no form: the judge sees 200 and fails loudly
+      if (!csrf) return page; // a submitted tool's page has no form: the judge decides (submittedPage)
       const form: Record<string, string> = { _csrf: csrf, childVoice: content.childVoice, submit: 'true' };
       for (const [area, fields] of Object.entries(content.sections))
         for (const [field, value] of Object.entries(fields)) form[`sections[${area}][${field}]`] = value;
       return d.http.call('POST', `/respond/${token}`, { ip, form, accept: 'text/html' });
     },
     (r) =>
-      (r.status === 303 && (r.headers.get('location') ?? '').includes('saved=submitted')) || r.status === 409
+      (r.status === 303 && (r.headers.get('location') ?? '').includes('saved=submitted')) ||
+      r.status === 409 ||
+      submittedPage(r)
         ? 'done'
         : 'fail',
   );

@@ -55,6 +55,7 @@ export function buildIfStale(log: (line: string) => void): { built: boolean; ms:
     }
   };
   for (const dir of dirs) walk(dir);
+  if (!fs.existsSync(path.join(ROOT, 'dist', 'workflow-bundle.json'))) stale.push('dist/workflow-bundle.js');
   if (stale.length === 0) return { built: false, ms: Date.now() - started };
   log(`dist/ is stale (${stale.slice(0, 3).join(', ')}${stale.length > 3 ? ', …' : ''}): npm run build`);
   const result = spawnSync('npm', ['run', 'build'], { cwd: ROOT, encoding: 'utf8' });

@@ -138,6 +138,7 @@ describe('a worker process with METRICS_PORT', () => {
       DATABASE_URL: database.url,
       TEMPORAL_ADDRESS: address,
       TEMPORAL_TASK_QUEUE: 'worker-main-probe',
+      WORKFLOW_BUNDLE_DIR: process.env.WORKFLOW_BUNDLE_DIR,
       SMTP_URL: 'smtp://127.0.0.1:1',
       LINK_SECRET: 'test-link-secret-0123456789abcdef0123456789',
       METRICS_PORT: `127.0.0.1:${port}`,

@@ -4,9 +4,11 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { type MailCatcher, startMailCatcher } from '../../dev/mail-catcher';
+import type { Activities } from '../../activities';
 import type { Db } from '../../infra/db';
 import { deepDiveAudit } from '../../workflows';
 import { type AuditState, auditStateQuery, auditWorkflowId, stageSearchAttribute } from '../../workflows/messages';
+import { fixTimeline } from '../../domain/timeline';
 import { realActivities } from './activities';
 import { migratedDatabase } from './database';
 import { insertAudit } from './fixtures';
@@ -25,6 +27,8 @@ export interface PartsOptions {
   temporal?: 'dev' | 'time-skipping';
   /** With `temporal`: an SMTP catcher and a worker with the real activities on this task queue. */
   workerOn?: string;
+  /** What the worker runs instead of the real activities, built from them (a latch around one, say). */
+  activities?: (real: Activities) => Activities;
 }
 
 /**
@@ -51,7 +55,7 @@ export function realParts(opts: PartsOptions) {
         connection: env.nativeConnection,
         taskQueue: opts.workerOn,
         workflowBundle: workflowBundle(),
-        activities: realActivities(bed.db, catcher.url),
+        activities: (opts.activities ?? ((real) => real))(realActivities(bed.db, catcher.url)),
       });
       running = worker.run();
     }
@@ -69,32 +73,39 @@ export function realParts(opts: PartsOptions) {
 }
 
 /** Registers beforeAll/afterAll for this file; the bed's fields are set once beforeAll has run. */
-export function useWorkerBed(taskQueue: string): WorkerBed {
-  const parts = realParts({ temporal: 'time-skipping', workerOn: taskQueue });
+export function useWorkerBed(taskQueue: string, opts: Pick<PartsOptions, 'activities'> = {}): WorkerBed {
+  const parts = realParts({ temporal: 'time-skipping', workerOn: taskQueue, ...opts });
   beforeAll(parts.start);
   afterAll(parts.stop);
   return parts.bed;
 }
 
 /** The worker bed, and starting an audit on it as the API does (its rows first, then its workflow). */
-export function useAuditBed(taskQueue: string) {
-  const bed = useWorkerBed(taskQueue);
-
-  async function startAudit(cohortSize = 4, opts: { sixAgencies?: boolean } = {}) {
-    const { auditId, agencies } = await insertAudit(bed.db, { cohortSize, ...opts });
-    const handle = await bed.env.client.workflow.start(deepDiveAudit, {
-      taskQueue,
-      workflowId: auditWorkflowId(auditId),
-      args: [{ auditId }],
-      typedSearchAttributes: [{ key: stageSearchAttribute, value: 'selection' }],
-    });
-    return { auditId, agencies, handle };
-  }
-
+export function useAuditBed(taskQueue: string, opts: Pick<PartsOptions, 'activities'> = {}) {
+  const bed = useWorkerBed(taskQueue, opts);
+  const startAudit = (cohortSize = 4, more: { sixAgencies?: boolean } = {}) =>
+    startAuditOn(bed, taskQueue, cohortSize, more);
   return { bed, startAudit };
 }
 
-export type AuditHandle = Awaited<ReturnType<ReturnType<typeof useAuditBed>['startAudit']>>['handle'];
+/** An audit started on `bed` as the API starts one: its rows first, then its workflow. */
+export async function startAuditOn(
+  bed: WorkerBed,
+  taskQueue: string,
+  cohortSize = 4,
+  opts: { sixAgencies?: boolean } = {},
+) {
+  const { auditId, agencies } = await insertAudit(bed.db, { cohortSize, ...opts });
+  const handle = await bed.env.client.workflow.start(deepDiveAudit, {
+    taskQueue,
+    workflowId: auditWorkflowId(auditId),
+    args: [{ auditId, fixedTimeline: fixTimeline() }],
+    typedSearchAttributes: [{ key: stageSearchAttribute, value: 'selection' }],
+  });
+  return { auditId, agencies, handle };
+}
+
+export type AuditHandle = Awaited<ReturnType<typeof startAuditOn>>['handle'];
 
 export async function untilStage(handle: AuditHandle, stage: AuditState['stage']): Promise<AuditState> {
   for (let i = 0; i < 200; i++) {
