@@ -324,7 +324,8 @@ export async function deepDiveAudit(input: DeepDiveAuditInput): Promise<AuditSta
   // schedule (progressRequests, nextReminderAt) is the audit's own (followUpActions): kept, not taken.
   setHandler(actionChangedSignal, (action: ActionState) => {
     const i = state.actions.findIndex((a) => a.actionId === action.actionId);
-    if (i < 0) return;
+    // Once cancelled, its actions stay `cancelled`, whatever a follow-up still ending had to say.
+    if (i < 0 || cancelWins) return;
     const { progressRequests, nextReminderAt } = state.actions[i]!;
     state.actions[i] = action.status === 'open' ? { ...action, progressRequests, nextReminderAt } : action;
   });
