@@ -7,6 +7,7 @@ import type { Logger } from '../infra/logger';
 import { authenticate } from './auth';
 import { errorHandler, notFound } from './errors';
 import { healthRouter } from './health';
+import { idempotentPosts } from './idempotency';
 import { createMetrics, type Metrics, metricsHandler, observeRequests } from './metrics';
 import { openApiRoute } from './openapi';
 import { acknowledgeRouter } from './routers/acknowledge';
@@ -74,6 +75,7 @@ export function createApp(deps: AppDeps): Express {
 
   const api = express.Router();
   api.use(authenticate(deps.config.apiKeys, deps.db));
+  api.use(idempotentPosts(deps.db));
   api.use('/agencies', agenciesRouter({ db: deps.db }));
   api.use(
     '/audits',

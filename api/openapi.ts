@@ -12,6 +12,7 @@ import {
   type ZodOpenApiResponseObject,
 } from 'zod-openapi';
 import { SERVICE_LEVELS } from '../domain/cohort';
+import { idempotencyKeySchema } from './idempotency';
 import {
   acknowledgeSchema,
   AGENCY_TYPES,
@@ -422,12 +423,11 @@ function linkRoutes(
 }
 
 const idempotencyKey = z.object({
-  'idempotency-key': z
-    .string()
-    .min(1)
-    .max(200)
-    .optional()
-    .meta({ description: 'A retried request with the same key and body gets the same audit back.' }),
+  'idempotency-key': idempotencyKeySchema.optional().meta({
+    description:
+      'Safe to send twice: a retry with the same key and request gets the first answer again (header ' +
+      '`Idempotent-Replayed: true`), with no second effect, also when both arrive at once. Only a success is kept.',
+  }),
 });
 
 export const ROUTES: readonly RouteDoc[] = [
@@ -938,6 +938,9 @@ const ERROR_RESPONSES = Object.fromEntries(
 ) as Record<string, ZodOpenApiResponseObject>;
 
 /** Every refusal a route can give: those of its kind, and its own. */
+/** A POST of the API: it honours Idempotency-Key (api/idempotency.ts). */
+const keyed = (route: RouteDoc) => route.method === 'post' && route.path.startsWith('/api/');
+
 export function refusals(route: RouteDoc): ErrorStatus[] {
   const found = new Set<ErrorStatus>(route.errors);
   const roles = rolesOf(route.access);
@@ -949,6 +952,11 @@ export function refusals(route: RouteDoc): ErrorStatus[] {
   if (route.body || route.form) {
     found.add(400);
     found.add(413);
+  }
+  // Every POST of the API takes an Idempotency-Key: a malformed one (400), one reused for another request (409).
+  if (keyed(route)) {
+    found.add(400);
+    found.add(409);
   }
   if (/\{(id|actionId|invitationId|token|slug)\}/.test(route.path)) {
     found.add(404);
@@ -1004,7 +1012,7 @@ function operation(route: RouteDoc): ZodOpenApiOperationObject {
         ? { path: z.object(Object.fromEntries(params.map((p) => [p, route.params?.[p] ?? PATH_PARAMS[p]!]))) }
         : {}),
       ...(route.query ? { query: route.query } : {}),
-      ...(route.headers ? { header: route.headers } : {}),
+      ...(route.headers ? { header: route.headers } : keyed(route) ? { header: idempotencyKey } : {}),
     },
     ...(Object.keys(body).length ? { requestBody: { required: true, content: body } } : {}),
     responses,

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { Db } from '../../infra/db';
 import { actionWorkflowId, closeActionUpdate } from '../../workflows/messages';
 import { requireRole } from '../auth';
+import { updateIdFor } from '../idempotency';
 import { HttpError, whileAuditRuns } from '../errors';
 
 export interface ActionsDeps {
@@ -35,7 +36,9 @@ export function actionsRouter({ db, temporal }: ActionsDeps): Router {
       },
     });
     const state = await whileAuditRuns(
-      temporal.workflow.getHandle(actionWorkflowId(action.id)).executeUpdate(closeActionUpdate),
+      temporal.workflow
+        .getHandle(actionWorkflowId(action.id))
+        .executeUpdate(closeActionUpdate, updateIdFor(req, 'close')),
       'This action is not being followed up: its follow-up starts at LIS sign-off and ends when it is closed.',
     );
     res.json({ id: action.id, status: state.status });

@@ -54,6 +54,7 @@ import {
 import type { deepDiveAudit } from '../../workflows';
 import { approvalStatus, escalationStatus, escalationStatusSelect, everyAudit, nextDeadline } from '../audit-reads';
 import { requireRole } from '../auth';
+import { updateIdFor } from '../idempotency';
 import { raiseConcern } from './respond';
 import { HttpError, parse, whileAuditRuns } from '../errors';
 
@@ -318,7 +319,7 @@ export function auditsRouter(deps: AuditsDeps): Router {
   router.post('/:id/cancel', requireRole('business_unit'), async (req, res) => {
     const audit = await auditOr404(req.params.id);
     const { reason } = parse(cancelAuditSchema, req.body);
-    const state = await whileAuditRuns(handle(audit).executeUpdate(cancelAuditUpdate));
+    const state = await whileAuditRuns(handle(audit).executeUpdate(cancelAuditUpdate, updateIdFor(req, 'cancel')));
     await db.auditTrailEntry.create({
       data: { auditId: audit.id, actor: req.principal!.actor, action: 'audit.cancelled', details: { reason } },
     });
@@ -350,6 +351,7 @@ export function auditsRouter(deps: AuditsDeps): Router {
     }
     await whileAuditRuns(
       handle(audit).executeUpdate(replaceCaseUpdate, {
+        ...updateIdFor(req, 'replace-case'),
         args: [{ caseId: drawn.id, replacementCaseId: replacement.id }],
       }),
     );
@@ -372,7 +374,7 @@ export function auditsRouter(deps: AuditsDeps): Router {
 
   router.post('/:id/invitations/send', requireRole('business_unit'), async (req, res) => {
     const audit = await auditOr404(req.params.id);
-    await whileAuditRuns(handle(audit).executeUpdate(sendInvitationsUpdate));
+    await whileAuditRuns(handle(audit).executeUpdate(sendInvitationsUpdate, updateIdFor(req, 'send-invitations')));
     await db.auditTrailEntry.create({
       data: { auditId: audit.id, actor: req.principal!.actor, action: 'invitations.send_requested' },
     });
@@ -382,7 +384,9 @@ export function auditsRouter(deps: AuditsDeps): Router {
   router.post('/:id/deadlines', requireRole('business_unit'), async (req, res) => {
     const audit = await auditOr404(req.params.id);
     const body = parse(extendDeadlineSchema, req.body);
-    const changed = await whileAuditRuns(handle(audit).executeUpdate(extendDeadlineUpdate, { args: [body] }));
+    const changed = await whileAuditRuns(
+      handle(audit).executeUpdate(extendDeadlineUpdate, { args: [body], ...updateIdFor(req, 'extend') }),
+    );
     await db.auditTrailEntry.create({
       data: { auditId: audit.id, actor: req.principal!.actor, action: 'deadline.extended', details: body },
     });
@@ -396,7 +400,10 @@ export function auditsRouter(deps: AuditsDeps): Router {
     });
     if (!invitation) throw new HttpError(404, 'not_found', 'No such invitation in this audit.');
     const closed = await whileAuditRuns(
-      handle(audit).executeUpdate(noInvolvementUpdate, { args: [{ invitationId: invitation.id }] }),
+      handle(audit).executeUpdate(noInvolvementUpdate, {
+        args: [{ invitationId: invitation.id }],
+        ...updateIdFor(req, 'no-involvement'),
+      }),
     );
     await db.auditTrailEntry.create({
       data: {
@@ -465,7 +472,8 @@ export function auditsRouter(deps: AuditsDeps): Router {
       trail(audit.id, req, 'discussion.scheduled', { at, location: body.location }),
     ]);
     await updateOrUndo(
-      () => handle(audit).executeUpdate(scheduleDiscussionUpdate, { args: [{ at }] }),
+      () =>
+        handle(audit).executeUpdate(scheduleDiscussionUpdate, { args: [{ at }], ...updateIdFor(req, 'discussion') }),
       () =>
         db.$transaction([
           db.audit.update({ where: { id: audit.id }, data: previous }),
@@ -505,7 +513,7 @@ export function auditsRouter(deps: AuditsDeps): Router {
       });
       return row;
     });
-    await whileAuditRuns(handle(audit).executeUpdate(recordOutcomeUpdate));
+    await whileAuditRuns(handle(audit).executeUpdate(recordOutcomeUpdate, updateIdFor(req, 'outcome')));
     // The workflow's activity turned the accepted outcome into Action and Escalation rows.
     const [actions, escalations] = await Promise.all([
       db.action.findMany({
@@ -574,7 +582,11 @@ export function auditsRouter(deps: AuditsDeps): Router {
     }
     const row = await createReportVersion(db, audit.id, content, req.principal!.actor);
     await updateOrUndo(
-      () => handle(audit).executeUpdate(submitReportVersionUpdate, { args: [{ reportVersionId: row.id }] }),
+      () =>
+        handle(audit).executeUpdate(submitReportVersionUpdate, {
+          args: [{ reportVersionId: row.id }],
+          updateId: `report-version-${row.id}`,
+        }),
       () =>
         db.$transaction([
           db.reportVersion.deleteMany({ where: { id: row.id } }),
@@ -620,6 +632,7 @@ export function auditsRouter(deps: AuditsDeps): Router {
     const state = await updateOrUndo(
       () =>
         handle(audit).executeUpdate(lisDecisionUpdate, {
+          updateId: `lis-decision-${decision.id}`,
           args: [{ lisDecisionId: decision.id, decision: body.decision }],
         }),
       // deleteMany: a version taken back since has taken its decisions with it, which is what the undo wants.

@@ -246,7 +246,9 @@ function alreadySubmitted(): HttpError {
 /** Starts the urgent escalation of a stored concern; an audit that has ended cannot, and says so. */
 export async function raiseConcern(temporal: Client, workflowId: string, escalationId: string): Promise<void> {
   await whileAuditRuns(
-    temporal.workflow.getHandle(workflowId).executeUpdate(raiseConcernUpdate, { args: [{ escalationId }] }),
+    temporal.workflow
+      .getHandle(workflowId)
+      .executeUpdate(raiseConcernUpdate, { args: [{ escalationId }], updateId: `concern-${escalationId}` }),
     'The audit has ended: telephone the agency lead about this concern.',
   );
 }
