@@ -1,12 +1,10 @@
 // Side effects every stage shares.
 import { ApplicationFailure } from '@temporalio/common';
 import { notificationKey } from '../domain/notifications';
-import type { Stage } from '../domain/stages';
+import { type Stage, TERMINAL_STAGES as TERMINAL } from '../domain/stages';
 import type { Db } from '../infra/db';
 import type { Prisma } from '../prisma/generated/client';
 import { FAILURE } from '../workflows/errors';
-
-const TERMINAL: Stage[] = ['completed', 'cancelled'];
 
 export function auditActivities({ db }: { db: Db }) {
   const stageEntered = (tx: Prisma.TransactionClient, auditId: string, stage: Stage) =>

@@ -77,8 +77,7 @@ export function reportActivities({ db }: { db: Db }) {
       });
     },
 
-    /** Makes and stores the 7 Point Briefing from the approved version; once only. */
-    /** Publishes the 7 Point Briefing; a cancelled audit publishes nothing (no `publishedAt`). */
+    /** Makes and stores the 7 Point Briefing from the approved version; once only, and never for a cancelled audit (no `publishedAt`). */
     async publishBriefing(input: { auditId: string; reportVersionId: string }): Promise<{ publishedAt?: string }> {
       const existing = await db.briefing.findUnique({ where: { auditId: input.auditId } });
       if (existing) return { publishedAt: existing.publishedAt.toISOString() };

@@ -14,3 +14,6 @@ export const STAGES = [
 ] as const;
 
 export type Stage = (typeof STAGES)[number];
+
+/** Where an audit ends: nothing moves it out of either. */
+export const TERMINAL_STAGES: Stage[] = ['completed', 'cancelled'];

@@ -12,7 +12,7 @@ import {
   upsertSearchAttributes,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { STAGES, type Stage } from '../domain/stages';
+import { STAGES, type Stage, TERMINAL_STAGES as TERMINAL } from '../domain/stages';
 import { shift, type Timeline, timelineOf } from '../domain/timeline';
 import { DATABASE_ACTIVITY } from './activity-options';
 import { notFound, refused, wrongStage } from './errors';
@@ -51,7 +51,6 @@ export type { DeepDiveAuditInput };
 const { recordStage, recordInvitationOutcome, acceptLisDecision, purgeIdentifiableData, closeCancelledAudit } =
   proxyActivities<Activities>(DATABASE_ACTIVITY);
 
-const TERMINAL: readonly Stage[] = ['completed', 'cancelled'];
 const isPast = (state: AuditState, stage: Stage) => STAGES.indexOf(state.stage) > STAGES.indexOf(stage);
 
 export async function deepDiveAudit(input: DeepDiveAuditInput): Promise<AuditState> {

@@ -54,7 +54,7 @@ import {
 import type { deepDiveAudit } from '../../workflows';
 import { approvalStatus, escalationStatus, escalationStatusSelect, everyAudit, nextDeadline } from '../audit-reads';
 import { requireRole } from '../auth';
-import { updateIdFor } from '../idempotency';
+import { idempotencyKeySchema, updateIdFor } from '../idempotency';
 import { raiseConcern } from './respond';
 import { HttpError, parse, whileAuditRuns } from '../errors';
 
@@ -67,7 +67,6 @@ export interface AuditsDeps {
   publicUrl?: string;
 }
 
-const idempotencyKeySchema = z.string().min(1).max(200).optional();
 const auditIdSchema = z.uuid();
 const SIX_MONTHS_MS = 183 * 24 * 60 * 60 * 1000;
 
@@ -101,7 +100,7 @@ export function auditsRouter(deps: AuditsDeps): Router {
 
   router.post('/', requireRole('business_unit'), async (req, res) => {
     const body = parse(createAuditSchema, req.body);
-    const idempotencyKey = parse(idempotencyKeySchema, req.get('idempotency-key'));
+    const idempotencyKey = parse(idempotencyKeySchema.optional(), req.get('idempotency-key'));
     const requestHash = createHash('sha256').update(JSON.stringify(body)).digest('hex');
 
     if (idempotencyKey) {
