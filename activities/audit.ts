@@ -1,4 +1,5 @@
 // Side effects every stage shares.
+import { log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { notificationKey } from '../domain/notifications';
 import { type Stage, TERMINAL_STAGES as TERMINAL } from '../domain/stages';
@@ -7,6 +8,22 @@ import type { Prisma } from '../prisma/generated/client';
 import { FAILURE } from '../workflows/errors';
 
 export function auditActivities({ db }: { db: Db }) {
+  /** The audit a workflow belongs to, from its ID (`audit-`, `action-`, `escalation-`), if its row is there. */
+  async function auditOfWorkflow(workflowId: string): Promise<string | undefined> {
+    const [kind, ...rest] = workflowId.split('-');
+    const id = rest.join('-');
+    const found =
+      kind === 'audit'
+        ? await db.audit.findFirst({ where: { workflowId }, select: { id: true } })
+        : kind === 'action'
+          ? await db.action.findUnique({ where: { id }, select: { id: true, auditId: true } })
+          : kind === 'escalation'
+            ? await db.escalation.findUnique({ where: { id }, select: { id: true, auditId: true } })
+            : null;
+    if (!found) return undefined;
+    return 'auditId' in found ? String(found.auditId) : found.id;
+  }
+
   const stageEntered = (tx: Prisma.TransactionClient, auditId: string, stage: Stage) =>
     tx.auditTrailEntry.create({ data: { auditId, actor: 'system', action: 'stage.entered', details: { stage } } });
 
@@ -68,6 +85,40 @@ export function auditActivities({ db }: { db: Db }) {
       });
       const keys = new Set(went.map((w) => w.key));
       return { agencyIds: [...new Set(asked.filter((a) => keys.has(a.key)).map((a) => a.agencyId))].sort() };
+    },
+
+    /**
+     * A step the workflow `workflowId` could not do (workflows/steps.ts `steadily`), or did at last
+     * (`resolved`): an entry in the audit's trail, which GET /api/audits/:id shows as its open problems.
+     * IDs and the failure's own words only. Without an audit to file it under (its row is what is missing),
+     * it is left to the worker's log.
+     */
+    async recordProblem(input: {
+      workflowId: string;
+      parentWorkflowId?: string;
+      problemId: string;
+      step: string;
+      type?: string;
+      message?: string;
+      resolved?: boolean;
+    }): Promise<void> {
+      const auditId =
+        (await auditOfWorkflow(input.workflowId)) ??
+        (input.parentWorkflowId ? await auditOfWorkflow(input.parentWorkflowId) : undefined);
+      const action = input.resolved ? 'step.recovered' : 'step.failed';
+      const { workflowId, problemId, step, type, message } = input;
+      if (!auditId) {
+        log.warn('a step failed outside any audit', { workflowId, step, type });
+        return;
+      }
+      await db.auditTrailEntry.create({
+        data: {
+          auditId,
+          actor: 'system',
+          action,
+          details: { workflowId, problemId, step, ...(type && { type }), ...(message && { message }) },
+        },
+      });
     },
   };
 }

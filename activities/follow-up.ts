@@ -35,10 +35,11 @@ export function followUpActivities({ db }: { db: Db }) {
       });
     },
 
-    async recordActionClosed(input: { actionId: string }): Promise<string> {
+    /** Closes the action's row at `closedAt`, the moment the workflow took the close (now, for runs before 0.3.0). */
+    async recordActionClosed(input: { actionId: string; closedAt?: string }): Promise<string> {
       const action = await db.action.findUniqueOrThrow({ where: { id: input.actionId } });
       if (action.closedAt) return action.closedAt.toISOString();
-      const closedAt = new Date();
+      const closedAt = input.closedAt ? new Date(input.closedAt) : new Date();
       await db.$transaction([
         db.action.update({ where: { id: input.actionId }, data: { status: 'closed', closedAt } }),
         db.auditTrailEntry.create({

@@ -5,11 +5,11 @@ import type { Config } from '../infra/config';
 import type { Db } from '../infra/db';
 import type { Logger } from '../infra/logger';
 import { authenticate } from './auth';
-import { errorHandler, notFound } from './errors';
+import { errorHandler, methodNotAllowed, notFound } from './errors';
 import { healthRouter } from './health';
 import { idempotentPosts } from './idempotency';
 import { createMetrics, type Metrics, metricsHandler, observeRequests } from './metrics';
-import { openApiRoute } from './openapi';
+import { documentedRoutes, openApiRoute } from './openapi';
 import { acknowledgeRouter } from './routers/acknowledge';
 import { actionsRouter } from './routers/actions';
 import { agenciesRouter } from './routers/agencies';
@@ -71,7 +71,8 @@ export function createApp(deps: AppDeps): Express {
   if (metrics) app.get('/metrics', metricsHandler(metrics, deps.config.metrics?.token));
   if (deps.devMail) app.use('/dev/mail', deps.devMail);
   // Public, so before the API's key check: a stale key does not stop a client reading the contract.
-  app.get('/api/openapi.json', openApiRoute({ devMail: !!deps.devMail, metrics: !!metrics }));
+  const mounted = { devMail: !!deps.devMail, metrics: !!metrics };
+  app.get('/api/openapi.json', openApiRoute(mounted));
 
   const api = express.Router();
   api.use(authenticate(deps.config.apiKeys, deps.db));
@@ -112,6 +113,7 @@ export function createApp(deps: AppDeps): Express {
   app.get('/favicon.ico', (_req, res) => {
     res.status(204).end();
   });
+  app.use(methodNotAllowed(documentedRoutes(mounted)));
   app.use(notFound);
   // A browser gets the same refusal as a plain page.
   app.use(negotiatedErrors(errorHandler(deps.log)));

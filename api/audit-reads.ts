@@ -53,3 +53,35 @@ export function escalationStatus(e: Prisma.EscalationGetPayload<{ select: typeof
     reEscalations: e.reEscalations,
   };
 }
+
+export interface OpenProblem {
+  /** What could not be done: an activity's name, or `email <purpose>`. */
+  step: string;
+  /** The failure's own words (IDs only), e.g. "no action 3f…" or "recordDeadlines: a row it needs is not there". */
+  message: string;
+  /** When it first failed; the workflow tries it again each day until it succeeds. */
+  since: string;
+  workflowId: string;
+}
+
+/** The steps of an audit's workflows that failed for good and have not succeeded since (workflows/steps.ts). */
+export async function openProblems(db: Db, auditId: string): Promise<OpenProblem[]> {
+  const entries = await db.auditTrailEntry.findMany({
+    where: { auditId, action: { in: ['step.failed', 'step.recovered'] } },
+    orderBy: { at: 'asc' },
+    select: { at: true, action: true, details: true },
+  });
+  const open = new Map<string, OpenProblem>();
+  for (const { at, action, details } of entries) {
+    const d = details as { problemId: string; step: string; message?: string; workflowId: string };
+    if (action === 'step.recovered') open.delete(d.problemId);
+    else
+      open.set(d.problemId, {
+        step: d.step,
+        message: d.message ?? '',
+        since: at.toISOString(),
+        workflowId: d.workflowId,
+      });
+  }
+  return [...open.values()];
+}

@@ -42,6 +42,31 @@ export async function whileAuditRuns<T>(call: Promise<T>, ended = 'The audit has
   }
 }
 
+/**
+ * A path the app serves, asked with a method it does not have: 405 with `Allow`, from the route table
+ * (api/openapi.ts), so the document and the answer cannot disagree. Before `notFound`.
+ */
+export function methodNotAllowed(routes: readonly { method: string; path: string }[]): RequestHandler {
+  const methods = new Map<string, Set<string>>();
+  for (const { method, path } of routes) {
+    const allowed = methods.get(path) ?? new Set<string>();
+    allowed.add(method.toUpperCase());
+    if (method === 'get') allowed.add('HEAD');
+    methods.set(path, allowed);
+  }
+  const paths = [...methods].map(([path, allowed]) => ({
+    // /api/audits/{id} → ^/api/audits/[^/]+/?$
+    pattern: new RegExp(`^${path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{\w+\}/g, '[^/]+')}/?$`),
+    allow: [...allowed].join(', '),
+  }));
+  return (req, res, next) => {
+    const found = paths.find((p) => p.pattern.test(req.path));
+    if (!found) return next();
+    res.set('Allow', found.allow);
+    next(new HttpError(405, 'method_not_allowed', `${req.method} is not allowed here; allowed: ${found.allow}.`));
+  };
+}
+
 export const notFound: RequestHandler = (req, _res, next) => {
   next(new HttpError(404, 'not_found', `No route for ${req.method} ${req.path}`));
 };

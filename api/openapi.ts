@@ -141,6 +141,16 @@ export const auditStateSchema = z
         at: timestamp,
       }),
     ),
+    problems: z
+      .array(
+        z.object({
+          step: z.string().meta({ description: 'what could not be done: an activity, or `email <purpose>`' }),
+          message: z.string(),
+          since: timestamp,
+          workflowId: z.string(),
+        }),
+      )
+      .meta({ description: 'steps that cannot be done (a row not there), tried again daily until they succeed' }),
     discussion: z.object({ at: timestamp, location: z.string().nullable() }).nullable(),
     reportVersions: z.array(
       z.object({
@@ -344,7 +354,28 @@ interface Success {
   html?: boolean;
   /** A file of this media type. */
   file?: string;
+  /** What a client can do next with this answer (OpenAPI links): operation → its parameters from the answer. */
+  links?: Record<string, Record<string, string>>;
 }
+
+/** Every operation on the audit whose `id` this answer gives at `pointer`. */
+const auditLinks = (pointer: string): Record<string, Record<string, string>> =>
+  Object.fromEntries(
+    [
+      'getAudit',
+      'getEvidencePack',
+      'cancelAudit',
+      'replaceCase',
+      'sendInvitations',
+      'extendDeadline',
+      'raiseConcern',
+      'scheduleDiscussion',
+      'recordOutcome',
+      'draftReport',
+      'submitReportVersion',
+      'lisDecision',
+    ].map((operationId) => [operationId, { id: `$response.body#${pointer}` }]),
+  );
 
 export interface RouteDoc {
   method: 'get' | 'post' | 'patch' | 'delete';
@@ -471,7 +502,9 @@ export const ROUTES: readonly RouteDoc[] = [
     tag: 'agencies',
     access: BU,
     body: createAgencySchema,
-    success: [{ status: 201, description: 'Added.', json: agencySchema }],
+    success: [
+      { status: 201, description: 'Added.', json: agencySchema, links: { updateAgency: { id: '$response.body#/id' } } },
+    ],
     errors: [409],
   },
   {
@@ -503,8 +536,8 @@ export const ROUTES: readonly RouteDoc[] = [
     access: BU,
     headers: idempotencyKey,
     body: createAuditSchema,
-    success: [{ status: 201, description: 'Started.', json: auditCreatedSchema }],
-    errors: [409],
+    success: [{ status: 201, description: 'Started.', json: auditCreatedSchema, links: auditLinks('/id') }],
+    errors: [409, 422],
   },
   {
     method: 'get',
@@ -522,7 +555,17 @@ export const ROUTES: readonly RouteDoc[] = [
     summary: "An audit's full state",
     tag: 'audits',
     access: READERS,
-    success: [{ status: 200, description: 'The state.', json: auditStateSchema }],
+    success: [
+      {
+        status: 200,
+        description: 'The state.',
+        json: auditStateSchema,
+        links: {
+          recordNoInvolvement: { id: '$request.path.id', invitationId: '$response.body#/invitations/0/id' },
+          closeAction: { actionId: '$response.body#/actions/0/id' },
+        },
+      },
+    ],
     errors: [404],
   },
   {
@@ -629,7 +672,7 @@ export const ROUTES: readonly RouteDoc[] = [
     access: BU,
     body: raiseConcernSchema,
     success: [{ status: 201, description: 'Raised.', json: z.object({ id: uuid, workflowId: z.string() }) }],
-    errors: [404, 409],
+    errors: [404, 409, 422],
   },
   {
     method: 'post',
@@ -674,7 +717,7 @@ export const ROUTES: readonly RouteDoc[] = [
         }),
       },
     ],
-    errors: [404, 409],
+    errors: [404, 409, 422],
   },
   {
     method: 'get',
@@ -924,7 +967,7 @@ const ERROR_MEANINGS: Record<ErrorStatus, string> = {
   409: 'Wrong stage, already done, or changed meanwhile (`conflict`: try again).',
   410: 'The link has expired or its task has closed.',
   413: 'The body is larger than 1 MB, or a form has too many fields.',
-  422: 'The re-identification check failed: details lists what to fix.',
+  422: 'Well-formed but cannot be done: the body names an agency or case that is not there (`unknown_reference`), no candidate is active in the window (`empty_pool`), or the re-identification check failed (`reidentification_failed`); details lists what to fix.',
   429: 'Too many requests from this address; wait a minute.',
   503: 'A dependency (database, Temporal, SMTP) is down; retry (Retry-After).',
 };
@@ -994,6 +1037,16 @@ function operation(route: RouteDoc): ZodOpenApiOperationObject {
       description: success.description,
       ...(success.status === 303 ? { headers: z.object({ location: z.string() }) } : {}),
       ...(Object.keys(content).length ? { content } : {}),
+      ...(success.links
+        ? {
+            links: Object.fromEntries(
+              Object.entries(success.links).map(([operationId, parameters]) => [
+                operationId,
+                { operationId, parameters },
+              ]),
+            ),
+          }
+        : {}),
     };
   }
   for (const status of refusals(route)) responses[`${status}`] = ERROR_RESPONSES[status]!;

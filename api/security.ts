@@ -116,9 +116,12 @@ export function linkFormCsrf(secret: string): RequestHandler<{ token: string }> 
  * Around the JSON error handler: a browser gets a plain page with the same status and message (and
  * no stack trace); everyone else the JSON, unchanged. The handler's own mapping and logging are reused.
  */
+/** Routes for programs, which answer JSON whatever the client accepts; so does a request with a JSON body. */
+const JSON_ONLY = /^\/(api\/|metrics|healthz|dev\/mail\/messages)/;
+
 export function negotiatedErrors(json: ErrorRequestHandler): ErrorRequestHandler {
   return (err, req, res, next) => {
-    if (wantsHtml(req)) {
+    if (!JSON_ONLY.test(req.originalUrl) && !req.is('application/json') && wantsHtml(req)) {
       res.json = (body: { error: { code: string; message: string } }) =>
         res.type('html').send(layout(errorPage(res.statusCode, body.error.message)));
     }

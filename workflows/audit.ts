@@ -16,7 +16,7 @@ import { STAGES, type Stage, TERMINAL_STAGES as TERMINAL } from '../domain/stage
 import { shift, type Timeline, timelineOf } from '../domain/timeline';
 import { DATABASE_ACTIVITY } from './activity-options';
 import { notFound, refused, wrongStage } from './errors';
-import { collate, rescheduleDiscussion, takeOutcome } from './discussion';
+import { collate, packRecipients, rescheduleDiscussion, sendPack, takeOutcome } from './discussion';
 import { followUpActions } from './follow-up';
 import { latestVersion, openVersion, publish, seekApproval, seekSignOff } from './report';
 import { planCohortReview, replaceDrawnCase, reviewCohort, sendInvitations } from './invitations';
@@ -42,14 +42,16 @@ import {
 } from './messages';
 import { tell } from './notify';
 import { PATCHES } from './patches';
+import { chores as choresOf, steady } from './steps';
 import { startUrgentEscalation } from './escalation';
 import { selectCohort } from './selection';
-import { awaitSubmissions, extendDeadlines } from './submissions';
+import { awaitSubmissions, extendDeadlines, moveDeadlines, recordDeadlines } from './submissions';
 
 export type { DeepDiveAuditInput };
 
-const { recordStage, recordInvitationOutcome, acceptLisDecision, purgeIdentifiableData, closeCancelledAudit } =
-  proxyActivities<Activities>(DATABASE_ACTIVITY);
+const { recordStage, recordInvitationOutcome, acceptLisDecision, purgeIdentifiableData, closeCancelledAudit } = steady(
+  proxyActivities<Activities>(DATABASE_ACTIVITY),
+);
 
 const isPast = (state: AuditState, stage: Stage) => STAGES.indexOf(state.stage) > STAGES.indexOf(stage);
 
@@ -93,6 +95,12 @@ export async function deepDiveAudit(input: DeepDiveAuditInput): Promise<AuditSta
 
   setHandler(auditStateQuery, () => state);
 
+  // What the update handlers leave the workflow to do (PATCHES.handlersReturnAtOnce): each handler
+  // changes state and answers; emails, children and database writes follow, in order.
+  const chores = choresOf();
+  /** The handlers' new way, taken when the first update to use it arrives. */
+  const atOnce = () => patched(PATCHES.handlersReturnAtOnce);
+
   // Every stage runs in this scope: a cancel cancels it, so that no stage code runs past its next await.
   const stages = new CancellationScope();
   /** The cancel was taken the 0.2.0 way (PATCHES.cancelAlwaysWins); false for a cancel replayed from before. */
@@ -131,7 +139,9 @@ export async function deepDiveAudit(input: DeepDiveAuditInput): Promise<AuditSta
     async ({ caseId, replacementCaseId }: { caseId: string; replacementCaseId: string }) => {
       replacing++;
       try {
-        await replaceDrawnCase(state, caseId, replacementCaseId);
+        // The answer is the cohort as the database now has it: the write waits its turn.
+        if (atOnce()) await chores.inTurn(() => replaceDrawnCase(state, caseId, replacementCaseId));
+        else await replaceDrawnCase(state, caseId, replacementCaseId);
       } finally {
         replacing--;
       }
@@ -153,7 +163,13 @@ export async function deepDiveAudit(input: DeepDiveAuditInput): Promise<AuditSta
     raiseConcernUpdate,
     async ({ escalationId }: { escalationId: string }) => {
       // The child outlives the audit; starting the same escalation twice does nothing.
-      await startUrgentEscalation({ escalationId, auditId: state.auditId, ...timelines });
+      const start = () => startUrgentEscalation({ escalationId, auditId: state.auditId, ...timelines });
+      if (atOnce()) {
+        state.escalations.push(escalationId);
+        chores.later(start);
+        return state;
+      }
+      await start();
       if (!state.escalations.includes(escalationId)) state.escalations.push(escalationId);
       return state;
     },
@@ -183,9 +199,16 @@ export async function deepDiveAudit(input: DeepDiveAuditInput): Promise<AuditSta
       found.late = Date.now() > Date.parse(found.dueAt) || isPast(state, 'awaiting_submissions');
       // The API stored the submission and marked the invitation submitted before it asked; only lateness,
       // which is the workflow's to judge, is left to record — and the business unit told of it.
-      if (found.late) {
-        await recordInvitationOutcome({ invitationId, status: 'submitted', late: true });
-        await tell(state.auditId, { purpose: 'business_unit_late_submission', invitationId });
+      const recordLate = () => recordInvitationOutcome({ invitationId, status: 'submitted', late: true });
+      const notice = () => tell(state.auditId, { purpose: 'business_unit_late_submission', invitationId });
+      if (found.late && atOnce()) {
+        chores.later(async () => {
+          await recordLate();
+          chores.meanwhile(notice);
+        });
+      } else if (found.late) {
+        await recordLate();
+        await notice();
       }
       return found;
     },
@@ -202,7 +225,9 @@ export async function deepDiveAudit(input: DeepDiveAuditInput): Promise<AuditSta
     async ({ invitationId }: { invitationId: string }) => {
       const found = invitation(invitationId);
       found.status = 'no_involvement';
-      await recordInvitationOutcome({ invitationId, status: 'no_involvement', late: false });
+      const record = () => recordInvitationOutcome({ invitationId, status: 'no_involvement', late: false });
+      if (atOnce()) chores.later(record);
+      else await record();
       return found;
     },
     {
@@ -216,7 +241,13 @@ export async function deepDiveAudit(input: DeepDiveAuditInput): Promise<AuditSta
   type Extension = { dueAt: string; invitationId?: string };
   setHandler(
     extendDeadlineUpdate,
-    ({ dueAt, invitationId }: Extension) => extendDeadlines(state, timeline, dueAt, invitationId),
+    async ({ dueAt, invitationId }: Extension) => {
+      if (!atOnce()) return extendDeadlines(state, timeline, dueAt, invitationId);
+      const changed = moveDeadlines(state, timeline, dueAt, invitationId);
+      const invitationIds = changed.map((i) => i.invitationId);
+      chores.later(() => recordDeadlines({ invitationIds, dueAt }));
+      return changed;
+    },
     {
       validator: ({ dueAt, invitationId }: Extension) => {
         refuseUnless('extend a deadline', state.stage === 'awaiting_submissions');
@@ -229,7 +260,18 @@ export async function deepDiveAudit(input: DeepDiveAuditInput): Promise<AuditSta
   setHandler(
     scheduleDiscussionUpdate,
     async ({ at }: { at: string }) => {
-      await rescheduleDiscussion(state, at);
+      if (!atOnce()) {
+        await rescheduleDiscussion(state, at);
+        return state;
+      }
+      state.discussionAt = at;
+      // The agencies hear of the new date by email, after the answer.
+      if (state.packCirculatedAt) {
+        chores.later(async () => {
+          const agencyIds = await packRecipients(state);
+          chores.meanwhile(() => sendPack(state, agencyIds));
+        });
+      }
       return state;
     },
     {
@@ -247,7 +289,9 @@ export async function deepDiveAudit(input: DeepDiveAuditInput): Promise<AuditSta
     async () => {
       takingOutcome = true;
       try {
-        await takeOutcome(state, timelines);
+        // The answer is the actions the outcome made; its escalations start after it.
+        if (atOnce()) await chores.inTurn(() => takeOutcome(state, timelines, chores.later));
+        else await takeOutcome(state, timelines);
       } finally {
         takingOutcome = false;
       }
@@ -300,6 +344,11 @@ export async function deepDiveAudit(input: DeepDiveAuditInput): Promise<AuditSta
   setHandler(
     lisDecisionUpdate,
     async ({ lisDecisionId, decision }: LisDecision) => {
+      if (atOnce()) {
+        state.lisDecisions.push({ lisDecisionId, reportVersionId: latestVersion(state)!.reportVersionId, decision });
+        chores.later(() => acceptLisDecision({ lisDecisionId }));
+        return state;
+      }
       takingDecision = true;
       try {
         await acceptLisDecision({ lisDecisionId });
@@ -333,7 +382,7 @@ export async function deepDiveAudit(input: DeepDiveAuditInput): Promise<AuditSta
     if (!(cancelWins && isCancellation(err))) throw err;
   });
   if (cancelWins) await closeCancelled();
-  return finish(state, timeline);
+  return finish(state, timeline, chores.done);
 
   /** The audit from the draw to its last action closed; returns early on a cancel taken before 0.2.0. */
   async function runStages(): Promise<void> {
@@ -412,11 +461,11 @@ export async function deepDiveAudit(input: DeepDiveAuditInput): Promise<AuditSta
  * part (child identifiers, raw submissions, concerns) is purged and the run closes. In-flight updates (a
  * late submission, say) finish first.
  */
-async function finish(state: AuditState, timeline: Timeline): Promise<AuditState> {
-  await condition(allHandlersFinished);
+async function finish(state: AuditState, timeline: Timeline, choresDone: () => boolean): Promise<AuditState> {
+  await condition(() => allHandlersFinished() && choresDone());
   state.purgeAt = shift(new Date(), timeline.retention, 1).toISOString();
   await sleep(Math.max(0, Date.parse(state.purgeAt) - Date.now()));
   state.purgedAt = await purgeIdentifiableData({ auditId: state.auditId });
-  await condition(allHandlersFinished);
+  await condition(() => allHandlersFinished() && choresDone());
   return state;
 }

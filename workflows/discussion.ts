@@ -7,8 +7,11 @@ import { DATABASE_ACTIVITY } from './activity-options';
 import { startUrgentEscalation } from './escalation';
 import type { AuditState, TimelineInput } from './messages';
 import { tell } from './notify';
+import { steady } from './steps';
 
-const { readDiscussion, circulatePack, acceptOutcome } = proxyActivities<Activities>(DATABASE_ACTIVITY);
+const { readDiscussion, circulatePack } = steady(proxyActivities<Activities>(DATABASE_ACTIVITY));
+// Its answer is the outcome update's (workflows/steps.ts `inTurn`): a refusal goes back to the caller.
+const { acceptOutcome } = proxyActivities<Activities>(DATABASE_ACTIVITY);
 
 const packOccasion = (at: string) => `at-${at}`;
 
@@ -25,7 +28,7 @@ export async function collate(state: AuditState): Promise<void> {
   state.packCirculatedAt = circulatedAt;
 }
 
-async function sendPack(state: AuditState, agencyIds: string[]): Promise<void> {
+export async function sendPack(state: AuditState, agencyIds: string[]): Promise<void> {
   const occasion = packOccasion(state.discussionAt!);
   await Promise.all(agencyIds.map((agencyId) => tell(state.auditId, { purpose: 'collated_pack', agencyId }, occasion)));
 }
@@ -33,13 +36,24 @@ async function sendPack(state: AuditState, agencyIds: string[]): Promise<void> {
 /** The business unit moved the discussion after the pack went out: the agencies hear of the new date. */
 export async function rescheduleDiscussion(state: AuditState, at: string): Promise<void> {
   state.discussionAt = at;
-  if (!state.packCirculatedAt) return;
-  const { agencyIds } = await circulatePack({ auditId: state.auditId });
-  await sendPack(state, agencyIds);
+  if (state.packCirculatedAt) await sendPack(state, await packRecipients(state));
 }
 
-/** Takes the stored outcome; each concern in it starts its urgent escalation. */
-export async function takeOutcome(state: AuditState, timelines: TimelineInput): Promise<void> {
+/** Every agency the pack goes to (again, when the discussion moves: an email per date). */
+export async function packRecipients(state: AuditState): Promise<string[]> {
+  const { agencyIds } = await circulatePack({ auditId: state.auditId });
+  return agencyIds;
+}
+
+/**
+ * Takes the stored outcome; each concern in it starts its urgent escalation, at once or, given `later`
+ * (PATCHES.handlersReturnAtOnce), once the outcome's update has answered.
+ */
+export async function takeOutcome(
+  state: AuditState,
+  timelines: TimelineInput,
+  later?: (chore: () => Promise<void>) => void,
+): Promise<void> {
   const { actions, escalationIds, acceptedAt } = await acceptOutcome({ auditId: state.auditId });
   state.actions = actions.map((a) => ({
     ...a,
@@ -49,7 +63,9 @@ export async function takeOutcome(state: AuditState, timelines: TimelineInput): 
     overdueChased: false,
   }));
   for (const escalationId of escalationIds) {
-    await startUrgentEscalation({ escalationId, auditId: state.auditId, ...timelines });
+    const start = () => startUrgentEscalation({ escalationId, auditId: state.auditId, ...timelines });
+    if (later) later(start);
+    else await start();
     if (!state.escalations.includes(escalationId)) state.escalations.push(escalationId);
   }
   state.outcomeRecordedAt = acceptedAt;

@@ -10,6 +10,7 @@ import {
   condition,
   continueAsNew,
   ParentClosePolicy,
+  patched,
   proxyActivities,
   setHandler,
   startChild,
@@ -27,11 +28,14 @@ import {
   type UrgentEscalationInput,
 } from './messages';
 import { tell } from './notify';
+import { chores as choresOf, steady } from './steps';
+import { PATCHES } from './patches';
 
 export type { UrgentEscalationInput };
 
-const { openEscalation, recordEscalationRound, recordEscalationAcknowledged } =
-  proxyActivities<Activities>(DATABASE_ACTIVITY);
+const { openEscalation, recordEscalationRound, recordEscalationAcknowledged } = steady(
+  proxyActivities<Activities>(DATABASE_ACTIVITY),
+);
 
 /**
  * For the audit: starts the escalation of a stored Escalation row as its child. The child is abandoned,
@@ -61,17 +65,21 @@ export async function urgentEscalation(input: UrgentEscalationInput): Promise<Es
   const state: EscalationState = input.continued ?? { escalationId, auditId, reEscalations: 0 };
 
   setHandler(escalationStateQuery, () => state);
+  // The acknowledgement answers at once (PATCHES.handlersReturnAtOnce); the database's copy follows.
+  const chores = choresOf();
+  const settled = () => allHandlersFinished() && chores.done();
 
   setHandler(
     acknowledgeEscalationUpdate,
-    async () => {
+    async ({ acknowledgedAt }: { escalationId: string; acknowledgedAt?: string }) => {
+      const atOnce = patched(PATCHES.handlersReturnAtOnce);
       // Set at once, so that a second acknowledgement arriving meanwhile is refused.
-      state.acknowledgedAt = new Date().toISOString();
-      state.acknowledgedAt = await recordEscalationAcknowledged({
-        escalationId,
-        auditId,
-        acknowledgedAt: state.acknowledgedAt,
-      });
+      state.acknowledgedAt = (atOnce && acknowledgedAt) || new Date().toISOString();
+      const record = () =>
+        recordEscalationAcknowledged({ escalationId, auditId, acknowledgedAt: state.acknowledgedAt! });
+      // The answer is the moment the API stored it, which the row keeps; the row's status follows.
+      if (atOnce) chores.later(() => record().then(() => undefined));
+      else state.acknowledgedAt = await record();
       return state;
     },
     {
@@ -115,10 +123,10 @@ export async function urgentEscalation(input: UrgentEscalationInput): Promise<Es
     if (await condition(() => !!state.acknowledgedAt, untilNext)) break;
     await round(state.reEscalations + 1);
     if (workflowInfo().continueAsNewSuggested) {
-      await condition(allHandlersFinished);
+      await condition(settled);
       if (!state.acknowledgedAt) await continueAsNew<typeof urgentEscalation>({ ...input, continued: state });
     }
   }
-  await condition(allHandlersFinished);
+  await condition(settled);
   return state;
 }

@@ -14,6 +14,7 @@ import {
   continueAsNew,
   getExternalWorkflowHandle,
   ParentClosePolicy,
+  patched,
   proxyActivities,
   setHandler,
   startChild,
@@ -37,10 +38,12 @@ import {
   type TimelineInput,
 } from './messages';
 import { tell } from './notify';
+import { chores as choresOf, steady } from './steps';
+import { PATCHES } from './patches';
 
 export type { ActionFollowUpInput };
 
-const { openAction, requestProgress, recordActionClosed } = proxyActivities<Activities>(DATABASE_ACTIVITY);
+const { openAction, requestProgress, recordActionClosed } = steady(proxyActivities<Activities>(DATABASE_ACTIVITY));
 
 /** A run continues as new after this many quarters: a year's history at most, however long the action lives. */
 export const QUARTERS_PER_RUN = 4;
@@ -104,6 +107,10 @@ export async function actionFollowUp(input: ActionFollowUpInput): Promise<Action
     overdueChased: false,
   };
   let closing = false;
+  // The handlers answer at once (PATCHES.handlersReturnAtOnce): telling the audit and the database follow.
+  const chores = choresOf();
+  const atOnce = () => patched(PATCHES.handlersReturnAtOnce);
+  const settled = () => allHandlersFinished() && chores.done();
 
   /** The audit shows every action's state in its own query: told only what it cannot work out itself. */
   const tellAudit = async () => {
@@ -122,7 +129,8 @@ export async function actionFollowUp(input: ActionFollowUpInput): Promise<Action
       // The same status reported again changes nothing the audit shows.
       if (status !== state.rag) {
         state.rag = status;
-        await tellAudit();
+        if (atOnce()) chores.later(tellAudit);
+        else await tellAudit();
       }
       return state;
     },
@@ -133,6 +141,17 @@ export async function actionFollowUp(input: ActionFollowUpInput): Promise<Action
     closeActionUpdate,
     async () => {
       closing = true;
+      if (atOnce()) {
+        state.status = 'closed';
+        state.closedAt = new Date().toISOString();
+        delete state.nextReminderAt;
+        const closedAt = state.closedAt;
+        chores.later(async () => {
+          state.closedAt = await recordActionClosed({ actionId, closedAt });
+          await tellAudit();
+        });
+        return state;
+      }
       state.closedAt = await recordActionClosed({ actionId });
       state.status = 'closed';
       delete state.nextReminderAt;
@@ -170,11 +189,11 @@ export async function actionFollowUp(input: ActionFollowUpInput): Promise<Action
         await tell(auditId, { purpose: 'action_overdue', actionId, n: quarter });
       state.progressRequests = quarter;
       if (quarter - firstOfRun >= QUARTERS_PER_RUN || workflowInfo().continueAsNewSuggested) {
-        await condition(allHandlersFinished);
+        await condition(settled);
         if (state.status === 'open') await continueAsNew<typeof actionFollowUp>({ ...input, continued: state });
       }
     }
   }
-  await condition(allHandlersFinished);
+  await condition(settled);
   return state;
 }

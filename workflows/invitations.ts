@@ -3,12 +3,15 @@
 import { condition, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { deadlineAfter, type Timeline } from '../domain/timeline';
-import { ON_CANCEL } from './activity-options';
+import { DATABASE_ACTIVITY, ON_CANCEL } from './activity-options';
 import type { AuditState } from './messages';
 import { tell } from './notify';
 import { cutOffAt } from './submissions';
+import { steady } from './steps';
 
-const { createInvitations, replaceCase } = proxyActivities<Activities>({
+const { createInvitations } = steady(proxyActivities<Activities>(DATABASE_ACTIVITY));
+// Its answer is the replacement update's: a refusal goes back to the business unit.
+const { replaceCase } = proxyActivities<Activities>({
   ...ON_CANCEL,
   startToCloseTimeout: '30 seconds',
   retry: {

@@ -233,6 +233,8 @@ export interface UrgentEscalationInput extends TimelineInput {
 export const escalationStateQuery = defineQuery<EscalationState>('escalationState');
 
 /** The API has stored who acknowledged and the action taken in the Escalation row; this ends the escalation. */
-export const acknowledgeEscalationUpdate = defineUpdate<EscalationState, [{ escalationId: string }]>(
-  'acknowledgeEscalation',
-);
+export const acknowledgeEscalationUpdate = defineUpdate<
+  EscalationState,
+  // `acknowledgedAt`: when the API stored it (absent from API processes before 0.3.0).
+  [{ escalationId: string; acknowledgedAt?: string }]
+>('acknowledgeEscalation');

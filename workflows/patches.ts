@@ -10,4 +10,18 @@ export const PATCHES = {
    * Taken when the cancel arrives, so audits open before 0.2.0 get it too.
    */
   cancelAlwaysWins: 'cancel-always-wins',
+  /**
+   * 0.3.0 — update handlers change state and return (workflows/steps.ts `chores`): the pack sent again when
+   * the discussion moves, a late submission's notice, an escalation's start, and the database writes of
+   * no involvement, an extension, a LIS decision, a closed action and an acknowledgement are done by the
+   * workflow after the handler has answered. The replacement of a case and the taking of the outcome, whose
+   * answers are the rows they make, wait their turn. Taken when such an update arrives.
+   */
+  handlersReturnAtOnce: 'handlers-return-at-once',
+  /**
+   * 0.3.0 — a step that cannot be done (a row not there: `NotFound`, Prisma P2025) is recorded as the
+   * audit's problem, shown to the business unit and tried again daily (workflows/steps.ts `steadily`),
+   * instead of failing the whole workflow. Taken when such a failure happens.
+   */
+  stepsFailVisibly: 'steps-fail-visibly',
 } as const;

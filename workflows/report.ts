@@ -8,9 +8,11 @@ import { deadlineAfter, deadlineSchedule, type Timeline } from '../domain/timeli
 import { DATABASE_ACTIVITY } from './activity-options';
 import type { ApprovalState, AuditState, ReportVersionState } from './messages';
 import { tell } from './notify';
+import { steady } from './steps';
 
-const { openApprovals, supersedeApprovals, publishBriefing, participatingAgencies } =
-  proxyActivities<Activities>(DATABASE_ACTIVITY);
+const { openApprovals, supersedeApprovals, publishBriefing, participatingAgencies } = steady(
+  proxyActivities<Activities>(DATABASE_ACTIVITY),
+);
 
 export const latestVersion = (state: AuditState): ReportVersionState | undefined => state.reportVersions.at(-1);
 

@@ -4,8 +4,9 @@ import type { Activities } from '../activities';
 import { drawCohort } from '../domain/cohort';
 import { DATABASE_ACTIVITY } from './activity-options';
 import type { AuditState } from './messages';
+import { steady } from './steps';
 
-const { loadCandidatePool, recordCohort } = proxyActivities<Activities>(DATABASE_ACTIVITY);
+const { loadCandidatePool, recordCohort } = steady(proxyActivities<Activities>(DATABASE_ACTIVITY));
 
 export async function selectCohort(state: AuditState): Promise<void> {
   const pool = await loadCandidatePool(state.auditId);

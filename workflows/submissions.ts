@@ -7,30 +7,44 @@ import { deadlineAfter, deadlineSchedule, type Timeline } from '../domain/timeli
 import { ON_CANCEL } from './activity-options';
 import type { AuditState, InvitationState } from './messages';
 import { tell } from './notify';
+import { steady } from './steps';
 
-const { recordDeadlines } = proxyActivities<Activities>({
-  ...ON_CANCEL,
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
-});
+export const { recordDeadlines } = steady(
+  proxyActivities<Activities>({
+    ...ON_CANCEL,
+    startToCloseTimeout: '30 seconds',
+    retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+  }),
+);
 
 export function cutOffAt(state: AuditState, timeline: Timeline): Date {
   const lastDeadline = Math.max(...state.invitations.map((i) => Date.parse(i.dueAt)));
   return deadlineAfter(new Date(lastDeadline), timeline.hardCutOff);
 }
 
-/** Moves deadlines (the business unit's extension) and keeps the database's copy in step. */
+/** Moves deadlines (the business unit's extension) in the workflow's state; returns the invitations moved. */
+export function moveDeadlines(
+  state: AuditState,
+  timeline: Timeline,
+  dueAt: string,
+  invitationId?: string,
+): InvitationState[] {
+  const changed = state.invitations.filter(
+    (i) => i.status === 'pending' && (!invitationId || i.invitationId === invitationId),
+  );
+  for (const invitation of changed) invitation.dueAt = dueAt;
+  state.submissionsCutOffAt = cutOffAt(state, timeline).toISOString();
+  return changed;
+}
+
+/** Before PATCHES.handlersReturnAtOnce: moves them and writes the database's copy inside the update. */
 export async function extendDeadlines(
   state: AuditState,
   timeline: Timeline,
   dueAt: string,
   invitationId?: string,
 ): Promise<InvitationState[]> {
-  const changed = state.invitations.filter(
-    (i) => i.status === 'pending' && (!invitationId || i.invitationId === invitationId),
-  );
-  for (const invitation of changed) invitation.dueAt = dueAt;
-  state.submissionsCutOffAt = cutOffAt(state, timeline).toISOString();
+  const changed = moveDeadlines(state, timeline, dueAt, invitationId);
   await recordDeadlines({ invitationIds: changed.map((i) => i.invitationId), dueAt });
   return changed;
 }

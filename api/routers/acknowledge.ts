@@ -71,15 +71,15 @@ export async function acknowledgeEscalation(
 ): Promise<{ saved: true; acknowledgedAt: string }> {
   const escalation = await escalationFor(db, token);
   const body = parse(acknowledgeSchema, input);
-  const tell = () =>
+  const tell = (at?: Date) =>
     temporal.workflow.getHandle(escalationWorkflowId(escalation.id)).executeUpdate(acknowledgeEscalationUpdate, {
-      args: [{ escalationId: escalation.id }],
+      args: [{ escalationId: escalation.id, acknowledgedAt: at?.toISOString() }],
       // The same acknowledgement told twice is one update.
       updateId: `acknowledge-${escalation.id}`,
     });
   if (escalation.acknowledgedBy) {
     // Stored earlier while Temporal could not be reached? Telling it again (the same update ID) is harmless.
-    if (escalation.status === 'open') await tell().catch(() => undefined);
+    if (escalation.status === 'open') await tell(escalation.acknowledgedAt ?? undefined).catch(() => undefined);
     throw alreadyAcknowledged();
   }
 
@@ -102,7 +102,7 @@ export async function acknowledgeEscalation(
   });
 
   try {
-    const state = await tell();
+    const state = await tell(acknowledgedAt);
     return { saved: true, acknowledgedAt: state.acknowledgedAt ?? acknowledgedAt.toISOString() };
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) {

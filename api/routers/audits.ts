@@ -52,7 +52,14 @@ import {
   submitReportVersionUpdate,
 } from '../../workflows/messages';
 import type { deepDiveAudit } from '../../workflows';
-import { approvalStatus, escalationStatus, escalationStatusSelect, everyAudit, nextDeadline } from '../audit-reads';
+import {
+  approvalStatus,
+  escalationStatus,
+  escalationStatusSelect,
+  everyAudit,
+  nextDeadline,
+  openProblems,
+} from '../audit-reads';
 import { requireRole } from '../auth';
 import { idempotencyKeySchema, updateIdFor } from '../idempotency';
 import { raiseConcern } from './respond';
@@ -188,7 +195,7 @@ export function auditsRouter(deps: AuditsDeps): Router {
 
   router.get('/:id', requireRole('business_unit', 'manager', 'lis'), async (req, res) => {
     const audit = await auditOr404(req.params.id);
-    const [state, cohort, invitations, unsent, reportVersions, lisDecisions, actions, briefing, escalations] =
+    const [state, cohort, invitations, unsent, reportVersions, lisDecisions, actions, briefing, escalations, problems] =
       await Promise.all([
         // Years after it closed, Temporal may no longer hold the run: the database's copy answers then.
         temporal.workflow
@@ -246,6 +253,7 @@ export function auditsRouter(deps: AuditsDeps): Router {
           orderBy: { raisedAt: 'asc' },
           select: escalationStatusSelect,
         }),
+        openProblems(db, audit.id),
       ]);
     // The follow-up's own view of each action (its next quarterly request); absent from older runs.
     const followUps = new Map((state?.actions ?? []).map((a) => [a.actionId, a]));
@@ -274,6 +282,8 @@ export function auditsRouter(deps: AuditsDeps): Router {
         purgeAt: state?.purgeAt ?? null,
       },
       unsentEmails: unsent,
+      // Steps that cannot be done (a row not there), tried again daily: for the business unit to put right.
+      problems,
       discussion: audit.discussionAt
         ? { at: audit.discussionAt.toISOString(), location: audit.discussionLocation }
         : null,
@@ -386,9 +396,17 @@ export function auditsRouter(deps: AuditsDeps): Router {
     const changed = await whileAuditRuns(
       handle(audit).executeUpdate(extendDeadlineUpdate, { args: [body], ...updateIdFor(req, 'extend') }),
     );
-    await db.auditTrailEntry.create({
-      data: { auditId: audit.id, actor: req.principal!.actor, action: 'deadline.extended', details: body },
-    });
+    // The workflow writes the deadlines too, after it has answered; written here as well, the caller's next
+    // read already has them.
+    await db.$transaction([
+      db.invitation.updateMany({
+        where: { id: { in: changed.map((i) => i.invitationId) } },
+        data: { dueAt: new Date(body.dueAt) },
+      }),
+      db.auditTrailEntry.create({
+        data: { auditId: audit.id, actor: req.principal!.actor, action: 'deadline.extended', details: body },
+      }),
+    ]);
     res.json({ invitations: changed.map((i) => ({ id: i.invitationId, dueAt: i.dueAt })) });
   });
 
@@ -404,14 +422,21 @@ export function auditsRouter(deps: AuditsDeps): Router {
         ...updateIdFor(req, 'no-involvement'),
       }),
     );
-    await db.auditTrailEntry.create({
-      data: {
-        auditId: audit.id,
-        actor: req.principal!.actor,
-        action: 'invitation.no_involvement',
-        details: { invitationId: invitation.id },
-      },
-    });
+    // As for an extension: the workflow writes the status too, after it has answered; here the link stops now.
+    await db.$transaction([
+      db.invitation.updateMany({
+        where: { id: invitation.id, status: 'pending' },
+        data: { status: 'no_involvement' },
+      }),
+      db.auditTrailEntry.create({
+        data: {
+          auditId: audit.id,
+          actor: req.principal!.actor,
+          action: 'invitation.no_involvement',
+          details: { invitationId: invitation.id },
+        },
+      }),
+    ]);
     res.json({ id: invitation.id, status: closed.status });
   });
 
@@ -422,8 +447,21 @@ export function auditsRouter(deps: AuditsDeps): Router {
       db.agency.findUnique({ where: { id: body.agencyId } }),
       body.caseRef ? db.case.findFirst({ where: { auditId: audit.id, caseRef: body.caseRef } }) : null,
     ]);
-    if (!agency) throw new HttpError(404, 'not_found', 'No such agency in the directory.');
-    if (body.caseRef && !drawnCase) throw new HttpError(404, 'not_found', `No case ${body.caseRef} in this audit.`);
+    // Well-formed, but naming what is not there: 422, where the issue is (the URL's audit is there).
+    const unknown = [
+      ...(agency ? [] : [{ path: ['agencyId'], message: `unknown agency ${body.agencyId}` }]),
+      ...(body.caseRef && !drawnCase
+        ? [{ path: ['caseRef'], message: `${body.caseRef} is not a case in this audit` }]
+        : []),
+    ];
+    if (unknown.length || !agency) {
+      throw new HttpError(
+        422,
+        'unknown_reference',
+        'The concern names an agency or case this audit does not have.',
+        unknown,
+      );
+    }
     const escalation = await db.escalation.create({
       data: {
         auditId: audit.id,
@@ -710,8 +748,8 @@ async function refuseUnknownOutcomeReferences(db: Db, auditId: string, body: Out
   ];
   if (issues.length) {
     throw new HttpError(
-      400,
-      'validation_failed',
+      422,
+      'unknown_reference',
       'The outcome names agencies or cases this audit does not have.',
       issues,
     );
@@ -728,12 +766,12 @@ async function refuseUnknownAgencies(db: Db, body: CreateAudit): Promise<void> {
       known.has(agencyId) ? [] : [{ path: ['candidates', i, 'agencyIds', j], message: `unknown agency ${agencyId}` }],
     ),
   );
-  if (issues.length) throw new HttpError(400, 'validation_failed', 'Some agencies are not in the directory.', issues);
+  if (issues.length) throw new HttpError(422, 'unknown_reference', 'Some agencies are not in the directory.', issues);
 }
 
 function refuseEmptyPool(body: CreateAudit, window: { from: string; to: string }): void {
   if (!body.candidates.some((c) => isActiveInWindow(c.lastActivityAt, window))) {
-    throw new HttpError(400, 'validation_failed', 'No candidate was active inside the review window.', [
+    throw new HttpError(422, 'empty_pool', 'No candidate was active inside the review window.', [
       { path: ['candidates'], message: `no lastActivityAt between ${window.from} and ${window.to}` },
     ]);
   }

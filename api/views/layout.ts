@@ -127,7 +127,8 @@ export function layout({ title, main, hasErrors = false, index = false }: PageOp
 }
 
 /** HTML if the client prefers it to JSON (a browser does; fetch, curl and API clients get JSON). */
-export const wantsHtml = (req: Request): boolean => req.accepts(['json', 'html']) === 'html';
+/** A page unless the client asks for JSON: `Accept: *\/*` (curl, fetch) or none gets the page. */
+export const wantsHtml = (req: Request): boolean => req.accepts(['html', 'json']) === 'html';
 
 export function sendPage(res: Response, status: number, page: PageOptions): void {
   res.status(status).type('html').send(layout(page));

@@ -84,7 +84,7 @@ describe('starting an audit over HTTP', () => {
     expect(other.body.error.code).toBe('idempotency_key_reused');
   });
 
-  it('refuses bad input with a 400 that says what is wrong', async () => {
+  it('refuses bad input with a 400, and a body naming what is not there with a 422, each saying what is wrong', async () => {
     const missing = await http.call('POST', '/api/audits', { key: KEYS.bu, body: { focus: 'x' } });
     expect(missing.status).toBe(400);
     expect(missing.body.error).toMatchObject({ code: 'validation_failed', message: expect.any(String) });
@@ -97,11 +97,15 @@ describe('starting an audit over HTTP', () => {
     const unknownAgency = auditBody();
     unknownAgency.candidates[0]!.agencyIds = ['00000000-0000-4000-8000-000000000000'];
     const unknown = await http.call('POST', '/api/audits', { key: KEYS.bu, body: unknownAgency });
-    expect(unknown.status).toBe(400);
+    expect(unknown.status).toBe(422);
+    expect(unknown.body.error.code).toBe('unknown_reference');
     expect(unknown.body.error.details[0].path).toEqual(['candidates', 0, 'agencyIds', 0]);
 
     const stale = { ...auditBody(), window: { from: '2020-01-01', to: '2020-06-30' } };
-    expect((await http.call('POST', '/api/audits', { key: KEYS.bu, body: stale })).status).toBe(400);
+    expect(await http.call('POST', '/api/audits', { key: KEYS.bu, body: stale })).toMatchObject({
+      status: 422,
+      body: { error: { code: 'empty_pool' } },
+    });
 
     const compressed = { ...auditBody(), timeline: { submissionWindow: 'PT10M' } };
     expect((await http.call('POST', '/api/audits', { key: KEYS.bu, body: compressed })).status).toBe(400);
@@ -282,6 +286,15 @@ describe('starting an audit over HTTP', () => {
         })
       ).status,
     ).toBe(400);
+    const unknownAgency = await http.call('POST', `/api/audits/${id}/concerns`, {
+      key: KEYS.bu,
+      body: { agencyId: '00000000-0000-4000-8000-000000000000', caseRef: 'NO-SUCH-CASE', description: 'x' },
+    });
+    expect(unknownAgency).toMatchObject({ status: 422, body: { error: { code: 'unknown_reference' } } });
+    expect(unknownAgency.body.error.details.map((d: { path: string[] }) => d.path.join('.'))).toEqual([
+      'agencyId',
+      'caseRef',
+    ]);
 
     // The business unit's list: every audit with its stage and where its invitations stand.
     const list = await http.call('GET', '/api/audits', { key: KEYS.manager });

@@ -125,7 +125,7 @@ describe('the lifecycle routes refuse what they must', () => {
     expect(stored.discussionAt).toBeNull();
   });
 
-  it('400: an outcome with missing parts, wrong types, an area left out, unknown agencies or cases', async () => {
+  it('400: an outcome with missing parts, wrong types, an area left out; 422: unknown agencies or cases', async () => {
     const post = (body: unknown) =>
       http.call('POST', `/api/audits/${audit.id}/discussion/outcome`, { key: KEYS.bu, body });
     const empty = await post({});
@@ -159,7 +159,7 @@ describe('the lifecycle routes refuse what they must', () => {
         attendance: [{ agencyId: NO_SUCH_ID, present: true }],
       }),
     );
-    expect(unknown).toMatchObject({ status: 400, body: { error: { code: 'validation_failed' } } });
+    expect(unknown).toMatchObject({ status: 422, body: { error: { code: 'unknown_reference' } } });
     expect(paths(unknown)).toEqual(['attendance.0.agencyId', 'recommendations.0.ownerAgencyId', 'concerns.0.caseRef']);
     expect(await bed.db.outcome.count({ where: { auditId: audit.id } })).toBe(0);
   });

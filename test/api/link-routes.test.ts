@@ -107,6 +107,30 @@ async function openAction(opts: { status?: 'open' | 'closed' } = {}) {
 
 const expectNoStore = (res: { headers: Headers }) => expect(res.headers.get('cache-control')).toBe('no-store');
 
+describe('what a link answers: a page unless the client asks for JSON', () => {
+  it.each([
+    ['no Accept header', undefined, 'text/html'],
+    ['Accept: */* (curl, fetch)', '*/*', 'text/html'],
+    ['a browser', 'text/html,application/xhtml+xml,*/*;q=0.8', 'text/html'],
+    ['Accept: application/json', 'application/json', 'application/json'],
+  ])('%s gets %s, for the page and for a refusal', async (_who, accept, type) => {
+    const { approvals } = await circulatedReport();
+    const headers: Record<string, string> = accept ? { accept } : {};
+    for (const path of [`/approve/${approvals[0]!.token}`, '/approve/not-a-real-token']) {
+      const res = await fetch(`${http.base}${path}`, { headers });
+      expect(res.headers.get('content-type')).toMatch(new RegExp(`^${type}`));
+      if (type === 'text/html') expect(await res.text()).toMatch(/^<!DOCTYPE html>/i);
+      else expect(Object.keys((await res.json()) as object)).toEqual(expect.arrayContaining([expect.any(String)]));
+    }
+  });
+
+  it('the API answers JSON whatever the client accepts', async () => {
+    const res = await fetch(`${http.base}/api/audits/not-a-uuid`, { headers: { accept: 'text/html' } });
+    expect(res.status).toBe(401);
+    expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+  });
+});
+
 describe('GET·POST /approve/:token', () => {
   it('shows the version behind the link, uncached; an unknown link is a 404 that points at the email', async () => {
     const { approvals, dueAt } = await circulatedReport();

@@ -125,6 +125,48 @@ describe('the OpenAPI document', () => {
     expect(documentedOperations(doc)).toEqual(servedRoutes(appMounting({ devMail: true })));
   });
 
+  it('links each answer to what a client can do next: operations that exist, every path parameter given', async () => {
+    const doc = (await http.call('GET', '/api/openapi.json')).body as oas31.OpenAPIObject;
+    const operations = new Map<string, string>();
+    for (const [path, item] of Object.entries(doc.paths ?? {}))
+      for (const op of Object.values(item) as oas31.OperationObject[])
+        if (op?.operationId) operations.set(op.operationId, path);
+    const links = Object.values(doc.paths ?? {}).flatMap((item) =>
+      (Object.values(item) as oas31.OperationObject[]).flatMap((op) =>
+        Object.values(op?.responses ?? {}).flatMap((r) => Object.values((r as oas31.ResponseObject).links ?? {})),
+      ),
+    ) as oas31.LinkObject[];
+    expect(links.length).toBeGreaterThanOrEqual(14);
+    for (const link of links) {
+      const path = operations.get(link.operationId!);
+      expect({ link: link.operationId, exists: !!path }).toEqual({ link: link.operationId, exists: true });
+      const params = [...path!.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+      expect(Object.keys(link.parameters ?? {}).sort()).toEqual(params);
+    }
+  });
+
+  it('answers a method a path does not have with 405 and the Allow header the document gives', async () => {
+    const doc = (await http.call('GET', '/api/openapi.json')).body as oas31.OpenAPIObject;
+    const tried: string[] = [];
+    for (const [path, item] of Object.entries(doc.paths ?? {})) {
+      const methods = ['get', 'post', 'put', 'patch', 'delete'].filter((m) => m in item);
+      const other = ['delete', 'put', 'patch', 'post'].find((m) => !methods.includes(m))!;
+      const url = path.replace(/\{\w+\}/g, randomUUID());
+      const res = await http.call(other.toUpperCase(), url, { key: KEYS.bu });
+      expect({ path, status: res.status, code: res.body?.error?.code }).toEqual({
+        path,
+        status: 405,
+        code: 'method_not_allowed',
+      });
+      const allow = methods.flatMap((m) => (m === 'get' ? ['GET', 'HEAD'] : [m.toUpperCase()]));
+      expect(res.headers.get('allow')?.split(', ').sort()).toEqual(allow.sort());
+      tried.push(path);
+    }
+    expect(tried.length).toBe(Object.keys(doc.paths ?? {}).length);
+    // A path the app does not have is still a 404.
+    expect((await http.call('DELETE', '/api/nowhere', { key: KEYS.bu })).status).toBe(404);
+  });
+
   it('says who may call each route, and every refusal is the documented error shape', async () => {
     const doc = (await http.call('GET', '/api/openapi.json')).body as oas31.OpenAPIObject;
     const error = doc.components!.schemas!.Error as oas31.SchemaObject;

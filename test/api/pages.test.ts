@@ -253,7 +253,7 @@ describe('/respond/:token — the audit tool', () => {
     // The same refusal as JSON for a client that asks for it.
     const json = await fetch(`${http.base}/respond/${t}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
       body: 'submit=false',
     });
     expect(json.status).toBe(403);
@@ -743,7 +743,7 @@ describe('rate limiting of the link routes', () => {
   it('answers 429 after the limit: in the error shape for JSON, as a page for a browser', async () => {
     const path = '/respond/unknown-token-0123456789abcdefghijklmnopq';
     for (let i = 0; i < 3; i++) expect((await fetch(`${limited.base}${path}`)).status).toBe(404);
-    const res = await fetch(`${limited.base}/pack/another`);
+    const res = await fetch(`${limited.base}/pack/another`, { headers: { accept: 'application/json' } });
     expect(res.status).toBe(429);
     expect(res.headers.get('retry-after')).toMatch(/^\d+$/);
     expect(await res.json()).toEqual({

@@ -27,6 +27,8 @@ export async function callJson(
   const res = await fetch(`${base}${path}`, {
     method,
     headers: {
+      // A JSON client says so: without it, the emailed-link routes answer with their pages.
+      accept: 'application/json',
       ...(opts.key ? { authorization: `Bearer ${opts.key}` } : {}),
       ...(opts.body !== undefined || opts.raw !== undefined ? { 'content-type': 'application/json' } : {}),
       ...opts.headers,
@@ -43,7 +45,11 @@ export async function callJson(
   return { status: res.status, body, headers: res.headers };
 }
 
-export async function eventually<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 20_000): Promise<T> {
+export async function eventually<T>(
+  probe: () => Promise<T | undefined> | T | undefined,
+  what: string,
+  timeoutMs = 20_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();

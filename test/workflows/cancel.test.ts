@@ -161,7 +161,16 @@ const CASES: Case[] = [
   { stage: 'report', activity: 'notify', purposes: ['approval_request'], path: upTo('report') },
   { stage: 'practitioner_approval', activity: 'supersedeApprovals', path: [...upTo('report'), 'changes'] },
   { stage: 'practitioner_approval', activity: 'notify', purposes: ['lis_signoff_request'], path: upTo('approve') },
-  { stage: 'lis_signoff', activity: 'acceptLisDecision', path: upTo('signoff') },
+  {
+    stage: 'action_follow_up',
+    activity: 'acceptLisDecision',
+    path: upTo('signoff'),
+    // The decision's row is written after the update has answered (PATCHES.handlersReturnAtOnce), so the
+    // audit goes on meanwhile: the cancel comes once it has published and is following its actions up.
+    settle: async (a: Audit) => {
+      await until(async () => (await a.api.state()).stage === 'action_follow_up', 'the follow-up');
+    },
+  },
   { stage: 'lis_signoff', activity: 'publishBriefing', path: upTo('signoff') },
   { stage: 'lis_signoff', activity: 'notify', purposes: ['briefing_published'], path: upTo('signoff') },
   {

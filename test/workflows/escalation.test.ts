@@ -57,15 +57,19 @@ type Handle = WorkflowHandle<typeof urgentEscalation>;
 
 /** What the API does on POST /acknowledge/:token: store who and what, once, then tell the workflow. */
 async function acknowledge(handle: Handle, escalationId: string): Promise<EscalationState> {
+  // As the API does: stored first, then told with the moment it was stored.
+  const acknowledgedAt = new Date(await bed.env.currentTimeMs());
   await bed.db.escalation.updateMany({
     where: { id: escalationId, acknowledgedAt: null },
     data: {
-      acknowledgedAt: new Date(),
+      acknowledgedAt,
       acknowledgedBy: 'Dana Whitlock',
       actionTaken: 'Strategy discussion held; the child was seen today',
     },
   });
-  return handle.executeUpdate(acknowledgeEscalationUpdate, { args: [{ escalationId }] });
+  return handle.executeUpdate(acknowledgeEscalationUpdate, {
+    args: [{ escalationId, acknowledgedAt: acknowledgedAt.toISOString() }],
+  });
 }
 
 async function until<T>(probe: () => Promise<T | undefined | false>, what: string): Promise<T> {

@@ -17,6 +17,7 @@ import {
 import { BUSINESS_UNIT_EMAIL } from '../support/activities';
 import { type AuditHandle, untilStage, useAuditBed } from '../support/audit-bed';
 import { recordHistory } from '../support/histories';
+import { eventually } from '../support/http';
 import { AGENCIES, IDENTIFIERS } from '../support/fixtures';
 
 jest.setTimeout(120_000);
@@ -192,11 +193,12 @@ describe('awaiting submissions', () => {
       args: [{ invitationId: invitations[0]!.invitationId }],
     });
     expect(late).toMatchObject({ status: 'submitted', late: true });
-    expect(
-      (await bed.db.submission.findUniqueOrThrow({ where: { invitationId: invitations[0]!.invitationId } })).late,
-    ).toBe(true);
-    const notices = await notificationsSent(handle);
-    expect(notices.some((n) => n.purpose === 'business_unit_late_submission')).toBe(true);
+    // Recorded and told after the update has answered (PATCHES.handlersReturnAtOnce).
+    await eventually(async () => {
+      const row = await bed.db.submission.findUniqueOrThrow({ where: { invitationId: invitations[0]!.invitationId } });
+      const notices = await notificationsSent(handle);
+      return row.late && notices.some((n) => n.purpose === 'business_unit_late_submission') ? true : undefined;
+    }, 'the lateness recorded and the business unit told');
     await recordHistory(handle, 'silence-then-late-submission');
   });
 
@@ -211,7 +213,10 @@ describe('awaiting submissions', () => {
       args: [{ dueAt: extended.toISOString(), invitationId: first!.invitationId }],
     });
     expect(moved).toHaveLength(1);
-    expect((await bed.db.invitation.findUniqueOrThrow({ where: { id: first!.invitationId } })).dueAt).toEqual(extended);
+    await eventually(async () => {
+      const row = await bed.db.invitation.findUniqueOrThrow({ where: { id: first!.invitationId } });
+      return row.dueAt?.getTime() === extended.getTime() ? true : undefined;
+    }, 'the extended deadline in the database');
 
     // Past the old deadline's first chaser: nothing chases the extended invitation yet.
     const oldChaser = deadlineSchedule(new Date(first!.dueAt), DEFAULT_TIMELINE.submissions).find(

@@ -10,6 +10,7 @@ import { BUSINESS_UNIT_EMAIL, LIS_EMAIL } from '../support/activities';
 import { untilStage, useAuditBed } from '../support/audit-bed';
 import { IDENTIFIERS } from '../support/fixtures';
 import { recordHistory } from '../support/histories';
+import { eventually } from '../support/http';
 import { evidencePack } from '../../api/evidence';
 import { briefingPage } from '../../api/views/briefing';
 import { layout } from '../../api/views/layout';
@@ -114,7 +115,11 @@ test('an audit runs from the draw to completion and its retention purge, and no 
   expect(await bed.db.actionProgress.count({ where: { action: { auditId } } })).toBe(2);
   await reportProgress(bed.db, bed.env.client, first!.actionId, 'complete');
   await closeAction(bed.env.client, first!.actionId);
-  let state = await api.state();
+  // The close answers at once; the follow-up tells the audit after it (PATCHES.handlersReturnAtOnce).
+  let state = await eventually(async () => {
+    const now = await api.state();
+    return now.actions.find((a) => a.actionId === first!.actionId)?.status === 'closed' ? now : undefined;
+  }, 'the close, told to the audit');
   expect(state.actions.find((a) => a.actionId === first!.actionId)).toMatchObject({
     status: 'closed',
     rag: 'complete',
