@@ -71,7 +71,11 @@ export function createApp(deps: AppDeps): Express {
   if (metrics) app.get('/metrics', metricsHandler(metrics, deps.config.metrics?.token));
   if (deps.devMail) app.use('/dev/mail', deps.devMail);
   // Public, so before the API's key check: a stale key does not stop a client reading the contract.
-  const mounted = { devMail: !!deps.devMail, metrics: !!metrics };
+  const mounted = {
+    devMail: !!deps.devMail,
+    metrics: !!metrics,
+    compressedTimelines: deps.config.allowCompressedTimelines,
+  };
   app.get('/api/openapi.json', openApiRoute(mounted));
 
   const api = express.Router();

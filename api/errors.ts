@@ -23,11 +23,19 @@ export class HttpError extends Error {
   }
 }
 
-/** Parses with a zod schema; a failure becomes a 400 listing every issue. */
+/**
+ * Parses with a zod schema; a failure lists every issue. A body the document's JSON Schema refuses is a 400;
+ * one that it allows but that breaks a rule it cannot state (every issue a refinement: a window that ends
+ * before it starts, a final submission without grades, a duplicate) is a 422.
+ */
 export function parse<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
   const result = schema.safeParse(value);
   if (!result.success) {
-    throw new HttpError(400, 'validation_failed', 'The request is not valid: see details.', result.error.issues);
+    const { issues } = result.error;
+    if (issues.every((issue) => issue.code === 'custom')) {
+      throw new HttpError(422, 'validation_failed', 'The request breaks a rule: see details.', issues);
+    }
+    throw new HttpError(400, 'validation_failed', 'The request is not valid: see details.', issues);
   }
   return result.data;
 }

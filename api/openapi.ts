@@ -21,6 +21,7 @@ import {
   cancelAuditSchema,
   createAgencySchema,
   createAuditSchema,
+  createAuditWithoutTimelineSchema,
   extendDeadlineSchema,
   FOCUS_SOURCES,
   GRADES,
@@ -36,6 +37,7 @@ import {
 } from '../domain/schemas';
 import { STAGES } from '../domain/stages';
 import type { Role } from '../infra/config';
+import { JSON_ONLY } from './views/layout';
 
 // ---------------------------------------------------------------------------------------------------
 // Response bodies. The routers build these from database rows; the schemas say what a client can rely on.
@@ -906,7 +908,14 @@ export const DEV_MAIL_ROUTES: readonly RouteDoc[] = [
     tag: 'development',
     access: 'public',
     standalone: true,
-    success: [{ status: 200, description: 'Every caught message.', json: z.array(caughtMailSchema) }],
+    success: [
+      {
+        status: 200,
+        description: 'Every caught message.',
+        json: z.array(caughtMailSchema),
+        links: { devMailMessageHtml: { id: '$response.body#/0/id' } },
+      },
+    ],
   },
   {
     method: 'delete',
@@ -967,7 +976,7 @@ const ERROR_MEANINGS: Record<ErrorStatus, string> = {
   409: 'Wrong stage, already done, or changed meanwhile (`conflict`: try again).',
   410: 'The link has expired or its task has closed.',
   413: 'The body is larger than 1 MB, or a form has too many fields.',
-  422: 'Well-formed but cannot be done: the body names an agency or case that is not there (`unknown_reference`), no candidate is active in the window (`empty_pool`), or the re-identification check failed (`reidentification_failed`); details lists what to fix.',
+  422: 'Well-formed, and what the schema allows, but cannot be done: it breaks a rule the schema cannot state (`validation_failed`: a window ending before it starts, a final submission without grades, a duplicate), names an agency or case that is not there (`unknown_reference`), no candidate is active in the window (`empty_pool`), or the re-identification check failed (`reidentification_failed`); details lists what to fix.',
   429: 'Too many requests from this address; wait a minute.',
   503: 'A dependency (database, Temporal, SMTP) is down; retry (Retry-After).',
 };
@@ -977,6 +986,21 @@ const ERROR_RESPONSES = Object.fromEntries(
   Object.entries(ERROR_MEANINGS).map(([status, description]) => [
     status,
     { id: `Error${status}`, description, content: { 'application/json': { schema: errorSchema } } },
+  ]),
+) as Record<string, ZodOpenApiResponseObject>;
+
+/** The same refusals on a route with pages: the error shape for JSON, a page otherwise. */
+const PAGE_ERROR_RESPONSES = Object.fromEntries(
+  Object.entries(ERROR_MEANINGS).map(([status, description]) => [
+    status,
+    {
+      id: `PageError${status}`,
+      description: `${description} A page unless the client asks for JSON.`,
+      content: {
+        'application/json': { schema: errorSchema },
+        'text/html': { schema: z.string().meta({ description: 'A page saying the same.' }) },
+      },
+    },
   ]),
 ) as Record<string, ZodOpenApiResponseObject>;
 
@@ -995,16 +1019,16 @@ export function refusals(route: RouteDoc): ErrorStatus[] {
   if (route.body || route.form) {
     found.add(400);
     found.add(413);
+    found.add(422);
   }
   // Every POST of the API takes an Idempotency-Key: a malformed one (400), one reused for another request (409).
   if (keyed(route)) {
     found.add(400);
     found.add(409);
   }
-  if (/\{(id|actionId|invitationId|token|slug)\}/.test(route.path)) {
-    found.add(404);
-    found.add(400); // a path parameter with a bad percent-encoding or a NUL
-  }
+  if (/\{(id|actionId|invitationId|token|slug)\}/.test(route.path)) found.add(404);
+  // Any route: an address (path or query) with a bad percent-encoding or a NUL.
+  found.add(400);
   // /healthz says what is down in its own body.
   if (!route.standalone && !route.success.some((s) => s.status === 503)) found.add(503);
   return [...found].sort((a, b) => a - b);
@@ -1049,7 +1073,9 @@ function operation(route: RouteDoc): ZodOpenApiOperationObject {
         : {}),
     };
   }
-  for (const status of refusals(route)) responses[`${status}`] = ERROR_RESPONSES[status]!;
+  // A page route refuses a browser (or curl) with a page, a program asking for JSON with the error shape.
+  const refusal = JSON_ONLY.test(route.path) ? ERROR_RESPONSES : PAGE_ERROR_RESPONSES;
+  for (const status of refusals(route)) responses[`${status}`] = refusal[status]!;
   const body: Record<string, { schema: z.ZodType }> = {};
   if (route.body) body['application/json'] = { schema: route.body };
   if (route.form) body['application/x-www-form-urlencoded'] = { schema: route.form };
@@ -1076,11 +1102,20 @@ function operation(route: RouteDoc): ZodOpenApiOperationObject {
 export interface Mounted {
   devMail?: boolean;
   metrics?: boolean;
+  /** ALLOW_COMPRESSED_TIMELINES: POST /api/audits takes `timeline`; without it, the body has no such field. */
+  compressedTimelines?: boolean;
 }
 
+/** POST /api/audits's body as this server takes it. */
+const startAuditBody = ({ compressedTimelines = false }: Mounted) =>
+  compressedTimelines ? createAuditSchema : createAuditWithoutTimelineSchema;
+
 /** Every route the app serves: the mail catcher's and the metrics' too when they are mounted. */
-export function documentedRoutes({ devMail = false, metrics = false }: Mounted = {}): readonly RouteDoc[] {
-  return [...ROUTES, ...(devMail ? DEV_MAIL_ROUTES : []), ...(metrics ? METRICS_ROUTES : [])];
+export function documentedRoutes(mounted: Mounted = {}): readonly RouteDoc[] {
+  const { devMail = false, metrics = false } = mounted;
+  return [...ROUTES, ...(devMail ? DEV_MAIL_ROUTES : []), ...(metrics ? METRICS_ROUTES : [])].map((route) =>
+    route.operationId === 'startAudit' ? { ...route, body: startAuditBody(mounted) } : route,
+  );
 }
 
 export function openApiDocument(opts: Mounted = {}): oas31.OpenAPIObject {
@@ -1118,7 +1153,7 @@ export function openApiDocument(opts: Mounted = {}): oas31.OpenAPIObject {
       schemas: {
         CreateAgency: createAgencySchema,
         UpdateAgency: updateAgencySchema,
-        CreateAudit: createAuditSchema,
+        CreateAudit: startAuditBody(opts),
         CancelAudit: cancelAuditSchema,
         ReplaceCase: replaceCaseSchema,
         ExtendDeadline: extendDeadlineSchema,

@@ -6,7 +6,7 @@ import { rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
 import { HttpError } from './errors';
 import { errorPage } from './views/error';
-import { layout, STYLE_HASH, wantsHtml } from './views/layout';
+import { JSON_ONLY, layout, STYLE_HASH, wantsHtml } from './views/layout';
 
 /**
  * Helmet's headers with a policy that allows this site's own resources and the layout's one
@@ -116,11 +116,9 @@ export function linkFormCsrf(secret: string): RequestHandler<{ token: string }> 
  * Around the JSON error handler: a browser gets a plain page with the same status and message (and
  * no stack trace); everyone else the JSON, unchanged. The handler's own mapping and logging are reused.
  */
-/** Routes for programs, which answer JSON whatever the client accepts; so does a request with a JSON body. */
-const JSON_ONLY = /^\/(api\/|metrics|healthz|dev\/mail\/messages)/;
-
 export function negotiatedErrors(json: ErrorRequestHandler): ErrorRequestHandler {
   return (err, req, res, next) => {
+    // A request with a JSON body is a program's, whatever it accepts.
     if (!JSON_ONLY.test(req.originalUrl) && !req.is('application/json') && wantsHtml(req)) {
       res.json = (body: { error: { code: string; message: string } }) =>
         res.type('html').send(layout(errorPage(res.statusCode, body.error.message)));

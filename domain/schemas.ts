@@ -28,7 +28,16 @@ export const TIMELINE_KEYS = [
   'retention',
 ] as const;
 
-const text = (max: number) => z.string().trim().min(1).max(max);
+/**
+ * Text a person typed: trimmed, then at least one character and at most `max`. `pattern` tells a client
+ * reading the JSON Schema what the trim means: not blank.
+ */
+const text = (max: number) => z.string().trim().min(1).max(max).meta({ pattern: '\\S' });
+/**
+ * An email address: zod's, with the local part at most 64 characters (RFC 5321), as the JSON Schema
+ * `email` format a client checks against requires too.
+ */
+const email = z.email({ pattern: new RegExp(`^(?=[^@]{1,64}@)${z.regexes.email.source.slice(1)}`) }).max(320);
 const isoDateTime = z.iso.datetime({ offset: true });
 const isoDate = z.union([z.iso.date(), isoDateTime]);
 const isoDuration = z
@@ -41,8 +50,8 @@ const isoDuration = z
 export const createAgencySchema = z.strictObject({
   name: text(200),
   type: z.enum(AGENCY_TYPES),
-  contactEmail: z.email().max(320),
-  leadEmail: z.email().max(320),
+  contactEmail: email,
+  leadEmail: email,
 });
 export type CreateAgency = z.infer<typeof createAgencySchema>;
 
@@ -76,28 +85,33 @@ export function caseRow(c: z.infer<typeof candidateSchema>) {
   };
 }
 
-export const createAuditSchema = z
-  .strictObject({
-    focus: text(200),
-    focusSource: z.enum(FOCUS_SOURCES),
-    window: z
-      .strictObject({ from: isoDate, to: isoDate })
-      .refine((w) => Date.parse(w.from) <= Date.parse(w.to), { message: 'window.from must not be after window.to' })
-      .optional(),
-    cohortSize: z.int().min(1).max(50).default(4),
-    candidates: z.array(candidateSchema).min(1).max(1000),
-    discussion: z.strictObject({ at: isoDateTime, location: text(300) }).optional(),
-    timeline: z.partialRecord(z.enum(TIMELINE_KEYS), isoDuration).optional(),
-  })
-  .superRefine((body, ctx) => {
-    const seen = new Set<string>();
-    body.candidates.forEach((c, i) => {
-      if (seen.has(c.caseRef)) {
-        ctx.addIssue({ code: 'custom', path: ['candidates', i, 'caseRef'], message: `duplicate caseRef ${c.caseRef}` });
-      }
-      seen.add(c.caseRef);
-    });
+const auditFields = {
+  focus: text(200),
+  focusSource: z.enum(FOCUS_SOURCES),
+  window: z
+    .strictObject({ from: isoDate, to: isoDate })
+    .refine((w) => Date.parse(w.from) <= Date.parse(w.to), { message: 'window.from must not be after window.to' })
+    .optional(),
+  cohortSize: z.int().min(1).max(50).default(4),
+  candidates: z.array(candidateSchema).min(1).max(1000),
+  discussion: z.strictObject({ at: isoDateTime, location: text(300) }).optional(),
+};
+
+function uniqueCaseRefs(body: { candidates: { caseRef: string }[] }, ctx: z.RefinementCtx): void {
+  const seen = new Set<string>();
+  body.candidates.forEach((c, i) => {
+    if (seen.has(c.caseRef)) {
+      ctx.addIssue({ code: 'custom', path: ['candidates', i, 'caseRef'], message: `duplicate caseRef ${c.caseRef}` });
+    }
+    seen.add(c.caseRef);
   });
+}
+
+export const createAuditSchema = z
+  .strictObject({ ...auditFields, timeline: z.partialRecord(z.enum(TIMELINE_KEYS), isoDuration).optional() })
+  .superRefine(uniqueCaseRefs);
+/** POST /api/audits as a server without ALLOW_COMPRESSED_TIMELINES documents it: no `timeline`. */
+export const createAuditWithoutTimelineSchema = z.strictObject(auditFields).superRefine(uniqueCaseRefs);
 export type CreateAudit = z.infer<typeof createAuditSchema>;
 
 export const cancelAuditSchema = z.strictObject({ reason: text(2000) });
@@ -132,7 +146,7 @@ export const respondSchema = z
     childVoice: longText.optional(),
     familyInformation: longText.optional(),
     history: longText.optional(),
-    immediateRiskConcern: z.strictObject({ description: z.string().trim().min(1).max(5000) }).optional(),
+    immediateRiskConcern: z.strictObject({ description: text(5000) }).optional(),
     submit: z.boolean(),
   })
   .superRefine((body, ctx) => {
@@ -161,7 +175,7 @@ export const extendDeadlineSchema = z.strictObject({ dueAt: isoDateTime, invitat
 export const raiseConcernSchema = z.strictObject({
   agencyId: z.uuid(),
   caseRef: text(100).optional(),
-  description: z.string().trim().min(1).max(5000),
+  description: text(5000),
 });
 
 /**
@@ -183,27 +197,30 @@ export type Approve = z.infer<typeof approveSchema>;
 /** POST /progress/:token — the owner agency's quarterly progress on one action. */
 export const progressSchema = z.strictObject({
   status: z.enum(['red', 'amber', 'green', 'complete']),
-  update: z.string().trim().min(1).max(5000),
+  update: text(5000),
   impactEvidence: z.string().trim().max(5000).optional(),
 });
 export type Progress = z.infer<typeof progressSchema>;
 
 /** POST /acknowledge/:token — the agency lead acknowledges an urgent concern and says what was done. */
 export const acknowledgeSchema = z.strictObject({
-  name: z.string().trim().min(1).max(200),
-  actionTaken: z.string().trim().min(1).max(5000),
+  name: text(200),
+  actionTaken: text(5000),
 });
 
 /** One line of text: no line breaks (a place shown in emails and on the pack). */
 const oneLine = (max: number) =>
-  text(max).refine((s) => !/[\r\n\u2028\u2029]/.test(s), { message: 'must be a single line' });
+  text(max)
+    .regex(/^[^\r\n\u2028\u2029]*$/, 'must be a single line')
+    // Both rules in the one `pattern` the JSON Schema has room for: a line, not blank.
+    .meta({ pattern: '^[^\\r\\n\\u2028\\u2029]*\\S[^\\r\\n\\u2028\\u2029]*$' });
 
 /** POST /api/audits/:id/discussion — when and where the multi-agency discussion is held. */
 export const scheduleDiscussionSchema = z.strictObject({ at: isoDateTime, location: oneLine(200) });
 export type ScheduleDiscussion = z.infer<typeof scheduleDiscussionSchema>;
 
 const actionItemSchema = z.strictObject({
-  description: z.string().trim().min(1).max(5000),
+  description: text(5000),
   ownerAgencyId: z.uuid(),
   dueAt: isoDate,
 });
@@ -218,17 +235,14 @@ export const outcomeSchema = z
       .array(z.strictObject({ agencyId: z.uuid(), present: z.boolean() }))
       .min(1)
       .max(100),
-    findings: z.record(
-      z.enum(AREAS),
-      z.strictObject({ grade: z.enum(GRADES), conclusions: z.string().trim().min(1).max(20_000) }),
-    ),
+    findings: z.record(z.enum(AREAS), z.strictObject({ grade: z.enum(GRADES), conclusions: text(20_000) })),
     urgentActions: z.array(actionItemSchema).max(50),
     concerns: z
       .array(
         z.strictObject({
           caseRef: text(100),
           agencyId: z.uuid().optional(),
-          description: z.string().trim().min(1).max(5000),
+          description: text(5000),
         }),
       )
       .max(50),
@@ -249,7 +263,7 @@ export const outcomeSchema = z
   });
 export type OutcomeBody = z.infer<typeof outcomeSchema>;
 
-const reportItems = z.array(z.string().trim().min(1).max(2000)).max(50);
+const reportItems = z.array(text(2000)).max(50);
 
 /** POST /api/audits/:id/report — one version of the anonymised summary report, final once submitted. */
 export const reportSchema = z.strictObject({
@@ -265,7 +279,7 @@ export const REPORT_FIELDS = ['workingWell', 'areasForDevelopment', 'themes', 'r
 export const lisDecisionSchema = z
   .strictObject({
     decision: z.enum(['approved', 'returned']),
-    comments: z.string().trim().min(1).max(5000).optional(),
+    comments: text(5000).optional(),
   })
   .superRefine((body, ctx) => {
     if (body.decision === 'returned' && !body.comments) {

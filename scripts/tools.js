@@ -162,11 +162,57 @@ function ensureTool(which) {
   return inProject;
 }
 
-module.exports = { ensureTool, TOOLS };
+/** schemathesis (PyPI), which tests the running API against its own OpenAPI document (test/api/contract.test.ts). */
+const SCHEMATHESIS_VERSION = '4.32.5';
+
+/**
+ * The path of schemathesis's `st`: SCHEMATHESIS_PATH, else a virtual environment of its own in the machine
+ * cache, made once with pip. Throws when it cannot be had: the contract test needs it.
+ * @returns {string}
+ */
+function ensureSchemathesis() {
+  const explicit = process.env.SCHEMATHESIS_PATH;
+  if (explicit) {
+    if (!isExecutable(explicit)) throw new Error(`SCHEMATHESIS_PATH=${explicit} is not an executable file`);
+    return explicit;
+  }
+  const venv = path.join(machineCache, `schemathesis-${SCHEMATHESIS_VERSION}`);
+  const st = path.join(venv, 'bin', 'st');
+  if (isExecutable(st)) return st;
+  const python = ['python3', 'python'].find(
+    (p) => spawnSync(p, ['-m', 'venv', '-h'], { stdio: 'ignore' }).status === 0,
+  );
+  if (!python) throw new Error('schemathesis: no python3 with venv here; install it, or set SCHEMATHESIS_PATH');
+  const started = Date.now();
+  say(`schemathesis: installing ${SCHEMATHESIS_VERSION} from PyPI into ${venv} (once per machine, ~30 s)...`);
+  fs.rmSync(venv, { recursive: true, force: true });
+  const run = (/** @type {string} */ cmd, /** @type {string[]} */ args) => {
+    const done = spawnSync(cmd, args, { stdio: ['ignore', 'inherit', 'inherit'] });
+    if (done.status !== 0) throw new Error(`schemathesis: \`${cmd} ${args.join(' ')}\` failed (exit ${done.status})`);
+  };
+  run(python, ['-m', 'venv', `${venv}.tmp`]);
+  run(path.join(`${venv}.tmp`, 'bin', 'python'), [
+    '-m',
+    'pip',
+    'install',
+    '--quiet',
+    '--disable-pip-version-check',
+    `schemathesis==${SCHEMATHESIS_VERSION}`,
+  ]);
+  // A venv's scripts name its own path: made under .tmp, it is renamed only once complete, and used from there.
+  fs.renameSync(`${venv}.tmp`, venv);
+  fs.rmSync(st, { force: true });
+  fs.writeFileSync(st, `#!/bin/sh\nexec "${venv}/bin/python" -m schemathesis.cli "$@"\n`, { mode: 0o755 });
+  say(`schemathesis: ready in ${((Date.now() - started) / 1000).toFixed(1)} s at ${st}`);
+  return st;
+}
+
+module.exports = { ensureTool, ensureSchemathesis, TOOLS };
 
 if (require.main === module) {
   for (const which of /** @type {const} */ (['cli', 'testServer'])) {
     const found = ensureTool(which);
     say(`${TOOLS[which].name}: ${found ?? 'SDK download'}`);
   }
+  say(`schemathesis: ${ensureSchemathesis()}`);
 }

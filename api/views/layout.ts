@@ -127,6 +127,9 @@ export function layout({ title, main, hasErrors = false, index = false }: PageOp
 }
 
 /** HTML if the client prefers it to JSON (a browser does; fetch, curl and API clients get JSON). */
+/** Routes for programs: they answer JSON (refusals too) whatever the client accepts. */
+export const JSON_ONLY = /^\/(api\/|metrics|healthz|dev\/mail\/messages)/;
+
 /** A page unless the client asks for JSON: `Accept: *\/*` (curl, fetch) or none gets the page. */
 export const wantsHtml = (req: Request): boolean => req.accepts(['html', 'json']) === 'html';
 

@@ -213,7 +213,8 @@ describe('starting an audit over HTTP', () => {
     const incomplete = await http.call('POST', `/respond/${first}`, {
       body: { sections: { recognition: sections.recognition }, submit: true },
     });
-    expect(incomplete.status).toBe(400);
+    // The schema allows a partial tool; a final one without every grade breaks a rule: 422.
+    expect(incomplete.status).toBe(422);
     expect(incomplete.body.error.details.map((d: { path: string[] }) => d.path.join('.'))).toContain(
       'sections.assessment',
     );
@@ -340,7 +341,7 @@ describe('the agency directory', () => {
     expect(moved.body).toMatchObject({ name: 'Housing Options', leadEmail: 'new-lead@housing.example' });
     expect((await http.call('PATCH', path, { key: KEYS.manager, body: { type: 'other' } })).status).toBe(403);
     const empty = await http.call('PATCH', path, { key: KEYS.bu, body: {} });
-    expect(empty.status).toBe(400);
+    expect(empty.status).toBe(422);
     expect(empty.body.error.code).toBe('validation_failed');
     const clash = await http.call('PATCH', path, { key: KEYS.bu, body: { name: AGENCIES[0].name } });
     expect(clash.status).toBe(409);

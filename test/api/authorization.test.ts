@@ -2,7 +2,7 @@
 // valid, over HTTP against the real app, a real database and the Temporal dev server (on which no
 // workflow runs). One table says who each route is for; the matrix is built from it. A caller turned away
 // gets 401 (no valid key) or 403 (a role that may not), in the error shape; a caller let through gets the
-// route's own answer — here its refusal of an empty body (400), a read (200), or, for an update to an audit
+// route's own answer — here its refusal of an empty body (400; 422 where only a rule beyond the schema refuses it), a read (200), or, for an update to an audit
 // whose workflow is not running, 409 — never 401/403.
 import type { Role } from '../../infra/config';
 import { documentedRoutes, rolesOf } from '../../api/openapi';
@@ -52,7 +52,7 @@ const MATRIX: Row[] = [
   { method: 'GET', route: '/favicon.ico', who: 'public', allowed: 204 },
   { method: 'POST', route: '/api/agencies', who: BU, body: EMPTY, allowed: 400 },
   { method: 'GET', route: '/api/agencies', who: ['business_unit', 'manager'], allowed: 200 },
-  { method: 'PATCH', route: '/api/agencies/{id}', who: BU, body: EMPTY, allowed: 400 },
+  { method: 'PATCH', route: '/api/agencies/{id}', who: BU, body: EMPTY, allowed: 422 },
   { method: 'POST', route: '/api/audits', who: BU, body: EMPTY, allowed: 400 },
   { method: 'GET', route: '/api/audits', who: READERS, allowed: 200 },
   { method: 'GET', route: '/api/audits/{id}', who: READERS, allowed: 200 },

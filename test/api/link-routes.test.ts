@@ -171,10 +171,11 @@ describe('GET·POST /approve/:token', () => {
     const { approvals } = await circulatedReport();
     const t = approvals[0]!.token;
     const noComments = await http.call('POST', `/approve/${t}`, { body: { decision: 'request_changes' } });
-    expect(noComments).toMatchObject({ status: 400, body: { error: { code: 'validation_failed' } } });
+    expect(noComments).toMatchObject({ status: 422, body: { error: { code: 'validation_failed' } } });
     expect(noComments.body.error.details.map((d: { path: string[] }) => d.path.join('.'))).toEqual(['comments']);
+    // Blank comments are no comments: the rule (not the schema, which takes any text here) refuses them.
     const blank = await http.call('POST', `/approve/${t}`, { body: { decision: 'request_changes', comments: '  ' } });
-    expect(blank.status).toBe(400);
+    expect(blank.status).toBe(422);
     const long = await http.call('POST', `/approve/${t}`, {
       body: { decision: 'approve', comments: 'x'.repeat(5001) },
     });
