@@ -16,6 +16,9 @@ module.exports = {
       roots: ['<rootDir>/test'],
       testMatch: ['**/*.test.ts'],
       transform: { '^.+\\.(t|j)s$': ['@swc/jest'] },
+      // openid-client and what it imports are ES modules only: compiled for jest as our code is (Node itself
+      // loads them with require(), from 20.19 on).
+      transformIgnorePatterns: ['/node_modules/(?!(openid-client|oauth4webapi|jose)/)'],
       globalSetup: '<rootDir>/test/global-setup.ts',
       setupFiles: ['<rootDir>/test/setup-logging.ts'],
     },

@@ -8,6 +8,7 @@ import { authenticate } from './auth';
 import { errorHandler, methodNotAllowed, notFound } from './errors';
 import { healthRouter } from './health';
 import { idempotentPosts } from './idempotency';
+import { logLinkViews } from './access-log';
 import { createMetrics, type Metrics, metricsHandler, observeRequests } from './metrics';
 import { documentedRoutes, openApiRoute } from './openapi';
 import { acknowledgeRouter } from './routers/acknowledge';
@@ -19,6 +20,7 @@ import { briefingsRouter } from './routers/briefings';
 import { dashboardRouter } from './routers/dashboard';
 import { packRouter } from './routers/pack';
 import { progressRouter } from './routers/progress';
+import { consoleRouter } from './routers/console';
 import { respondRouter } from './routers/respond';
 import {
   formBodies,
@@ -29,6 +31,8 @@ import {
   refuseUnstorableText,
   securityHeaders,
 } from './security';
+import { sessionCookieName, type SessionSettings, setUpWebSession } from './sessions';
+import { type OidcSettings, setUpAuthentication, staffCsrf } from './sign-in';
 
 export interface AppDeps {
   /** `publicUrl` (the 7 Point Briefing's address) is optional for tests that do not read it. */
@@ -47,6 +51,10 @@ export interface AppDeps {
   linkRateLimit?: RateLimit;
   /** GET /metrics and the HTTP counters; made here when unset and `config.metrics.enabled`. */
   metrics?: Metrics;
+  /** The OpenID provider staff sign in with; without it /sign-in answers 503. */
+  oidc?: OidcSettings;
+  /** Staff sessions' idle and absolute timeouts; 30 minutes and 10 hours unless set. */
+  session?: SessionSettings;
 }
 
 export function createApp(deps: AppDeps): Express {
@@ -96,6 +104,7 @@ export function createApp(deps: AppDeps): Express {
   app.use('/api', api);
   const link = { db: deps.db, temporal: deps.temporal, linkSecret: deps.linkSecret };
   app.use(['/respond', '/approve', '/progress', '/acknowledge', '/pack'], noStore, rateLimited(deps.linkRateLimit));
+  app.use(['/respond', '/pack'], logLinkViews(deps.db, deps.log));
   app.use('/respond', respondRouter(link));
   app.use('/approve', approveRouter(link));
   app.use('/progress', progressRouter(link));
@@ -117,9 +126,31 @@ export function createApp(deps: AppDeps): Express {
   app.get('/favicon.ico', (_req, res) => {
     res.status(204).end();
   });
+  app.use(staffConsole(deps));
   app.use(methodNotAllowed(documentedRoutes(mounted)));
   app.use(notFound);
   // A browser gets the same refusal as a plain page.
   app.use(negotiatedErrors(errorHandler(deps.log)));
   return app;
+}
+
+/** The pages for staff signed in as themselves: their session, sign-in and sign-out, the console. */
+function staffConsole(deps: AppDeps): Router {
+  const https = deps.config.publicUrl?.startsWith('https:') ?? false;
+  const settings = deps.session ?? { idleMinutes: 30, absoluteHours: 10 };
+  const auth = setUpAuthentication({
+    db: deps.db,
+    oidc: deps.oidc,
+    secret: deps.linkSecret,
+    settings,
+    cookieName: sessionCookieName(https),
+    log: deps.log,
+  });
+  const router = express.Router();
+  router.use(setUpWebSession({ db: deps.db, secret: deps.linkSecret, https, settings }));
+  router.use(auth.signedIn);
+  router.use(staffCsrf(deps.linkSecret));
+  router.use(auth.router);
+  router.use(consoleRouter({ db: deps.db }));
+  return router;
 }

@@ -21,6 +21,24 @@ export function everyAudit(db: Db) {
 }
 
 /** The earliest of `times` (ms) still to come, or null. */
+/** Every audit, newest first: its stage, where its invitations stand, its next deadline (GET /api/audits, /audits). */
+export async function auditSummaries(db: Db) {
+  const audits = await everyAudit(db);
+  const now = Date.now();
+  return audits.map((a) => {
+    const open = a.invitations.filter((i) => i.status === 'pending');
+    const dues = open.flatMap((i) => (i.dueAt ? [i.dueAt.getTime()] : []));
+    return {
+      id: a.id,
+      focus: a.focus,
+      stage: a.stage,
+      createdAt: a.createdAt.toISOString(),
+      invitations: { total: a.invitations.length, open: open.length, overdue: dues.filter((d) => d < now).length },
+      nextDeadline: nextDeadline(dues, now),
+    };
+  });
+}
+
 export function nextDeadline(times: number[], now: number): string | null {
   const upcoming = times.filter((t) => t >= now);
   return upcoming.length ? new Date(Math.min(...upcoming)).toISOString() : null;

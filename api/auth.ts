@@ -9,9 +9,18 @@ import { HttpError } from './errors';
 
 export interface Principal {
   role: Role;
-  /** A short, non-secret label for the audit trail: role and the first hex of the key's hash. */
+  /** A short, non-secret label for the audit trail: `staff:<id>`, or role and the first hex of the key's hash. */
   actor: string;
+  /** A person's name (signed in to the console); none for an API key. */
+  name?: string;
 }
+
+/** Who did it, for an audit-trail row: the label, and the person's name and role when a person did. */
+export const trailActor = (principal: Principal) => ({
+  actor: principal.actor,
+  actorName: principal.name ?? null,
+  actorRole: principal.role,
+});
 
 declare module 'express-serve-static-core' {
   interface Request {

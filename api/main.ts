@@ -35,6 +35,9 @@ async function main(): Promise<void> {
     transport,
     linkSecret,
     metrics: config.metrics.enabled ? createMetrics({ db, processMetrics: true }) : undefined,
+    // Staff sign-in: the partnership's provider (OIDC_ISSUER); without one, /sign-in says it is not set up.
+    oidc: config.oidc,
+    session: config.session,
   });
   const server = app.listen(config.port, () =>
     log.info({ port: config.port, metrics: config.metrics.enabled, trustProxy: config.trustProxy }, 'API listening'),

@@ -389,6 +389,8 @@ export interface RouteDoc {
   access: Access;
   /** /dashboard: an API key or the dashboard's session cookie. */
   session?: boolean;
+  /** A console page: the roles are a person's, signed in (api/sign-in.ts); no API key opens it. */
+  console?: boolean;
   /** /metrics: public unless METRICS_TOKEN is set, then that token as a bearer. */
   metricsToken?: boolean;
   /** Answered without the database or Temporal: never a 503. */
@@ -566,6 +568,31 @@ export const ROUTES: readonly RouteDoc[] = [
           recordNoInvolvement: { id: '$request.path.id', invitationId: '$response.body#/invitations/0/id' },
           closeAction: { actionId: '$response.body#/actions/0/id' },
         },
+      },
+    ],
+    errors: [404],
+  },
+  {
+    method: 'get',
+    path: '/api/audits/{id}/access-log',
+    operationId: 'getAccessLog',
+    summary: "Who saw this audit's children's identifiers: every view of the audit tool, the pack, the cohort",
+    tag: 'audits',
+    access: BU,
+    success: [
+      {
+        status: 200,
+        description: 'Every view, oldest first.',
+        json: z.array(
+          z.object({
+            at: timestamp,
+            actor: z.string(),
+            actorName: z.string().nullable(),
+            actorRole: z.string().nullable(),
+            page: z.enum(['audit tool', 'collated pack', 'cohort']),
+            path: z.string(),
+          }),
+        ),
       },
     ],
     errors: [404],
@@ -876,6 +903,84 @@ export const ROUTES: readonly RouteDoc[] = [
     errors: [401, 403, 429],
   },
   {
+    method: 'get',
+    path: '/sign-in',
+    operationId: 'signIn',
+    summary: "Staff sign-in: to the partnership's OpenID provider (authorisation code with PKCE)",
+    tag: 'console',
+    access: 'public',
+    query: z.object({ returnTo: z.string().optional().meta({ description: 'A path here to come back to.' }) }),
+    success: [{ status: 303, description: "To the provider's sign-in page." }],
+  },
+  {
+    method: 'get',
+    path: '/sign-in/callback',
+    operationId: 'signInCallback',
+    summary: "The provider's answer: a session for an active member of staff whose verified email is known",
+    tag: 'console',
+    access: 'public',
+    query: z.looseObject({ code: z.string().optional(), state: z.string().optional() }),
+    success: [{ status: 303, description: 'Signed in: to the page asked for, else /audits.' }],
+    // 409: no sign-in was begun in this browser (or it was used); 422: the provider's answer failed the checks.
+    errors: [403, 409, 422],
+  },
+  {
+    method: 'post',
+    path: '/sign-out',
+    operationId: 'signOut',
+    summary: 'Sign out: the session ends on the server',
+    tag: 'console',
+    access: 'public',
+    form: z.object({ _csrf: z.string() }),
+    success: [{ status: 303, description: 'Signed out: to the start page.' }],
+    errors: [403],
+  },
+  {
+    method: 'get',
+    path: '/audits',
+    operationId: 'consoleAudits',
+    summary: 'The console: every audit',
+    tag: 'console',
+    access: READERS,
+    console: true,
+    success: [
+      { status: 200, description: 'The list.', html: true },
+      { status: 303, description: 'Not signed in: to /sign-in.' },
+    ],
+  },
+  {
+    method: 'get',
+    path: '/staff',
+    operationId: 'consoleStaff',
+    summary: 'The console: the staff directory',
+    tag: 'console',
+    access: BU,
+    console: true,
+    success: [
+      { status: 200, description: 'Everyone who may sign in.', html: true },
+      { status: 303, description: 'Not signed in: to /sign-in.' },
+    ],
+  },
+  {
+    method: 'post',
+    path: '/staff',
+    operationId: 'consoleStaffChange',
+    summary: 'The console: add a person, change a role, deactivate (their sessions end at once)',
+    tag: 'console',
+    access: BU,
+    console: true,
+    form: z.looseObject({
+      _csrf: z.string(),
+      action: z.enum(['add', 'role', 'deactivate']),
+      staffId: z.string().optional(),
+      email: z.string().optional(),
+      name: z.string().optional(),
+      role: z.string().optional(),
+    }),
+    success: [{ status: 303, description: 'Done: back to the directory (not signed in: to /sign-in).' }],
+    errors: [409],
+  },
+  {
     method: 'post',
     path: '/dashboard/sign-out',
     operationId: 'dashboardSignOut',
@@ -1011,7 +1116,10 @@ const keyed = (route: RouteDoc) => route.method === 'post' && route.path.startsW
 export function refusals(route: RouteDoc): ErrorStatus[] {
   const found = new Set<ErrorStatus>(route.errors);
   const roles = rolesOf(route.access);
-  if (roles) {
+  if (roles && route.console) {
+    // Someone not signed in is sent to sign in (303); someone signed in without the role is refused.
+    if (roles.length < READERS.length) found.add(403);
+  } else if (roles) {
     found.add(401);
     if (roles.length < READERS.length) found.add(403);
   }
@@ -1038,13 +1146,16 @@ function security(route: RouteDoc): oas31.SecurityRequirementObject[] {
   if (route.metricsToken) return [{ metricsToken: [] }, {}];
   const needed = rolesOf(route.access);
   if (!needed) return [];
+  // Anyone may ask: someone not signed in is sent to sign in (303), so the session is optional here.
+  if (route.console) return [{ staffSession: [...needed] }, {}];
   // OpenAPI 3.1: for a non-OAuth scheme the array lists the roles, any one of which will do.
   const roles = [...needed];
   return route.session ? [{ apiKey: roles }, { session: roles }] : [{ apiKey: roles }];
 }
 
-function describeAccess(access: Access, session?: boolean): string {
+function describeAccess(access: Access, session?: boolean, console?: boolean): string {
   if (access === 'public') return 'Public: no key.';
+  if (console && typeof access !== 'string') return `A person signed in with the role ${access.join(' or ')}.`;
   if (access === 'link') return 'The emailed link: its token (in the path) authorises; no key.';
   return `API key with the role ${access.join(' or ')}${session ? ', or the dashboard’s session cookie' : ''}.`;
 }
@@ -1082,7 +1193,7 @@ function operation(route: RouteDoc): ZodOpenApiOperationObject {
   return {
     operationId: route.operationId,
     summary: route.summary,
-    description: describeAccess(route.access, route.session),
+    description: describeAccess(route.access, route.session, route.console),
     tags: [route.tag],
     security: security(route),
     'x-access': rolesOf(route.access) ? { roles: route.access, session: !!route.session } : route.access,
@@ -1142,6 +1253,13 @@ export function openApiDocument(opts: Mounted = {}): oas31.OpenAPIObject {
           type: 'http',
           scheme: 'bearer',
           description: 'METRICS_TOKEN, when the server is run with one.',
+        },
+        staffSession: {
+          type: 'apiKey',
+          in: 'cookie',
+          name: 'deep_dive_staff',
+          description:
+            'A person signed in through the OpenID provider (GET /sign-in); `__Host-deep_dive_staff` behind https.',
         },
         session: {
           type: 'apiKey',

@@ -51,6 +51,24 @@ const envSchema = z.object({
   EMBEDDED_SMTP_PORT: port(2525),
   EMBEDDED_TEMPORAL_PORT: port(7233),
   EMBEDDED_TEMPORAL_UI_PORT: port(8233),
+  EMBEDDED_OIDC_PORT: port(3001),
+  OIDC_ISSUER: z.url().optional(),
+  OIDC_CLIENT_ID: optionalText,
+  OIDC_CLIENT_SECRET: optionalText,
+  OIDC_REDIRECT_URL: z.url().optional(),
+  DEV_STAFF_PASSWORD: optionalText,
+  SESSION_IDLE_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(30),
+  SESSION_ABSOLUTE_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(7 * 24)
+    .default(10),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TRUST_PROXY: z.string().trim().min(1).default('loopback'),
   METRICS_ENABLED: maybeFlag,
@@ -84,10 +102,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
   };
   const trustProxy = settled(() => parseTrustProxy(e.TRUST_PROXY)) ?? 'loopback';
   const workerMetricsAddress = settled(() => parseBindAddress(e.METRICS_PORT));
+  if (e.OIDC_ISSUER && (!e.OIDC_CLIENT_ID || !e.OIDC_CLIENT_SECRET)) {
+    problems.push('OIDC_ISSUER needs OIDC_CLIENT_ID and OIDC_CLIENT_SECRET');
+  }
+  const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, '');
   if (problems.length) throw new Error(`Invalid configuration: ${problems.join('; ')}`);
   return {
     port: e.PORT,
-    publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
+    publicUrl,
     databaseUrl: e.DATABASE_URL,
     temporal,
     smtpUrl: e.SMTP_URL,
@@ -108,7 +130,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       smtpPort: e.EMBEDDED_SMTP_PORT,
       temporalPort: e.EMBEDDED_TEMPORAL_PORT,
       temporalUiPort: e.EMBEDDED_TEMPORAL_UI_PORT,
+      oidcPort: e.EMBEDDED_OIDC_PORT,
     },
+    /** The partnership's OpenID provider for staff sign-in; unset: `npm start` runs an embedded one. */
+    oidc: e.OIDC_ISSUER
+      ? {
+          issuer: e.OIDC_ISSUER,
+          clientId: e.OIDC_CLIENT_ID!,
+          clientSecret: e.OIDC_CLIENT_SECRET!,
+          redirectUrl: e.OIDC_REDIRECT_URL ?? `${publicUrl}/sign-in/callback`,
+        }
+      : undefined,
+    /** The embedded provider's development accounts' password; generated and printed by `npm start` when unset. */
+    devStaffPassword: e.DEV_STAFF_PASSWORD,
+    session: { idleMinutes: e.SESSION_IDLE_MINUTES, absoluteHours: e.SESSION_ABSOLUTE_HOURS },
     logLevel: e.LOG_LEVEL,
     /** Express's `trust proxy`: whose X-Forwarded-For to believe (client addresses for rate limits). */
     trustProxy,

@@ -10,6 +10,7 @@ import { registerAudits } from './cli/audits';
 import { context, example } from './cli/context';
 import { CliError, type Io, writeLine } from './cli/io';
 import { registerKeys } from './cli/keys';
+import { registerStaff } from './cli/staff';
 
 export type { Io } from './cli/io';
 
@@ -41,6 +42,7 @@ export function buildProgram(io: Io): Command {
   registerAgencies(program, ctx);
   registerAudits(program, ctx);
   registerKeys(program, ctx);
+  registerStaff(program, ctx);
   return program;
 }
 

@@ -10,6 +10,9 @@ import { createApp } from '../api/app';
 import { devMailRouter } from '../api/dev-mail';
 import { startEmbeddedDatabase, EMBEDDED_POOL_MAX } from '../dev/database';
 import { startMailCatcher } from '../dev/mail-catcher';
+import { DEV_STAFF, startEmbeddedOidc } from '../dev/oidc';
+
+export { DEV_STAFF };
 import { startDevServer } from '../dev/temporal';
 import { type Config, loadConfig, ROLES, type Role } from '../infra/config';
 import { createDb } from '../infra/db';
@@ -22,7 +25,9 @@ import { builtWorkflowBundle } from '../worker/bundle';
 import { ensureTool } from './tools';
 
 export interface Running {
-  urls: { api: string; health: string; temporalUi?: string; mail?: string };
+  urls: { api: string; health: string; temporalUi?: string; mail?: string; signIn?: string };
+  /** With no OIDC_ISSUER: the embedded provider, its accounts and their password. */
+  devStaff?: { issuer: string; password: string; accounts: typeof DEV_STAFF };
   temporalAddress: string;
   databaseUrl: string;
   apiKeys: { role: Role; key: string }[];
@@ -117,6 +122,26 @@ export async function startDeepDive(env: NodeJS.ProcessEnv = process.env): Promi
       await workerRun;
     });
 
+    // Staff sign in with the partnership's provider; without one, with the embedded provider's dev accounts.
+    let oidc = config.oidc;
+    let devStaff: Running['devStaff'];
+    if (!oidc) {
+      const password = config.devStaffPassword ?? devSecret(config, 'staff-password');
+      const redirectUrl = `${config.publicUrl}/sign-in/callback`;
+      const provider = await startEmbeddedOidc({
+        port: config.embedded.oidcPort,
+        redirectUrl,
+        accounts: DEV_STAFF,
+        password,
+      });
+      stack.push(() => provider.stop());
+      oidc = { issuer: provider.issuer, clientId: provider.clientId, clientSecret: provider.clientSecret, redirectUrl };
+      // The accounts are in the staff directory (once: a deactivation by the business unit stands).
+      for (const { email, name, role } of DEV_STAFF)
+        await db.staff.upsert({ where: { email }, create: { email, name, role }, update: {} });
+      devStaff = { issuer: provider.issuer, password, accounts: DEV_STAFF };
+    }
+
     const apiKeys = config.apiKeys.length ? config.apiKeys : devApiKeys(config);
     const app = createApp({
       config: { ...config, apiKeys },
@@ -126,6 +151,8 @@ export async function startDeepDive(env: NodeJS.ProcessEnv = process.env): Promi
       devMail,
       transport,
       linkSecret: config.linkSecret ?? devSecret(config, 'link-secret'),
+      oidc,
+      session: config.session,
     });
     const server = await new Promise<Server>((resolve, reject) => {
       const s = app.listen(config.port, () => resolve(s)).once('error', reject);
@@ -134,7 +161,14 @@ export async function startDeepDive(env: NodeJS.ProcessEnv = process.env): Promi
     const api = `http://localhost:${(server.address() as { port: number }).port}`;
 
     return {
-      urls: { api, health: `${api}/healthz`, temporalUi, mail: devMail ? `${api}/dev/mail` : undefined },
+      urls: {
+        api,
+        health: `${api}/healthz`,
+        temporalUi,
+        mail: devMail ? `${api}/dev/mail` : undefined,
+        signIn: `${config.publicUrl}/sign-in`,
+      },
+      devStaff,
       temporalAddress,
       databaseUrl,
       apiKeys,
@@ -177,6 +211,13 @@ async function main(): Promise<void> {
       ? `  Temporal UI    ${running.urls.temporalUi}`
       : `  Temporal       ${running.temporalAddress}`,
     running.urls.mail ? `  Mail catcher   ${running.urls.mail}` : '',
+    `  Staff sign-in  ${running.urls.signIn}`,
+    ...(running.devStaff
+      ? [
+          `  Development accounts (embedded OpenID provider at ${running.devStaff.issuer}), password ${running.devStaff.password}:`,
+          ...running.devStaff.accounts.map(({ email, role }) => `    ${role.padEnd(14)} ${email}`),
+        ]
+      : []),
     '  API keys (Authorization: Bearer <key>):',
     ...running.apiKeys.map(({ role, key }) => `    ${role.padEnd(14)} ${key}`),
     '',

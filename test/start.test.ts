@@ -25,6 +25,7 @@ beforeAll(async () => {
     EMBEDDED_SMTP_PORT: String(await freePort()),
     EMBEDDED_TEMPORAL_PORT: String(await freePort()),
     EMBEDDED_TEMPORAL_UI_PORT: String(await freePort()),
+    EMBEDDED_OIDC_PORT: String(await freePort()),
     LOG_LEVEL: 'warn',
   };
 });
@@ -72,6 +73,11 @@ test('starts every embedded part, and a second start resumes the audits of the f
   running = await startDeepDive(env);
   const second = running;
   expect(second.apiKeys).toEqual(first.apiKeys);
+  // The development accounts: in the staff directory, their password kept with the data.
+  expect(first.devStaff?.accounts.map((a) => a.email)).toEqual(['bu@dev.local', 'manager@dev.local', 'lis@dev.local']);
+  expect(first.devStaff?.password).toMatch(/^\S{16,}$/);
+  expect(second.devStaff?.password).toBe(first.devStaff?.password);
+  expect((await fetch(`${second.devStaff!.issuer}/.well-known/openid-configuration`)).status).toBe(200);
   const after = await callJson(second.urls.api, 'GET', `/api/audits/${created.body.id}`, { key: buKey(second) });
   expect(after.status).toBe(200);
   expect(after.body).toEqual(before);

@@ -5,7 +5,7 @@ import type { Client } from '@temporalio/client';
 import { z } from 'zod';
 import type { Db } from '../../infra/db';
 import { actionWorkflowId, closeActionUpdate } from '../../workflows/messages';
-import { requireRole } from '../auth';
+import { requireRole, trailActor } from '../auth';
 import { updateIdFor } from '../idempotency';
 import { HttpError, whileAuditRuns } from '../errors';
 
@@ -30,7 +30,7 @@ export function actionsRouter({ db, temporal }: ActionsDeps): Router {
     await db.auditTrailEntry.create({
       data: {
         auditId: action.auditId,
-        actor: req.principal!.actor,
+        ...trailActor(req.principal!),
         action: 'action.close_requested',
         details: { actionId: action.id, number: action.number },
       },

@@ -3,7 +3,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { createAgencySchema, updateAgencySchema } from '../../domain/schemas';
 import type { Db } from '../../infra/db';
-import { requireRole } from '../auth';
+import { requireRole, trailActor } from '../auth';
 import { HttpError, parse } from '../errors';
 
 export function agenciesRouter({ db }: { db: Db }): Router {
@@ -16,7 +16,7 @@ export function agenciesRouter({ db }: { db: Db }): Router {
       throw new HttpError(409, 'already_exists', `An agency named "${body.name}" already exists.`, { id: existing.id });
     const agency = await db.agency.create({ data: body });
     await db.auditTrailEntry.create({
-      data: { actor: req.principal!.actor, action: 'agency.created', details: { agencyId: agency.id } },
+      data: { ...trailActor(req.principal!), action: 'agency.created', details: { agencyId: agency.id } },
     });
     res.status(201).json(agency);
   });
@@ -40,7 +40,7 @@ export function agenciesRouter({ db }: { db: Db }): Router {
       db.agency.update({ where: { id: agency.id }, data: body }),
       db.auditTrailEntry.create({
         data: {
-          actor: req.principal!.actor,
+          ...trailActor(req.principal!),
           action: 'agency.updated',
           details: { agencyId: agency.id, fields: Object.keys(body) },
         },

@@ -52,15 +52,9 @@ import {
   submitReportVersionUpdate,
 } from '../../workflows/messages';
 import type { deepDiveAudit } from '../../workflows';
-import {
-  approvalStatus,
-  escalationStatus,
-  escalationStatusSelect,
-  everyAudit,
-  nextDeadline,
-  openProblems,
-} from '../audit-reads';
-import { requireRole } from '../auth';
+import { approvalStatus, auditSummaries, escalationStatus, escalationStatusSelect, openProblems } from '../audit-reads';
+import { accessLog } from '../access-log';
+import { requireRole, trailActor } from '../auth';
 import { idempotencyKeySchema, updateIdFor } from '../idempotency';
 import { raiseConcern } from './respond';
 import { HttpError, parse, whileAuditRuns } from '../errors';
@@ -163,7 +157,7 @@ export function auditsRouter(deps: AuditsDeps): Router {
       db.auditTrailEntry.create({
         data: {
           auditId: id,
-          actor: req.principal!.actor,
+          ...trailActor(req.principal!),
           action: 'audit.started',
           details: { candidates: body.candidates.length },
         },
@@ -175,22 +169,7 @@ export function auditsRouter(deps: AuditsDeps): Router {
 
   /** Every audit, newest first, from the database's copy of the stage: no Temporal round trip per row. */
   router.get('/', requireRole('business_unit', 'manager', 'lis'), async (_req, res) => {
-    const audits = await everyAudit(db);
-    const now = Date.now();
-    res.json(
-      audits.map((a) => {
-        const open = a.invitations.filter((i) => i.status === 'pending');
-        const dues = open.flatMap((i) => (i.dueAt ? [i.dueAt.getTime()] : []));
-        return {
-          id: a.id,
-          focus: a.focus,
-          stage: a.stage,
-          createdAt: a.createdAt.toISOString(),
-          invitations: { total: a.invitations.length, open: open.length, overdue: dues.filter((d) => d < now).length },
-          nextDeadline: nextDeadline(dues, now),
-        };
-      }),
-    );
+    res.json(await auditSummaries(db));
   });
 
   router.get('/:id', requireRole('business_unit', 'manager', 'lis'), async (req, res) => {
@@ -318,6 +297,11 @@ export function auditsRouter(deps: AuditsDeps): Router {
     });
   });
 
+  router.get('/:id/access-log', requireRole('business_unit'), async (req, res) => {
+    const audit = await auditOr404(req.params.id);
+    res.json(await accessLog(db, audit.id));
+  });
+
   router.get('/:id/evidence', requireRole('business_unit', 'manager', 'lis'), async (req, res) => {
     const audit = await auditOr404(req.params.id);
     res.set('Cache-Control', 'no-store');
@@ -330,7 +314,7 @@ export function auditsRouter(deps: AuditsDeps): Router {
     const { reason } = parse(cancelAuditSchema, req.body);
     const state = await whileAuditRuns(handle(audit).executeUpdate(cancelAuditUpdate, updateIdFor(req, 'cancel')));
     await db.auditTrailEntry.create({
-      data: { auditId: audit.id, actor: req.principal!.actor, action: 'audit.cancelled', details: { reason } },
+      data: { auditId: audit.id, ...trailActor(req.principal!), action: 'audit.cancelled', details: { reason } },
     });
     res.json({ id: audit.id, stage: state.stage });
   });
@@ -367,7 +351,7 @@ export function auditsRouter(deps: AuditsDeps): Router {
     await db.auditTrailEntry.create({
       data: {
         auditId: audit.id,
-        actor: req.principal!.actor,
+        ...trailActor(req.principal!),
         action: 'cohort.replace_requested',
         details: { caseId: drawn.id, replacementCaseId: replacement.id },
       },
@@ -385,7 +369,7 @@ export function auditsRouter(deps: AuditsDeps): Router {
     const audit = await auditOr404(req.params.id);
     await whileAuditRuns(handle(audit).executeUpdate(sendInvitationsUpdate, updateIdFor(req, 'send-invitations')));
     await db.auditTrailEntry.create({
-      data: { auditId: audit.id, actor: req.principal!.actor, action: 'invitations.send_requested' },
+      data: { auditId: audit.id, ...trailActor(req.principal!), action: 'invitations.send_requested' },
     });
     res.status(202).json({ id: audit.id, stage: 'invitations', sending: true });
   });
@@ -404,7 +388,7 @@ export function auditsRouter(deps: AuditsDeps): Router {
         data: { dueAt: new Date(body.dueAt) },
       }),
       db.auditTrailEntry.create({
-        data: { auditId: audit.id, actor: req.principal!.actor, action: 'deadline.extended', details: body },
+        data: { auditId: audit.id, ...trailActor(req.principal!), action: 'deadline.extended', details: body },
       }),
     ]);
     res.json({ invitations: changed.map((i) => ({ id: i.invitationId, dueAt: i.dueAt })) });
@@ -431,7 +415,7 @@ export function auditsRouter(deps: AuditsDeps): Router {
       db.auditTrailEntry.create({
         data: {
           auditId: audit.id,
-          actor: req.principal!.actor,
+          ...trailActor(req.principal!),
           action: 'invitation.no_involvement',
           details: { invitationId: invitation.id },
         },
@@ -474,7 +458,7 @@ export function auditsRouter(deps: AuditsDeps): Router {
     await db.auditTrailEntry.create({
       data: {
         auditId: audit.id,
-        actor: req.principal!.actor,
+        ...trailActor(req.principal!),
         action: 'concern.raised',
         details: { escalationId: escalation.id },
       },
@@ -484,7 +468,7 @@ export function auditsRouter(deps: AuditsDeps): Router {
   });
 
   const trail = (auditId: string, req: Request, action: string, details?: Record<string, string | number>) =>
-    db.auditTrailEntry.create({ data: { auditId, actor: req.principal!.actor, action, details } });
+    db.auditTrailEntry.create({ data: { auditId, ...trailActor(req.principal!), action, details } });
 
   /** Every identifier of the audit's candidate pool (drawn or not), for the re-identification check. */
   const poolIdentifiers = (auditId: string) =>
@@ -543,7 +527,7 @@ export function auditsRouter(deps: AuditsDeps): Router {
       await tx.auditTrailEntry.create({
         data: {
           auditId: audit.id,
-          actor: req.principal!.actor,
+          ...trailActor(req.principal!),
           action: 'outcome.saved',
           details: { outcomeId: row.id },
         },
@@ -658,7 +642,7 @@ export function auditsRouter(deps: AuditsDeps): Router {
         await tx.auditTrailEntry.create({
           data: {
             auditId: audit.id,
-            actor: req.principal!.actor,
+            ...trailActor(req.principal!),
             action: 'lis.decided',
             details: { lisDecisionId: row.id, reportVersionId: latest.id, decision: body.decision },
           },

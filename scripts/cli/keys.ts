@@ -13,7 +13,7 @@ import { summary, table, when } from './table';
 const nameSchema = z.string().trim().min(1, 'give the key a label').max(200);
 const idSchema = z.uuid();
 
-const DATABASE_HELP =
+export const DATABASE_HELP =
   'Writes to the database named by DATABASE_URL (the one the API uses; with `npm start` on its embedded ' +
   'database: postgresql://postgres:postgres@127.0.0.1:5433/postgres).';
 
@@ -119,7 +119,7 @@ export function registerKeys(program: Command, ctx: Ctx): void {
     );
 }
 
-async function withDb(ctx: Ctx, work: (db: Db) => Promise<void>): Promise<void> {
+export async function withDb(ctx: Ctx, work: (db: Db) => Promise<void>): Promise<void> {
   if (ctx.io.db) {
     try {
       return await work(ctx.io.db);

@@ -1,16 +1,31 @@
 // The contract is exact: schemathesis (PyPI) reads GET /api/openapi.json and tests the real app against it
 // with every check it has (`--checks all`: undocumented statuses and content types, response schemas,
 // schema-valid bodies refused, schema-invalid ones taken, 405s with `Allow`, links followed statefully).
-// The app over a real database, the Temporal dev server, a worker and the mail catcher. Its settings are
+// The app over a real database, the Temporal dev server, a worker, the mail catcher and the embedded
+// OpenID provider (so that /sign-in answers as it does in use). Its settings are
 // the repository's schemathesis.toml; the seed is fixed so that CI is repeatable (CONTRACT_SEED=<n> for
 // another; `npm run contract` points it at a running product).
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { DEV_STAFF, type EmbeddedOidc, startEmbeddedOidc } from '../../dev/oidc';
 import { ensureSchemathesis } from '../../scripts/tools';
-import { KEYS, useAppBed } from '../support/app-bed';
+import { KEYS, type Served, useAppBed } from '../support/app-bed';
+import { freePort } from '../support/ports';
 
-const { http } = useAppBed({ temporal: 'dev', agencies: true });
+const { serve } = useAppBed({ temporal: 'dev', agencies: true });
+let provider: EmbeddedOidc;
+let http: Served;
+
+beforeAll(async () => {
+  const port = await freePort();
+  const redirectUrl = `http://127.0.0.1:${port}/sign-in/callback`;
+  provider = await startEmbeddedOidc({ port: 0, redirectUrl, accounts: DEV_STAFF, password: 'not-used-here' });
+  const { issuer, clientId, clientSecret } = provider;
+  http = await serve({ oidc: { issuer, clientId, clientSecret, redirectUrl }, port });
+});
+
+afterAll(() => provider?.stop());
 const ROOT = path.join(__dirname, '..', '..');
 
 jest.setTimeout(240_000);

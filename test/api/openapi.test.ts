@@ -179,7 +179,11 @@ describe('the OpenAPI document', () => {
       const where = `${route.method.toUpperCase()} ${route.path}`;
       expect({ where, security: Array.isArray(op.security) }).toEqual({ where, security: true });
       const roles = rolesOf(route.access);
-      if (roles) {
+      if (roles && route.console) {
+        // A person's page: the staff session with those roles; never a 401 (they are sent to sign in).
+        expect({ where, roles: op.security![0]!.staffSession }).toEqual({ where, roles });
+        expect({ where, has401: '401' in op.responses! }).toEqual({ where, has401: false });
+      } else if (roles) {
         expect({ where, roles: op.security![0]!.apiKey }).toEqual({ where, roles });
         expect({ where, has401: '401' in op.responses! }).toEqual({ where, has401: true });
       } else {

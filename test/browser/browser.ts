@@ -69,6 +69,7 @@ export async function startProduct(): Promise<Product> {
       EMBEDDED_SMTP_PORT: String(await freePort()),
       EMBEDDED_TEMPORAL_PORT: String(await freePort()),
       EMBEDDED_TEMPORAL_UI_PORT: String(await freePort()),
+      EMBEDDED_OIDC_PORT: String(await freePort()),
       LOG_LEVEL: 'warn',
     });
   } catch (err) {

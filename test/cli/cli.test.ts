@@ -86,6 +86,12 @@ describe('--help', () => {
     ],
     [['keys', 'list'], ['DATABASE_URL']],
     [['keys', 'revoke'], ['<id>']],
+    [
+      ['staff', 'add'],
+      ['--email <address>', '--role <role>', 'business_unit', 'DATABASE_URL'],
+    ],
+    [['staff', 'list'], ['--json']],
+    [['staff', 'deactivate'], ['<id>']],
   ])('%j explains itself with an example', async (command, expected) => {
     const res = await cli([...command, '--help']);
     expect(res.code).toBe(0);
@@ -400,5 +406,48 @@ describe('the deepdive binary', () => {
     expect(list.stderr).toBe('');
     expect(list.status).toBe(0);
     expect(Array.isArray(JSON.parse(list.stdout))).toBe(true);
+  });
+});
+
+describe('staff', () => {
+  it('adds the first business-unit person, lists the directory, deactivates, and refuses a duplicate or a bad address', async () => {
+    const added = await cli([
+      'staff',
+      'add',
+      '--email',
+      'Sam.Jones@Partnership.example',
+      '--name',
+      'Sam Jones',
+      '--role',
+      'business_unit',
+    ]);
+    expect(added).toMatchObject({ code: 0, stderr: '' });
+    const row = await bed.db.staff.findUniqueOrThrow({ where: { email: 'sam.jones@partnership.example' } });
+    expect(row).toMatchObject({ name: 'Sam Jones', role: 'business_unit', active: true });
+    expect(await bed.db.auditTrailEntry.count({ where: { actor: 'cli', action: 'staff.added' } })).toBe(1);
+
+    const again = await cli([
+      'staff',
+      'add',
+      '--email',
+      'sam.jones@partnership.example',
+      '--name',
+      'Sam',
+      '--role',
+      'lis',
+    ]);
+    expect(again.code).not.toBe(0);
+    expect(again.stderr).toContain('already in the staff directory');
+    const bad = await cli(['staff', 'add', '--email', 'nobody', '--name', 'N', '--role', 'lis']);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain('--email');
+
+    const listed = await cli(['staff', 'list', '--json']);
+    expect(JSON.parse(listed.stdout)).toEqual([
+      expect.objectContaining({ id: row.id, active: true, role: 'business_unit' }),
+    ]);
+    const gone = await cli(['staff', 'deactivate', row.id]);
+    expect(gone.code).toBe(0);
+    expect((await bed.db.staff.findUniqueOrThrow({ where: { id: row.id } })).active).toBe(false);
   });
 });

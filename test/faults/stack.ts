@@ -10,6 +10,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
+import { DEV_STAFF, startEmbeddedOidc } from '../../dev/oidc';
 import { ensureTool } from '../../scripts/tools';
 import { freePort } from '../support/ports';
 
@@ -338,6 +339,10 @@ export async function startStack(opts: {
 
   const apiPort = await freePort();
   const apiUrl = `http://127.0.0.1:${apiPort}`;
+  // Staff sign in with an OpenID provider, as in use: the embedded one, in a process of its own.
+  const redirectUrl = `${apiUrl}/sign-in/callback`;
+  const oidc = await startEmbeddedOidc({ port: 0, redirectUrl, accounts: DEV_STAFF, password: secrets.linkSecret });
+  log(`OpenID provider on ${oidc.issuer}`);
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
@@ -355,6 +360,10 @@ export async function startStack(opts: {
     PARTNERSHIP_MANAGER_EMAIL: 'manager@partnership.example',
     LOG_LEVEL: 'info',
     DATA_DIR: path.join(runDir, 'data'),
+    OIDC_ISSUER: oidc.issuer,
+    OIDC_CLIENT_ID: oidc.clientId,
+    OIDC_CLIENT_SECRET: oidc.clientSecret,
+    OIDC_REDIRECT_URL: redirectUrl,
   };
   // Two workers, as `--scale worker=2` runs them: the suite kills one, or both at once.
   const workers = [1, 2].map(
@@ -400,7 +409,7 @@ export async function startStack(opts: {
     api,
     async stop() {
       await Promise.allSettled([api.stop(10_000), ...workers.map((w) => w.stop(10_000))]);
-      await Promise.allSettled([catcher.stop(5000), temporal.stop(15_000)]);
+      await Promise.allSettled([catcher.stop(5000), temporal.stop(15_000), oidc.stop()]);
       postgres.destroy();
     },
   };

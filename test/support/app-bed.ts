@@ -49,6 +49,11 @@ export interface AppOverrides {
   client?: Client;
   publicUrl?: string;
   linkRateLimit?: AppDeps['linkRateLimit'];
+  /** Staff sign-in's provider and session settings (none: /sign-in answers 503). */
+  oidc?: AppDeps['oidc'];
+  session?: AppDeps['session'];
+  /** Serve on this port (an OpenID provider's redirect URL must be known before the app listens). */
+  port?: number;
 }
 
 export interface AppBedOptions extends AppOverrides {
@@ -88,7 +93,7 @@ export function useAppBed(opts: AppBedOptions = {}): AppBed {
   };
 
   function app(overrides: AppOverrides) {
-    const { client, publicUrl, linkRateLimit } = { ...opts, ...overrides };
+    const { client, publicUrl, linkRateLimit, oidc, session } = { ...opts, ...overrides };
     return createApp({
       config: {
         apiKeys: Object.entries(keys).map(([name, key]) => ({ role: ROLE[name as keyof typeof KEYS], key })),
@@ -104,11 +109,13 @@ export function useAppBed(opts: AppBedOptions = {}): AppBed {
       devMail: bed.catcher && devMailRouter(bed.catcher),
       linkSecret: LINK_SECRET,
       linkRateLimit,
+      oidc,
+      session,
     });
   }
 
   async function serveApp(overrides: AppOverrides): Promise<Served> {
-    const server = await serve(app(overrides));
+    const server = await serve(app(overrides), overrides.port);
     served.push(server);
     return server;
   }

@@ -2,9 +2,9 @@ import type { Server } from 'node:http';
 import type { Express } from 'express';
 
 /** Serves an app on a free loopback port; `call` speaks JSON to it. */
-export async function serve(app: Express) {
+export async function serve(app: Express, port = 0) {
   const server = await new Promise<Server>((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    const s = app.listen(port, '127.0.0.1', () => resolve(s));
   });
   const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
   return {
