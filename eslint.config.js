@@ -46,6 +46,12 @@ module.exports = tseslint.config(
     },
   },
   {
+    // The pages' browser modules (api/assets), served as they are: ES modules outside the TypeScript project.
+    ...tseslint.configs.disableTypeChecked,
+    files: ['api/assets/**/*.js'],
+    languageOptions: { sourceType: 'module', parserOptions: { projectService: false, project: false, program: null } },
+  },
+  {
     // Tests read JSON responses, whose shape is what they assert.
     files: ['test/**/*.ts'],
     rules: {

@@ -20,6 +20,7 @@ import { dashboardRouter } from './routers/dashboard';
 import { packRouter } from './routers/pack';
 import { progressRouter } from './routers/progress';
 import { respondRouter } from './routers/respond';
+import { setUpStaticResources } from './static';
 import {
   formBodies,
   negotiatedErrors,
@@ -57,6 +58,7 @@ export function createApp(deps: AppDeps): Express {
   // First: every request is timed, counted and logged (one line, no body, no token).
   app.use(observeRequests({ metrics, log: deps.log }));
   app.use(securityHeaders({ https: deps.config.publicUrl?.startsWith('https:') ?? false }));
+  app.use(setUpStaticResources());
   app.use(express.json({ limit: '1mb' }));
   app.use(formBodies());
   app.use(refuseUnstorableText);

@@ -6,11 +6,13 @@ import { rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
 import { HttpError } from './errors';
 import { errorPage } from './views/error';
-import { JSON_ONLY, layout, STYLE_HASH, wantsHtml } from './views/layout';
+import { JSON_ONLY, renderPage, wantsHtml } from './views/layout';
+import { TEMPLATE_SCRIPT_HASH } from './views/nunjucks';
 
 /**
- * Helmet's headers with a policy that allows this site's own resources and the layout's one
- * stylesheet, no inline script. Links carry secrets in their path, so no Referer ever leaves a page.
+ * Helmet's headers with a policy that allows this site's own resources and, inline, only govuk-frontend's
+ * one script that marks the page as having JavaScript (by its hash): no other inline script, no inline
+ * style. Links carry secrets in their path, so no Referer ever leaves a page.
  */
 export function securityHeaders({ https }: { https: boolean }): RequestHandler {
   return helmet({
@@ -18,8 +20,8 @@ export function securityHeaders({ https }: { https: boolean }): RequestHandler {
       useDefaults: true,
       directives: {
         defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'", STYLE_HASH],
+        scriptSrc: ["'self'", TEMPLATE_SCRIPT_HASH],
+        styleSrc: ["'self'"],
         imgSrc: ["'self'", 'data:'],
         formAction: ["'self'"],
         // Over plain http (development) an upgrade would send the forms nowhere.
@@ -121,7 +123,7 @@ export function negotiatedErrors(json: ErrorRequestHandler): ErrorRequestHandler
     // A request with a JSON body is a program's, whatever it accepts.
     if (!JSON_ONLY.test(req.originalUrl) && !req.is('application/json') && wantsHtml(req)) {
       res.json = (body: { error: { code: string; message: string } }) =>
-        res.type('html').send(layout(errorPage(res.statusCode, body.error.message)));
+        res.type('html').send(renderPage(errorPage(res.statusCode, body.error.message)));
     }
     return json(err, req, res, next);
   };
