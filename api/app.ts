@@ -19,6 +19,7 @@ import { briefingsRouter } from './routers/briefings';
 import { dashboardRouter } from './routers/dashboard';
 import { packRouter } from './routers/pack';
 import { progressRouter } from './routers/progress';
+import { publicPagesRouter } from './routers/public';
 import { respondRouter } from './routers/respond';
 import { setUpStaticResources } from './static';
 import {
@@ -104,6 +105,7 @@ export function createApp(deps: AppDeps): Express {
   app.use('/acknowledge', acknowledgeRouter(link));
   app.use('/pack', packRouter({ db: deps.db }));
   app.use('/briefings', briefingsRouter({ db: deps.db }));
+  app.use(publicPagesRouter());
   app.use(
     '/dashboard',
     dashboardRouter({

@@ -841,6 +841,51 @@ describe('/briefings/:slug — the published 7 Point Briefing', () => {
   });
 });
 
+describe('the public pages: /, /accessibility, /privacy', () => {
+  it('the start page says what Deep Dive is, sends staff to sign in and agency staff to their email', async () => {
+    const page = await get('/');
+    expect(page.status).toBe(200);
+    const { $ } = page;
+    expect($('h1').text()).toBe('Deep Dive Multi-Agency Audits');
+    expect($('a.govuk-button--start').attr('href')).toBe('/sign-in');
+    expect($('a.govuk-button--start').text()).toContain('Sign in');
+    expect($('main').text()).toContain('Use the link in the email you were sent');
+    expect($('.govuk-service-navigation__service-name').text().trim()).toBe('Deep Dive');
+    expect($('meta[name=robots]')).toHaveLength(0);
+    expectOnlyOwnScripts($);
+  });
+
+  it('every page’s footer links the accessibility statement and the privacy notice, which say who to ask', async () => {
+    for (const path of ['/', '/accessibility', '/privacy']) {
+      const page = await get(path);
+      expect([path, page.status]).toEqual([path, 200]);
+      expect(
+        page
+          .$('footer a')
+          .map((_i, a) => [[page.$(a).text(), page.$(a).attr('href')]])
+          .get(),
+      ).toEqual([
+        ['Accessibility', '/accessibility'],
+        ['Privacy', '/privacy'],
+        ['deep-dive@localhost', 'mailto:deep-dive@localhost'],
+      ]);
+    }
+    const accessibility = await get('/accessibility');
+    expect(accessibility.$('h1').text()).toBe('Accessibility statement for Deep Dive');
+    const statement = accessibility.$('main').text().replace(/\s+/g, ' ');
+    for (const words of ['WCAG) version 2.2 at level AA', 'axe-core', 'keyboard', 'Enforcement procedure']) {
+      expect(statement).toContain(words);
+    }
+    expect(accessibility.$('main a[href="mailto:deep-dive@localhost"]').length).toBeGreaterThan(0);
+    const privacy = await get('/privacy');
+    const notice = privacy.$('main').text().replace(/\s+/g, ' ');
+    expect(notice).toContain('is the controller');
+    expect(notice).toContain('never put in an email');
+    expect(notice).toContain('deleted 12 months after the audit ends');
+    expect(privacy.$('main table')).toHaveLength(1);
+  });
+});
+
 describe('rate limiting of the link routes', () => {
   it('answers 429 after the limit: in the error shape for JSON, as a page for a browser', async () => {
     const path = '/respond/unknown-token-0123456789abcdefghijklmnopq';
