@@ -124,6 +124,6 @@ export function createApp(deps: AppDeps): Express {
   app.use(methodNotAllowed(documentedRoutes(mounted)));
   app.use(notFound);
   // A browser gets the same refusal as a plain page.
-  app.use(negotiatedErrors(errorHandler(deps.log)));
+  app.use(negotiatedErrors(errorHandler(deps.log), deps.linkSecret));
   return app;
 }

@@ -15,7 +15,7 @@ export interface ProgressView {
   reported: { status: Rag | null; update: string | null; impactEvidence: string | null; reportedAt: string } | null;
 }
 
-const STATUSES = [
+export const STATUSES = [
   { value: 'green', text: 'Green: on track' },
   { value: 'amber', text: 'Amber: some progress, but at risk' },
   { value: 'red', text: 'Red: not on track' },

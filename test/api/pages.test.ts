@@ -841,6 +841,127 @@ describe('/briefings/:slug — the published 7 Point Briefing', () => {
   });
 });
 
+describe('a form refused before it could be taken comes back with everything typed in it', () => {
+  /** What the page gives back: its text fields and hidden fields by name, and where it posts. */
+  const keptFields = (page: Page) => ({
+    action: page.$('main form').attr('action'),
+    csrf: csrfOf(page),
+    texts: Object.fromEntries(
+      page
+        .$('main form textarea')
+        .toArray()
+        .map((t) => [page.$(t).attr('name'), page.$(t).text()]),
+    ),
+    hidden: Object.fromEntries(
+      page
+        .$('main form input[type=hidden]')
+        .toArray()
+        .map((i) => [page.$(i).attr('name'), page.$(i).attr('value')]),
+    ),
+  });
+
+  it('a CSRF failure (403): the answers, labelled, with a fresh token that sends them again', async () => {
+    const { token: t, invitation: row } = await invitation();
+    const typed = completeTool().map(([name, value]): [string, string] => [
+      name,
+      name.endsWith('[grade]') ? value : `${value} ${HOSTILE.script}`,
+    ]);
+    const page = await postForm(`/respond/${t}`, [['_csrf', 'expired'], ...typed, ['submit', 'false']]);
+    expectPlainPage(page, 403, /did not come from this site/);
+    const kept = keptFields(page);
+    expect(kept.action).toBe(`/respond/${t}`);
+    expect(kept.csrf).toBe(csrfToken(LINK_SECRET, t));
+    for (const [name, value] of typed) {
+      if (name.endsWith('[grade]')) expect([name, kept.hidden[name]]).toEqual([name, value]);
+      else expect([name, kept.texts[name]]).toEqual([name, value]);
+    }
+    expect(page.$(`label[for="sections-recognition-goodPractice"]`).text().trim()).toBe(
+      'The good practice for Recognition',
+    );
+    expect(page.$('button#send-again').attr('value')).toBe('false');
+    expectLabelled(page);
+    expectOnlyOwnScripts(page.$);
+    expect(page.text).not.toContain('<script>alert');
+
+    // Sent again from the page, as it is: saved.
+    const again = await postForm(`/respond/${t}`, [
+      ...Object.entries(kept.hidden),
+      ...Object.entries(kept.texts),
+      ['submit', 'false'],
+    ] as [string, string][]);
+    expect(again.status).toBe(303);
+    const stored = await bed.db.submission.findUniqueOrThrow({ where: { invitationId: row.id } });
+    expect((stored.content as any).sections.recognition.goodPractice).toBe(typed[0]![1]);
+  });
+
+  it('too many requests (429): the decision and its comments are on the page', async () => {
+    const { token: t } = await approvalLink();
+    const csrf = csrfToken(LINK_SECRET, t);
+    const limited = await serve({ linkRateLimit: { limit: 3, windowMs: 60_000 } });
+    let page: Page | undefined;
+    for (let i = 0; i < 5 && page?.status !== 429; i++) {
+      page = await postForm(
+        `/approve/${t}`,
+        [
+          ['_csrf', csrf],
+          ['decision', 'request_changes'],
+          ['comments', ''],
+        ],
+        {},
+        limited.base,
+      );
+    }
+    const refused = await postForm(
+      `/approve/${t}`,
+      [
+        ['_csrf', csrf],
+        ['decision', 'request_changes'],
+        ['comments', `Say more about ${HOSTILE.attribute}`],
+      ],
+      {},
+      limited.base,
+    );
+    expectPlainPage(refused, 429, /Too many requests/);
+    const kept = keptFields(refused);
+    expect(kept.texts).toEqual({ comments: `Say more about ${HOSTILE.attribute}` });
+    expect(kept.hidden).toMatchObject({ decision: 'request_changes', _csrf: csrf });
+    expect(refused.$('.govuk-summary-list').text()).toContain('Request changes');
+    // A client asking for JSON still gets the error shape.
+    const json = await fetch(`${limited.base}/approve/${t}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+      body: 'decision=approve',
+    });
+    expect(json.status).toBe(429);
+    expect(((await json.json()) as any).error.code).toBe('rate_limited');
+  });
+
+  it('a dependency down (503): the whole audit tool as typed is on the page', async () => {
+    const down = {
+      workflow: {
+        getHandle: () => ({
+          executeUpdate: () =>
+            Promise.reject(Object.assign(new Error('14 UNAVAILABLE: connect ECONNREFUSED'), { code: 14 })),
+        }),
+      },
+    } as unknown as Client;
+    const app = await serve({ client: down });
+    const { token: t } = await invitation();
+    const typed = completeTool();
+    const page = await postForm(
+      `/respond/${t}`,
+      [['_csrf', csrfToken(LINK_SECRET, t)], ...typed, ['submit', 'true']],
+      {},
+      app.base,
+    );
+    expectPlainPage(page, 503, /unavailable/);
+    const kept = keptFields(page);
+    expect(Object.keys(kept.texts)).toHaveLength(AREAS.length * 4 + 3);
+    for (const [name, value] of typed) expect([name, kept.texts[name] ?? kept.hidden[name]]).toEqual([name, value]);
+    expect(page.$('button#send-again').attr('value')).toBe('true');
+  });
+});
+
 describe('the public pages: /, /accessibility, /privacy', () => {
   it('the start page says what Deep Dive is, sends staff to sign in and agency staff to their email', async () => {
     const page = await get('/');
