@@ -367,7 +367,9 @@ describe('/respond/:token — the audit tool', () => {
     expect($('textarea#sections-recognition-goodPractice').text()).toBe(
       'Timely strategy meeting: recognition goodPractice',
     );
-    expect($('.govuk-notification-banner--success h3').text().trim()).toBe('Your answers have been saved as a draft');
+    expect($('.govuk-notification-banner h3').text().trim()).toBe('Your answers have been saved as a draft');
+    // Not a success banner: the error summary alone takes the focus.
+    expect($('.govuk-notification-banner--success')).toHaveLength(0);
     const stored = await bed.db.submission.findUniqueOrThrow({ where: { invitationId: row.id } });
     expect(stored.submittedAt).toBeNull();
     expect((stored.content as any).sections.recognition.grade).toBe('good');
