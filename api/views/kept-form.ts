@@ -76,7 +76,8 @@ export function keptFormPage(opts: {
     const id = fieldId(name);
     const label = FORMS[opts.form](id);
     if (name === 'submit') model.submit = value;
-    else if (CHOICES[id] || !label) {
+    // A field left blank is sent again as it was, without a box of its own to read past.
+    else if (CHOICES[id] || !label || value.trim() === '') {
       model.hidden.push({ name, value });
       if (label) model.choices.push({ key: sentence(label), text: CHOICES[id]?.[value] ?? value });
     } else model.texts.push({ name, id, label: sentence(label), value });
