@@ -197,6 +197,20 @@ describe('security headers', () => {
       expect(res.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
       await res.arrayBuffer();
     }
+    // The fonts and images govuk-frontend's stylesheet asks for are there too; nothing else is.
+    const css = await (await fetch(`${http.base}${assets[0]}`)).text();
+    const urls = [...css.matchAll(/url\((\/assets\/[^)]+)\)/g)].map((m) => m[1]!);
+    expect(urls.length).toBeGreaterThanOrEqual(4);
+    for (const url of new Set(urls)) {
+      const res = await fetch(`${http.base}${url}`);
+      expect([url, res.status]).toEqual([url, 200]);
+      expect(res.headers.get('cache-control')).toMatch(/^public, max-age=\d+/);
+      await res.arrayBuffer();
+    }
+    const version = assets[0]!.split('/')[2];
+    for (const other of [`/assets/${version}/govuk-frontend.min.js.map`, `/assets/${version}/../package.json`]) {
+      expect([other, (await fetch(`${http.base}${other}`)).status]).toEqual([other, 404]);
+    }
   });
 
   it('over https the browser is told to stay on https', async () => {
