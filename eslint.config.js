@@ -46,12 +46,13 @@ module.exports = tseslint.config(
     },
   },
   {
-    // The embedded OpenID provider: an ES module outside tsc (oidc-provider ships no types), linted untyped.
-    files: ['**/*.mjs'],
+    // ES modules outside the TypeScript project, linted untyped: the embedded OpenID provider (oidc-provider
+    // ships no types) and the pages' browser modules (api/assets), served as they are.
     ...tseslint.configs.disableTypeChecked,
+    files: ['**/*.mjs', 'api/assets/**/*.js'],
     languageOptions: {
       sourceType: 'module',
-      parserOptions: { projectService: false, project: null },
+      parserOptions: { projectService: false, project: false, program: null },
       globals: { process: 'readonly', Buffer: 'readonly' },
     },
   },

@@ -21,7 +21,9 @@ import { dashboardRouter } from './routers/dashboard';
 import { packRouter } from './routers/pack';
 import { progressRouter } from './routers/progress';
 import { consoleRouter } from './routers/console';
+import { publicPagesRouter } from './routers/public';
 import { respondRouter } from './routers/respond';
+import { setUpStaticResources } from './static';
 import {
   formBodies,
   negotiatedErrors,
@@ -65,6 +67,7 @@ export function createApp(deps: AppDeps): Express {
   // First: every request is timed, counted and logged (one line, no body, no token).
   app.use(observeRequests({ metrics, log: deps.log }));
   app.use(securityHeaders({ https: deps.config.publicUrl?.startsWith('https:') ?? false }));
+  app.use(setUpStaticResources());
   app.use(express.json({ limit: '1mb' }));
   app.use(formBodies());
   app.use(refuseUnstorableText);
@@ -111,6 +114,7 @@ export function createApp(deps: AppDeps): Express {
   app.use('/acknowledge', acknowledgeRouter(link));
   app.use('/pack', packRouter({ db: deps.db }));
   app.use('/briefings', briefingsRouter({ db: deps.db }));
+  app.use(publicPagesRouter());
   app.use(
     '/dashboard',
     dashboardRouter({
@@ -130,7 +134,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(methodNotAllowed(documentedRoutes(mounted)));
   app.use(notFound);
   // A browser gets the same refusal as a plain page.
-  app.use(negotiatedErrors(errorHandler(deps.log)));
+  app.use(negotiatedErrors(errorHandler(deps.log), deps.linkSecret));
   return app;
 }
 

@@ -856,6 +856,21 @@ export const ROUTES: readonly RouteDoc[] = [
     success: [{ status: 200, description: 'The pack, as an attachment.', file: 'application/pdf' }],
     errors: [404, 410],
   },
+  ...(
+    [
+      ['/', 'startPage', 'The start page: what Deep Dive is, and where staff sign in'],
+      ['/accessibility', 'accessibilityStatement', 'The accessibility statement'],
+      ['/privacy', 'privacyNotice', 'The privacy notice: who holds what, for how long, and who can see it'],
+    ] as const
+  ).map(([path, operationId, summary]): RouteDoc => ({
+    method: 'get',
+    path,
+    operationId,
+    summary,
+    tag: 'pages',
+    access: 'public',
+    success: [{ status: 200, description: 'The page.', html: true }],
+  })),
   {
     method: 'get',
     path: '/briefings/{slug}',

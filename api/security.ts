@@ -6,11 +6,14 @@ import { rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
 import { HttpError } from './errors';
 import { errorPage } from './views/error';
-import { JSON_ONLY, layout, STYLE_HASH, wantsHtml } from './views/layout';
+import { isLinkForm, KEPT_STATUSES, keptFormPage, type LinkForm } from './views/kept-form';
+import { JSON_ONLY, renderPage, wantsHtml } from './views/layout';
+import { TEMPLATE_SCRIPT_HASH } from './views/nunjucks';
 
 /**
- * Helmet's headers with a policy that allows this site's own resources and the layout's one
- * stylesheet, no inline script. Links carry secrets in their path, so no Referer ever leaves a page.
+ * Helmet's headers with a policy that allows this site's own resources and, inline, only govuk-frontend's
+ * one script that marks the page as having JavaScript (by its hash): no other inline script, no inline
+ * style. Links carry secrets in their path, so no Referer ever leaves a page.
  */
 export function securityHeaders({ https }: { https: boolean }): RequestHandler {
   return helmet({
@@ -18,8 +21,8 @@ export function securityHeaders({ https }: { https: boolean }): RequestHandler {
       useDefaults: true,
       directives: {
         defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'", STYLE_HASH],
+        scriptSrc: ["'self'", TEMPLATE_SCRIPT_HASH],
+        styleSrc: ["'self'"],
         imgSrc: ["'self'", 'data:'],
         formAction: ["'self'"],
         // Over plain http (development) an upgrade would send the forms nowhere.
@@ -112,16 +115,42 @@ export function linkFormCsrf(secret: string): RequestHandler<{ token: string }> 
   };
 }
 
+/** The emailed link's form a path posts to, and its token; undefined for any other path. */
+function linkOf(path: string): { form: LinkForm; token: string } | undefined {
+  const [, form, token] = /^\/(\w+)\/([^/]+)$/.exec(path) ?? [];
+  if (!form || !token || !isLinkForm(form)) return undefined;
+  try {
+    return { form, token: decodeURIComponent(token) };
+  } catch {
+    return undefined; // a bad percent-encoding: no link of ours
+  }
+}
+
 /**
  * Around the JSON error handler: a browser gets a plain page with the same status and message (and
  * no stack trace); everyone else the JSON, unchanged. The handler's own mapping and logging are reused.
+ * A form posted to an emailed link and refused before it could be taken (429, 503, 403) comes back
+ * with everything typed in it, in a form that sends it again with a fresh CSRF token.
  */
-export function negotiatedErrors(json: ErrorRequestHandler): ErrorRequestHandler {
+export function negotiatedErrors(json: ErrorRequestHandler, linkSecret: string): ErrorRequestHandler {
   return (err, req, res, next) => {
     // A request with a JSON body is a program's, whatever it accepts.
     if (!JSON_ONLY.test(req.originalUrl) && !req.is('application/json') && wantsHtml(req)) {
-      res.json = (body: { error: { code: string; message: string } }) =>
-        res.type('html').send(layout(errorPage(res.statusCode, body.error.message)));
+      res.json = (body: { error: { code: string; message: string } }) => {
+        const status = res.statusCode;
+        const link = req.method === 'POST' && KEPT_STATUSES.has(status) && isFormPost(req) && linkOf(req.path);
+        const page = link
+          ? keptFormPage({
+              ...link,
+              status,
+              message: body.error.message,
+              action: req.path,
+              csrf: csrfToken(linkSecret, link.token),
+              body: req.body,
+            })
+          : errorPage(status, body.error.message);
+        return res.type('html').send(renderPage(page));
+      };
     }
     return json(err, req, res, next);
   };

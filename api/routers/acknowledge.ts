@@ -9,19 +9,14 @@ import type { Db } from '../../infra/db';
 import { tokenHash } from '../../infra/links';
 import { acknowledgeEscalationUpdate, escalationWorkflowId } from '../../workflows/messages';
 import { HttpError, parse } from '../errors';
-import { acknowledgeErrors, acknowledgeFromForm, acknowledgePage } from '../views/acknowledge';
+import {
+  type AcknowledgementView,
+  acknowledgeErrors,
+  acknowledgeFromForm,
+  acknowledgePage,
+} from '../views/acknowledge';
 import { type LinkDeps, refusalMessage } from './approve';
 import { linkFormRouter } from './link-form';
-
-export interface AcknowledgementView {
-  audit: { title: string };
-  agency: { name: string | null };
-  /** As raised; it may name a child: shown to the link holder only. */
-  concern: string;
-  raisedAt: string;
-  acknowledgeBy: string | null;
-  acknowledged: { by: string; actionTaken: string | null; at: string | null } | null;
-}
 
 async function escalationFor(db: Db, token: string) {
   const escalation = await db.escalation.findUnique({

@@ -12,7 +12,7 @@ import { tokenHash } from '../../infra/links';
 import { FAILURE } from '../../workflows/errors';
 import { approvalDecisionUpdate } from '../../workflows/messages';
 import { HttpError, parse } from '../errors';
-import { approveErrors, approveFromForm, approvePage } from '../views/approve';
+import { type ApprovalView, approveErrors, approveFromForm, approvePage } from '../views/approve';
 import { linkFormRouter } from './link-form';
 
 export interface LinkDeps {
@@ -22,17 +22,6 @@ export interface LinkDeps {
 
 const UNKNOWN_LINK = 'This link is not known. Check it against the email, or ask the business unit for a new one.';
 const SUPERSEDED = 'A newer version of the report has been circulated; use the link in the newer email to approve it.';
-
-export interface ApprovalView {
-  audit: { title: string };
-  version: number;
-  report: unknown;
-  dueAt: string;
-  decision: 'approved' | 'changes_requested' | null;
-  comments: string | null;
-  decidedAt: string | null;
-  superseded: boolean;
-}
 
 async function approvalFor(db: Db, token: string) {
   const approval = await db.approval.findUnique({

@@ -5,14 +5,8 @@ import { Router } from 'express';
 import type { SevenPointBriefing } from '../../domain/briefing';
 import type { Db } from '../../infra/db';
 import { HttpError } from '../errors';
-import { briefingPage } from '../views/briefing';
+import { briefingPage, type BriefingView } from '../views/briefing';
 import { sendPage } from '../views/layout';
-
-export interface BriefingView {
-  slug: string;
-  publishedAt: string;
-  briefing: SevenPointBriefing;
-}
 
 export async function viewBriefing(db: Db, slug: string): Promise<BriefingView> {
   const row = await db.briefing.findUnique({

@@ -9,7 +9,7 @@ import { HttpError, parse } from '../errors';
 import { type SignedIn, staffActor } from '../sign-in';
 import { addStaff, changeRole, deactivate, listStaff, staffSchema } from '../staff';
 import { auditsPage } from '../views/audits';
-import { type StaffForm, staffPage } from '../views/staff';
+import { type StaffForm, staffFormErrors, staffPage } from '../views/staff';
 import { formText } from '../views/forms';
 import { sendPage } from '../views/layout';
 
@@ -58,14 +58,14 @@ export function consoleRouter({ db }: { db: Db }): Router {
       };
       const parsed = staffSchema.safeParse(form);
       if (!parsed.success) {
-        await showStaff(res, 400, req.staff, { ...form, issues: parsed.error.issues });
+        await showStaff(res, 400, req.staff, { ...form, errors: staffFormErrors(parsed.error.issues) });
         return;
       }
       try {
         await addStaff(db, by, parsed.data);
       } catch (err) {
         if (!(err instanceof HttpError) || err.status !== 409) throw err;
-        await showStaff(res, 409, req.staff, { ...form, issues: [{ path: ['email'], message: err.message }] });
+        await showStaff(res, 409, req.staff, { ...form, errors: [{ id: 'email', text: err.message }] });
         return;
       }
     } else if (action === 'role') {

@@ -8,7 +8,7 @@ import type { z } from 'zod';
 import { csrfToken, isFormPost, linkFormCsrf } from '../security';
 import type { Errors } from '../views/components';
 import type { FormPageOptions } from '../views/forms';
-import { linkPath, type PageOptions, sendPage, wantsHtml } from '../views/layout';
+import { linkPath, type Page, sendPage, wantsHtml } from '../views/layout';
 
 export interface LinkForm<View, Posted> {
   /** What the link holder sees; throws the link's refusal (404, 410). */
@@ -20,7 +20,7 @@ export interface LinkForm<View, Posted> {
   schema: z.ZodType;
   fromForm(form: unknown): Posted;
   errors(issues: readonly z.core.$ZodIssue[]): Errors;
-  page(view: View, opts: FormPageOptions<Posted>): PageOptions;
+  page(view: View, opts: FormPageOptions<Posted>): Page;
 }
 
 export function linkFormRouter<View, Posted>(linkSecret: string, form: LinkForm<View, Posted>): Router {

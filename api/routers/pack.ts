@@ -4,54 +4,21 @@
 // marked late. A browser gets the page (api/views/pack.ts); everyone else JSON.
 import { Router } from 'express';
 import { packPdf } from '../views/pack-pdf';
-import type { Area, Grade } from '../../domain/labels';
+import type { Area } from '../../domain/labels';
 import { AREAS, GRADES } from '../../domain/schemas';
 import type { Db } from '../../infra/db';
 import { tokenHash } from '../../infra/links';
 import { auditPurged } from './respond';
 import { HttpError } from '../errors';
 import { linkPath, sendPage, wantsHtml } from '../views/layout';
-import { packPage } from '../views/pack';
-
-interface Section {
-  goodPractice?: string;
-  areasForDevelopment?: string;
-  recommendations?: string;
-  grade?: Grade;
-  rationale?: string;
-}
+import { type PackAgencyEntry, packPage, type PackSection, type PackView } from '../views/pack';
 
 /** A submission's content as POST /respond/:token stores it (domain/schemas.ts respondSchema). */
 interface SubmissionContent {
-  sections?: Partial<Record<Area, Section>>;
+  sections?: Partial<Record<Area, PackSection>>;
   childVoice?: string;
   familyInformation?: string;
   history?: string;
-}
-
-export interface PackAgencyEntry {
-  agencyName: string;
-  /** Submitted after its deadline or after the pack went out. */
-  late: boolean;
-  submittedAt: string | null;
-  noInvolvement: boolean;
-  sections: Partial<Record<Area, Section>>;
-  childVoice: string | null;
-  familyInformation: string | null;
-  history: string | null;
-}
-
-export interface PackView {
-  audit: { title: string; discussion: { at: string | null; location: string | null } };
-  agency: { name: string | null };
-  cases: {
-    caseRef: string;
-    serviceLevel: string;
-    child: { name: string | null; dateOfBirth: string | null };
-    agencies: PackAgencyEntry[];
-  }[];
-  /** Each area's self-grades over every submission in the pack. */
-  areas: Record<Area, { selfGrades: Record<Grade, number> }>;
 }
 
 /** The collated pack behind one agency's link. 404 for an unknown link. */

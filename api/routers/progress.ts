@@ -7,19 +7,11 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { progressSchema } from '../../domain/schemas';
 import type { Db } from '../../infra/db';
 import { tokenHash } from '../../infra/links';
-import { actionProgressUpdate, actionWorkflowId, type Rag } from '../../workflows/messages';
+import { actionProgressUpdate, actionWorkflowId } from '../../workflows/messages';
 import { HttpError, parse } from '../errors';
-import { progressErrors, progressFromForm, progressPage } from '../views/progress';
+import { progressErrors, progressFromForm, progressPage, type ProgressView } from '../views/progress';
 import { type LinkDeps, refusalMessage } from './approve';
 import { linkFormRouter } from './link-form';
-
-export interface ProgressView {
-  audit: { title: string };
-  /** The description may name a child: shown to the link holder only. */
-  action: { number: number; description: string; dueAt: string; status: 'open' };
-  quarter: number;
-  reported: { status: Rag | null; update: string | null; impactEvidence: string | null; reportedAt: string } | null;
-}
 
 const CLOSED = 'This action has been closed by the Learning and Improvement Subgroup; no further progress is needed.';
 const CANCELLED = 'The deep dive this action came from has been cancelled; no further progress is needed.';

@@ -10,6 +10,7 @@ import { tokenHash } from '../../infra/links';
 import { raiseConcernUpdate, submissionReceivedUpdate } from '../../workflows/messages';
 import { HttpError, parse, whileAuditRuns } from '../errors';
 import { csrfToken, isFormPost, linkFormCsrf } from '../security';
+import { formText } from '../views/forms';
 import { linkPath, sendPage, wantsHtml } from '../views/layout';
 import { respondErrors, respondFromForm, respondPage, type RespondPageView } from '../views/respond';
 
@@ -184,13 +185,25 @@ export function respondRouter(deps: RespondDeps): Router {
       res.json(await viewResponse(db, token));
       return;
     }
-    const saved = req.query.saved === 'draft' || req.query.saved === 'submitted' ? req.query.saved : undefined;
-    const page = respondPage(await pageView(db, token), {
+    const { saved: query } = req.query;
+    const saved = query === 'draft' || query === 'submitted' ? query : undefined;
+    const view = await pageView(db, token);
+    const page: { csrf: string; action: string; saved?: typeof saved } = {
       csrf: csrfToken(linkSecret, token),
       action: linkPath(req),
       saved,
-    });
-    sendPage(res, 200, page);
+    };
+    if (req.query.check === '1' && !view.submittedAt) {
+      // "Check your answers" shows the saved draft; one that is not complete goes back to the form, saying why.
+      const complete = respondSchema.safeParse({ ...(view.content as object), submit: true });
+      if (!complete.success) {
+        sendPage(res, 200, respondPage(view, { ...page, errors: respondErrors(complete.error.issues) }));
+        return;
+      }
+      sendPage(res, 200, respondPage(view, { ...page, check: true }));
+      return;
+    }
+    sendPage(res, 200, respondPage(view, page));
   });
 
   router.post('/:token', linkFormCsrf(linkSecret), async (req, res) => {
@@ -200,17 +213,20 @@ export function respondRouter(deps: RespondDeps): Router {
       return;
     }
     const form = respondFromForm(req.body);
+    // "Continue": checked as a final submission, saved as a draft, then "check your answers".
+    const toCheck = formText((req.body as Record<string, unknown> | undefined)?.submit) === 'check';
     const view = await pageView(db, token);
     if (view.submittedAt) throw alreadySubmitted();
-    const checked = respondSchema.safeParse(form);
+    const checked = respondSchema.safeParse(toCheck ? { ...form, submit: true } : form);
     if (checked.success) {
       const result = await saveResponse(deps, token, form);
-      res.redirect(303, `${linkPath(req)}?saved=${result.submitted ? 'submitted' : 'draft'}`);
+      const next = toCheck ? 'check=1' : `saved=${result.submitted ? 'submitted' : 'draft'}`;
+      res.redirect(303, `${linkPath(req)}?${next}`);
       return;
     }
     // A final submission that is not complete yet is kept as a draft, so nothing typed is lost.
     const asDraft = { ...form, submit: false };
-    const draftSaved = form.submit && respondSchema.safeParse(asDraft).success;
+    const draftSaved = (form.submit || toCheck) && respondSchema.safeParse(asDraft).success;
     if (draftSaved) await saveResponse(deps, token, asDraft);
     const shown = draftSaved ? await pageView(db, token) : view;
     const page = respondPage(shown, {

@@ -1,22 +1,21 @@
 // Report approval as a page: the version of the anonymised summary report behind the link, and the
 // practitioner's decision — approve, or request changes saying what should change.
 import type { z } from 'zod';
-import type { ApprovalView } from '../routers/approve';
-import {
-  csrfField,
-  type Errors,
-  errorSummary,
-  fieldErrors,
-  notice,
-  prose,
-  radios,
-  summaryList,
-  tag,
-  textArea,
-} from './components';
+import { type Errors, fieldErrors, type Row, tag } from './components';
 import { formFields, type FormPageOptions, isRecord } from './forms';
-import { html } from './html';
-import { formatDateTime, type PageOptions } from './layout';
+import { formatDateTime, type LayoutModel, type Page } from './layout';
+
+/** What the approval link shows (GET /approve/:token as JSON too). */
+export interface ApprovalView {
+  audit: { title: string };
+  version: number;
+  report: unknown;
+  dueAt: string;
+  decision: 'approved' | 'changes_requested' | null;
+  comments: string | null;
+  decidedAt: string | null;
+  superseded: boolean;
+}
 
 const REPORT_SECTIONS = [
   ['workingWell', 'What is working well'],
@@ -25,86 +24,70 @@ const REPORT_SECTIONS = [
   ['recommendations', 'Recommendations'],
 ] as const;
 
-const DECISIONS = [
-  { value: 'approve', label: 'Approve this version of the report' },
-  { value: 'request_changes', label: 'Request changes' },
+export const DECISIONS = [
+  { value: 'approve', text: 'Approve this version of the report' },
+  { value: 'request_changes', text: 'Request changes' },
 ];
 
 export const approveFromForm = (form: unknown) => formFields(form, ['decision', 'comments'] as const);
 
-export const approveErrors = (issues: readonly z.core.$ZodIssue[]): Errors =>
-  fieldErrors(
-    issues,
-    { decision: 'whether you approve this version', comments: 'your comments' },
-    new Set(['decision']),
-  );
+export const APPROVE_LABELS = { decision: 'whether you approve this version', comments: 'your comments' };
 
-/** The report's lists as the page shows them; anything not a list of texts is left out. */
-export function reportSections(report: unknown) {
+export const approveErrors = (issues: readonly z.core.$ZodIssue[]): Errors =>
+  fieldErrors(issues, APPROVE_LABELS, new Set(['decision']));
+
+/** A report's four lists; anything not a list of texts is left out. */
+export interface ReportSection {
+  heading: string;
+  items: string[];
+}
+
+export function reportSections(report: unknown): ReportSection[] {
   const content = isRecord(report) ? report : {};
-  return html`${REPORT_SECTIONS.map(([key, heading]) => {
-    const items = Array.isArray(content[key]) ? (content[key] as unknown[]).filter((i) => typeof i === 'string') : [];
-    return html`<h2>${heading}</h2>
-      ${
-        items.length
-          ? html`<ul>
-              ${items.map((i) => html`<li class="text">${i}</li>`)}
-            </ul>`
-          : html`<p class="hint">None.</p>`
-      }`;
-  })}`;
+  return REPORT_SECTIONS.map(([key, heading]) => ({
+    heading,
+    items: Array.isArray(content[key]) ? (content[key] as unknown[]).filter((i) => typeof i === 'string') : [],
+  }));
+}
+
+export interface ApproveModel extends LayoutModel {
+  version: number;
+  summary: Row[];
+  report: ReportSection[];
+  /** The recorded decision, when there is one: the page shows it instead of the form. */
+  decided: { heading: string; recordedOn: string; comments: string | null } | null;
+  justSaved: boolean;
+  form: { action: string; csrf: string; decision?: string; comments?: string; decisions: typeof DECISIONS };
 }
 
 export function approvePage(
   view: ApprovalView,
   opts: FormPageOptions<{ decision?: string; comments?: string }>,
-): PageOptions {
-  const title = `Summary report: ${view.audit.title}`;
-  const decided =
-    view.decision &&
-    html`${notice(
-      view.decision === 'approved' ? 'You approved this version' : 'You asked for changes to this version',
-      `Recorded on ${formatDateTime(view.decidedAt)}.`,
-    )}
-    ${
-      view.comments
-        ? html`<h2>Your comments</h2>
-            ${prose(view.comments)}`
-        : ''
-    }`;
+): Page<ApproveModel> {
+  const status = view.decision
+    ? view.decision === 'approved'
+      ? tag('Approved', 'green')
+      : tag('Changes requested', 'yellow')
+    : tag('Awaiting your decision', 'grey');
   return {
-    title,
-    hasErrors: !!opts.errors?.length,
-    main: html`<span class="caption">Report approval · version ${view.version}</span>
-      <h1>${title}</h1>
-      ${errorSummary(opts.errors)}
-      ${opts.saved && view.decision ? notice('Thank you: your decision has been recorded') : ''}
-      ${summaryList([
-        ['Version', String(view.version)],
-        ['Decision due', formatDateTime(view.dueAt)],
-        [
-          'Status',
-          view.decision
-            ? view.decision === 'approved'
-              ? tag('Approved', 'green')
-              : tag('Changes requested', 'amber')
-            : tag('Awaiting your decision', 'grey'),
-        ],
-      ])}
-      <p>
-        This is the anonymised summary report of the audit. Read it, then approve it or say what should change. Silence
-        is never taken as approval.
-      </p>
-      ${reportSections(view.report)}
-      ${
-        decided ||
-        html`<form method="post" action="${opts.action}" novalidate>
-          ${csrfField(opts.csrf)}
-          <h2>Your decision</h2>
-          ${radios({ name: 'decision', label: 'Do you approve this version of the report?', value: opts.posted?.decision, errors: opts.errors, options: DECISIONS })}
-          ${textArea({ name: 'comments', label: 'Comments', hint: 'Needed if you request changes: say what should change.', value: opts.posted?.comments, errors: opts.errors })}
-          <div class="buttons"><button type="submit" id="send-decision">Send decision</button></div>
-        </form>`
-      }`,
+    template: 'approve.njk',
+    model: {
+      title: `Summary report: ${view.audit.title}`,
+      errors: opts.errors,
+      version: view.version,
+      summary: [
+        { key: 'Version', text: String(view.version) },
+        { key: 'Decision due', text: formatDateTime(view.dueAt) },
+        { key: 'Status', tags: [status] },
+      ],
+      report: reportSections(view.report),
+      decided: view.decision && {
+        heading: view.decision === 'approved' ? 'You approved this version' : 'You asked for changes to this version',
+        recordedOn: formatDateTime(view.decidedAt),
+        comments: view.comments,
+      },
+      justSaved: !!opts.saved && !!view.decision,
+      form: { action: opts.action, csrf: opts.csrf, ...opts.posted, decisions: DECISIONS },
+    },
   };
 }

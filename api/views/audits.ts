@@ -1,47 +1,43 @@
-// /audits: every audit for a person signed in (the console's list grows filters and actions with the
-// console issue).
+// /audits: every audit, for a person signed in (the console issue gives it filters, attention and actions).
 import type { Stage } from '../../domain/stages';
 import type { SignedIn } from '../sign-in';
 import { STAGE_LABELS } from './components';
-import { html } from './html';
-import { formatDateTime, type PageOptions } from './layout';
-import { signedInBar } from './staff';
+import { formatDateTime, type LayoutModel, type Page } from './layout';
+import { consoleNavigation } from './staff';
 
 export interface AuditsView {
   staff: SignedIn;
-  audits: { id: string; focus: string; stage: Stage; nextDeadline: string | null }[];
+  audits: {
+    id: string;
+    focus: string;
+    stage: Stage;
+    nextDeadline: string | null;
+    invitations: { total: number; open: number; overdue: number };
+  }[];
 }
 
-export function auditsPage({ staff, audits }: AuditsView): PageOptions {
+export interface AuditsModel extends LayoutModel {
+  table: { caption: string; head: string[]; rows: string[][]; empty: string };
+}
+
+export function auditsPage({ staff, audits }: AuditsView): Page<AuditsModel> {
   return {
-    title: 'Audits',
-    main: html`${signedInBar(staff)}
-      <h1>Audits</h1>
-      ${
-        audits.length
-          ? html`<table>
-              <caption class="visually-hidden">
-                Every audit, newest first
-              </caption>
-              <thead>
-                <tr>
-                  <th scope="col">Practice focus</th>
-                  <th scope="col">Stage</th>
-                  <th scope="col">Next deadline</th>
-                </tr>
-              </thead>
-              <tbody>
-                ${audits.map(
-                  (a) =>
-                    html`<tr>
-                      <td>${a.focus}</td>
-                      <td>${STAGE_LABELS[a.stage]}</td>
-                      <td>${a.nextDeadline ? formatDateTime(a.nextDeadline) : 'None'}</td>
-                    </tr>`,
-                )}
-              </tbody>
-            </table>`
-          : html`<p>There are no audits yet.</p>`
-      }`,
+    template: 'audits.njk',
+    model: {
+      title: 'Audits',
+      staff,
+      navigation: consoleNavigation(staff, '/audits'),
+      table: {
+        caption: 'Every audit, newest first',
+        head: ['Practice focus', 'Stage', 'Next deadline', 'Invitations open (overdue)'],
+        rows: audits.map((a) => [
+          a.focus,
+          STAGE_LABELS[a.stage],
+          a.nextDeadline ? formatDateTime(a.nextDeadline) : 'None',
+          `${a.invitations.open} of ${a.invitations.total} (${a.invitations.overdue})`,
+        ]),
+        empty: 'There are no audits yet.',
+      },
+    },
   };
 }

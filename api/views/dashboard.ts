@@ -3,19 +3,16 @@
 import type { Role } from '../../infra/config';
 import type { Stage } from '../../domain/stages';
 import {
-  csrfField,
-  errorSummary,
   RAG_LABELS,
   type RagStatus,
   ragTag,
+  type Row,
   SERVICE_LEVEL_LABELS,
   STAGE_LABELS,
-  summaryList,
+  type Tag,
   tag,
-  textInput,
 } from './components';
-import { html, type SafeHtml } from './html';
-import { formatDate, formatDateTime, type PageOptions } from './layout';
+import { formatDate, formatDateTime, type LayoutModel, type Page } from './layout';
 
 export interface AuditSummary {
   id: string;
@@ -97,41 +94,44 @@ const FOCUS_SOURCE_LABELS: Record<string, string> = {
   practice_concern: 'Practice or performance concern',
 };
 
-const STATUS_TAGS: Record<string, [string, string]> = {
-  pending: ['Pending', 'grey'],
-  submitted: ['Submitted', 'green'],
-  no_involvement: ['No involvement', 'grey'],
-  approved: ['Approved', 'green'],
-  changes_requested: ['Changes requested', 'amber'],
-  superseded: ['Superseded', 'grey'],
-  returned: ['Returned', 'amber'],
-  open: ['Open', 'red'],
-  acknowledged: ['Acknowledged', 'green'],
-  closed: ['Closed', 'green'],
+const STATUS_TAGS: Record<string, Tag> = {
+  pending: tag('Pending', 'grey'),
+  submitted: tag('Submitted', 'green'),
+  no_involvement: tag('No involvement', 'grey'),
+  approved: tag('Approved', 'green'),
+  changes_requested: tag('Changes requested', 'yellow'),
+  superseded: tag('Superseded', 'grey'),
+  returned: tag('Returned', 'yellow'),
+  open: tag('Open', 'red'),
+  acknowledged: tag('Acknowledged', 'green'),
+  closed: tag('Closed', 'green'),
 };
 
-const statusTag = (status: string) => {
-  const [text, kind] = STATUS_TAGS[status] ?? [status, 'grey'];
-  return tag(text, kind);
-};
+const statusTag = (status: string): Tag => STATUS_TAGS[status] ?? tag(status, 'grey');
 
-const stageTag = (stage: Stage) =>
-  tag(STAGE_LABELS[stage], stage === 'cancelled' ? 'grey' : stage === 'completed' ? 'green' : '');
+const stageTag = (stage: Stage): Tag =>
+  tag(STAGE_LABELS[stage], stage === 'cancelled' ? 'grey' : stage === 'completed' ? 'green' : undefined);
 
-function nav(viewer: Viewer, back: boolean): SafeHtml {
-  return html`<nav class="dashboard no-print" aria-label="Dashboard">
-    ${back ? html`<a href="/dashboard">All audits</a>` : ''}
-    <span>Signed in as ${ROLE_LABELS[viewer.role]}</span>
-    ${
-      viewer.signOut &&
-      html`<form method="post" action="/dashboard/sign-out" class="inline">
-        ${csrfField(viewer.signOut)}<button type="submit" class="link" id="sign-out">Sign out</button>
-      </form>`
-    }
-  </nav>`;
+/** A table cell: tags, then text. */
+export interface Cell {
+  tags?: Tag[];
+  text?: string;
 }
 
-function overdueText(o: AuditSummary['overdue']): SafeHtml | string {
+/** The dashboard's own bar: back to the list, who is signed in, and signing out. */
+interface DashboardNav {
+  back: boolean;
+  role: string;
+  signOut?: string;
+}
+
+const nav = (viewer: Viewer, back: boolean): DashboardNav => ({
+  back,
+  role: ROLE_LABELS[viewer.role],
+  ...(viewer.signOut ? { signOut: viewer.signOut } : {}),
+});
+
+function overdueCell(o: AuditSummary['overdue']): Cell {
   const parts = (
     [
       [o.submissions, 'submission', 'submissions'],
@@ -142,220 +142,198 @@ function overdueText(o: AuditSummary['overdue']): SafeHtml | string {
   )
     .filter(([n]) => n > 0)
     .map(([n, one, many]) => `${n} ${n === 1 ? one : many}`);
-  return parts.length ? html`${tag('Overdue', 'late')} ${parts.join(', ')}` : 'None';
+  return parts.length ? { tags: [tag('Overdue', 'red')], text: parts.join(', ') } : { text: 'None' };
 }
 
-function ragCounts(rag: AuditSummary['rag']): SafeHtml | string {
-  const parts = (['red', 'amber', 'green', 'complete'] as const)
+const RAG_COLOURS = { red: 'red', amber: 'yellow', green: 'green', complete: 'green' } as const;
+
+function ragCell(rag: AuditSummary['rag']): Cell {
+  const tags = (['red', 'amber', 'green', 'complete'] as const)
     .filter((r) => rag[r] > 0)
-    .map((r) => html`${tag(`${RAG_LABELS[r]} ${rag[r]}`, r)} `);
+    .map((r) => tag(`${RAG_LABELS[r]} ${rag[r]}`, RAG_COLOURS[r]));
   const more = [rag.none ? `${rag.none} not reported` : '', rag.closed ? `${rag.closed} closed` : '']
     .filter(Boolean)
     .join(', ');
-  return parts.length || more ? html`${parts}${more}` : 'No actions';
+  return tags.length || more ? { tags, text: more } : { text: 'No actions' };
 }
 
-export function dashboardPage(audits: AuditSummary[], viewer: Viewer): PageOptions {
-  const title = 'Deep dive audits';
+export interface DashboardModel extends LayoutModel {
+  nav: DashboardNav;
+  caption: string;
+  audits: {
+    id: string;
+    href: string;
+    focus: string;
+    started: string;
+    stage: Cell;
+    nextDeadline: string;
+    overdue: Cell;
+    rag: Cell;
+  }[];
+}
+
+export function dashboardPage(audits: AuditSummary[], viewer: Viewer): Page<DashboardModel> {
   return {
-    title,
-    main: html`${nav(viewer, false)}
-      <h1>${title}</h1>
-      ${
-        audits.length
-          ? html`<table>
-              <caption>
-                ${audits.length === 1 ? '1 audit' : `${audits.length} audits`}, newest first
-              </caption>
-              <thead>
-                <tr>
-                  <th scope="col">Audit</th>
-                  <th scope="col">Stage</th>
-                  <th scope="col">Next deadline</th>
-                  <th scope="col">Overdue</th>
-                  <th scope="col">Actions (RAG)</th>
-                </tr>
-              </thead>
-              <tbody>
-                ${audits.map(
-                  (a) =>
-                    html`<tr id="audit-${a.id}">
-                      <td>
-                        <a href="/dashboard?audit=${a.id}">${a.focus}</a><br /><span class="hint"
-                          >Started ${formatDate(a.createdAt)}</span
-                        >
-                      </td>
-                      <td>
-                        ${stageTag(a.stage)}${a.openEscalations ? html`<br />${tag(`${a.openEscalations} open escalation${a.openEscalations === 1 ? '' : 's'}`, 'red')}` : ''}
-                      </td>
-                      <td>${a.nextDeadline ? formatDateTime(a.nextDeadline) : '—'}</td>
-                      <td>${overdueText(a.overdue)}</td>
-                      <td>${ragCounts(a.rag)}</td>
-                    </tr>`,
-                )}
-              </tbody>
-            </table>`
-          : html`<p>No audits yet.</p>`
-      }`,
+    template: 'dashboard.njk',
+    model: {
+      title: 'Deep dive audits',
+      nav: nav(viewer, false),
+      caption: `${audits.length === 1 ? '1 audit' : `${audits.length} audits`}, newest first`,
+      audits: audits.map((a) => ({
+        id: a.id,
+        href: `/dashboard?audit=${a.id}`,
+        focus: a.focus,
+        started: `Started ${formatDate(a.createdAt)}`,
+        stage: {
+          tags: [
+            stageTag(a.stage),
+            ...(a.openEscalations
+              ? [tag(`${a.openEscalations} open escalation${a.openEscalations === 1 ? '' : 's'}`, 'red')]
+              : []),
+          ],
+        },
+        nextDeadline: a.nextDeadline ? formatDateTime(a.nextDeadline) : '—',
+        overdue: overdueCell(a.overdue),
+        rag: ragCell(a.rag),
+      })),
+    },
   };
 }
 
-const table = (caption: string, head: string[], rows: SafeHtml[], empty: string): SafeHtml =>
-  rows.length
-    ? html`<table>
-        <caption>
-          ${caption}
-        </caption>
-        <thead>
-          <tr>
-            ${head.map((h) => html`<th scope="col">${h}</th>`)}
-          </tr>
-        </thead>
-        <tbody>
-          ${rows}
-        </tbody>
-      </table>`
-    : html`<p class="hint">${empty}</p>`;
+/** A table of the detail page: its caption, head and rows of cells, or what to say when it has none. */
+export interface Table {
+  id: string;
+  heading: string;
+  caption: string;
+  head: string[];
+  rows: Cell[][];
+  empty: string;
+}
 
 const when = (iso: string | null) => (iso ? formatDateTime(iso) : '—');
+const cell = (text: string | number): Cell => ({ text: String(text) });
 
-export function detailPage(audit: AuditDetail, viewer: Viewer): PageOptions {
-  const title = audit.focus;
+export interface AuditDetailModel extends LayoutModel {
+  nav: DashboardNav;
+  summary: Row[];
+  cohort: Table;
+  invitations: Table;
+  discussion: Row[];
+  reportVersions: { version: number; submitted: string; approvals: Omit<Table, 'id' | 'heading'> }[];
+  lisDecisions: { tag: Tag; at: string }[];
+  escalations: Table;
+  actions: Table;
+}
+
+export function detailPage(audit: AuditDetail, viewer: Viewer): Page<AuditDetailModel> {
   const d = audit.discussion;
   return {
-    title,
-    main: html`${nav(viewer, true)}
-      <span class="caption">Deep dive audit</span>
-      <h1>${title}</h1>
-      ${summaryList([
-        ['Stage', stageTag(audit.stage)],
-        ['Where the focus came from', FOCUS_SOURCE_LABELS[audit.focusSource] ?? audit.focusSource],
-        ['Review window', `${formatDate(audit.window.from)} to ${formatDate(audit.window.to)}`],
-        ['Cohort size', String(audit.cohortSize)],
-        ['Started', formatDateTime(audit.createdAt)],
-        ['7 Point Briefing', audit.briefingPath && html`<a href="${audit.briefingPath}">Published briefing</a>`],
-      ])}
-      <h2 id="cohort">Cohort</h2>
-      ${table(
-        'Drawn cases',
-        ['Case reference', 'Service level'],
-        audit.cohort.map(
-          (c) =>
-            html`<tr>
-              <td>${c.caseRef}</td>
-              <td>${SERVICE_LEVEL_LABELS[c.serviceLevel] ?? c.serviceLevel}</td>
-            </tr>`,
-        ),
-        'No cases drawn yet.',
-      )}
-      <h2 id="invitations">Invitations</h2>
-      ${table(
-        'One audit tool per case and agency',
-        ['Case', 'Agency', 'Status', 'Due', 'Submitted'],
-        audit.invitations.map(
-          (i) =>
-            html`<tr>
-              <td>${i.caseRef}</td>
-              <td>${i.agency}</td>
-              <td>${statusTag(i.status)}${i.late ? html` ${tag('Late', 'late')}` : ''}</td>
-              <td>${when(i.dueAt)}</td>
-              <td>${when(i.submittedAt)}</td>
-            </tr>`,
-        ),
-        'No invitations sent yet.',
-      )}
-      <h2 id="discussion">Discussion</h2>
-      ${summaryList([
-        ['When', d.at ? formatDateTime(d.at) : 'Not scheduled'],
-        ['Where', d.location],
-        ['Pack circulated', d.packCirculatedAt && formatDateTime(d.packCirculatedAt)],
-        ['Outcome recorded', d.outcomeRecordedAt && formatDateTime(d.outcomeRecordedAt)],
-      ])}
-      <h2 id="report">Report versions</h2>
-      ${
-        audit.reportVersions.length
-          ? audit.reportVersions.map(
-              (v) =>
-                html`<h3>Version ${v.version}</h3>
-                  <p>
-                    Submitted
-                    ${formatDateTime(v.submittedAt)}${v.circulatedAt ? `; circulated ${formatDateTime(v.circulatedAt)}` : ''}.
-                  </p>
-                  ${table(
-                    `Approvals of version ${v.version}`,
-                    ['Agency', 'Status', 'Due', 'Decided'],
-                    v.approvals.map(
-                      (a) =>
-                        html`<tr>
-                          <td>${a.agency}</td>
-                          <td>${statusTag(a.status)}</td>
-                          <td>${when(a.dueAt)}</td>
-                          <td>${when(a.decidedAt)}</td>
-                        </tr>`,
-                    ),
-                    'Not circulated for approval.',
-                  )}`,
-            )
-          : html`<p class="hint">No report submitted yet.</p>`
-      }
-      ${
-        audit.lisDecisions.length
-          ? html`<h3>LIS decisions</h3>
-              <ul>
-                ${audit.lisDecisions.map((l) => html`<li>${statusTag(l.decision)} ${formatDateTime(l.decidedAt)}</li>`)}
-              </ul>`
-          : ''
-      }
-      <h2 id="escalations">Urgent escalations</h2>
-      ${table(
-        'Concerns escalated to agency leads (the concern itself is shown to its link holder only)',
-        ['Agency', 'Raised', 'Status', 'Acknowledge by', 'Acknowledged', 'Re-escalations'],
-        audit.escalations.map(
-          (e) =>
-            html`<tr>
-              <td>${e.agency}</td>
-              <td>${when(e.raisedAt)}</td>
-              <td>${statusTag(e.status)}</td>
-              <td>${e.status === 'open' ? when(e.acknowledgeBy) : '—'}</td>
-              <td>${when(e.acknowledgedAt)}</td>
-              <td>${e.reEscalations}</td>
-            </tr>`,
-        ),
-        'None raised.',
-      )}
-      <h2 id="actions">Actions and recommendations</h2>
-      ${table(
-        'Followed up each quarter until the LIS closes them',
-        ['Number', 'Kind', 'Owner', 'Due', 'Status', 'RAG'],
-        audit.actions.map(
-          (a) =>
-            html`<tr>
-              <td>${a.number}</td>
-              <td>${a.kind === 'urgent_action' ? 'Urgent action' : 'Recommendation'}</td>
-              <td>${a.owner}</td>
-              <td>${formatDate(a.dueAt)}</td>
-              <td>${statusTag(a.status)}</td>
-              <td>${ragTag(a.rag)}</td>
-            </tr>`,
-        ),
-        'None yet.',
-      )}`,
+    template: 'dashboard-audit.njk',
+    model: {
+      title: audit.focus,
+      nav: nav(viewer, true),
+      summary: [
+        { key: 'Stage', tags: [stageTag(audit.stage)] },
+        { key: 'Where the focus came from', text: FOCUS_SOURCE_LABELS[audit.focusSource] ?? audit.focusSource },
+        { key: 'Review window', text: `${formatDate(audit.window.from)} to ${formatDate(audit.window.to)}` },
+        { key: 'Cohort size', text: String(audit.cohortSize) },
+        { key: 'Started', text: formatDateTime(audit.createdAt) },
+        {
+          key: '7 Point Briefing',
+          link: audit.briefingPath ? { href: audit.briefingPath, text: 'Published briefing' } : undefined,
+        },
+      ],
+      cohort: {
+        id: 'cohort',
+        heading: 'Cohort',
+        caption: 'Drawn cases',
+        head: ['Case reference', 'Service level'],
+        rows: audit.cohort.map((c) => [cell(c.caseRef), cell(SERVICE_LEVEL_LABELS[c.serviceLevel] ?? c.serviceLevel)]),
+        empty: 'No cases drawn yet.',
+      },
+      invitations: {
+        id: 'invitations',
+        heading: 'Invitations',
+        caption: 'One audit tool per case and agency',
+        head: ['Case', 'Agency', 'Status', 'Due', 'Submitted'],
+        rows: audit.invitations.map((i) => [
+          cell(i.caseRef),
+          cell(i.agency),
+          { tags: [statusTag(i.status), ...(i.late ? [tag('Late', 'red')] : [])] },
+          cell(when(i.dueAt)),
+          cell(when(i.submittedAt)),
+        ]),
+        empty: 'No invitations sent yet.',
+      },
+      discussion: [
+        { key: 'When', text: d.at ? formatDateTime(d.at) : 'Not scheduled' },
+        { key: 'Where', text: d.location },
+        { key: 'Pack circulated', text: d.packCirculatedAt && formatDateTime(d.packCirculatedAt) },
+        { key: 'Outcome recorded', text: d.outcomeRecordedAt && formatDateTime(d.outcomeRecordedAt) },
+      ],
+      reportVersions: audit.reportVersions.map((v) => ({
+        version: v.version,
+        submitted: `Submitted ${formatDateTime(v.submittedAt)}${v.circulatedAt ? `; circulated ${formatDateTime(v.circulatedAt)}` : ''}.`,
+        approvals: {
+          caption: `Approvals of version ${v.version}`,
+          head: ['Agency', 'Status', 'Due', 'Decided'],
+          rows: v.approvals.map((a) => [
+            cell(a.agency),
+            { tags: [statusTag(a.status)] },
+            cell(when(a.dueAt)),
+            cell(when(a.decidedAt)),
+          ]),
+          empty: 'Not circulated for approval.',
+        },
+      })),
+      lisDecisions: audit.lisDecisions.map((l) => ({ tag: statusTag(l.decision), at: formatDateTime(l.decidedAt) })),
+      escalations: {
+        id: 'escalations',
+        heading: 'Urgent escalations',
+        caption: 'Concerns escalated to agency leads (the concern itself is shown to its link holder only)',
+        head: ['Agency', 'Raised', 'Status', 'Acknowledge by', 'Acknowledged', 'Re-escalations'],
+        rows: audit.escalations.map((e) => [
+          cell(e.agency),
+          cell(when(e.raisedAt)),
+          { tags: [statusTag(e.status)] },
+          cell(e.status === 'open' ? when(e.acknowledgeBy) : '—'),
+          cell(when(e.acknowledgedAt)),
+          cell(e.reEscalations),
+        ]),
+        empty: 'None raised.',
+      },
+      actions: {
+        id: 'actions',
+        heading: 'Actions and recommendations',
+        caption: 'Followed up each quarter until the LIS closes them',
+        head: ['Number', 'Kind', 'Owner', 'Due', 'Status', 'RAG'],
+        rows: audit.actions.map((a) => [
+          cell(a.number),
+          cell(a.kind === 'urgent_action' ? 'Urgent action' : 'Recommendation'),
+          cell(a.owner),
+          cell(formatDate(a.dueAt)),
+          { tags: [statusTag(a.status)] },
+          { tags: [ragTag(a.rag)] },
+        ]),
+        empty: 'None yet.',
+      },
+    },
   };
 }
 
-export function signInPage(opts: { csrf: string; next?: string; failed?: boolean }): PageOptions {
-  const errors = opts.failed ? [{ id: 'key', text: 'Enter a valid API key' }] : undefined;
+export interface SignInModel extends LayoutModel {
+  csrf: string;
+  next?: string;
+}
+
+export function signInPage(opts: { csrf: string; next?: string; failed?: boolean }): Page<SignInModel> {
   return {
-    title: 'Sign in to the dashboard',
-    hasErrors: !!errors,
-    main: html`<h1>Sign in to the dashboard</h1>
-      ${errorSummary(errors)}
-      <p>For the business unit, managers and the Learning and Improvement Subgroup. Use the API key you were given.</p>
-      <form method="post" action="/dashboard/sign-in" novalidate>
-        ${csrfField(opts.csrf)} ${opts.next ? html`<input type="hidden" name="next" value="${opts.next}" />` : ''}
-        ${textInput({ name: 'key', label: 'API key', type: 'password', autocomplete: 'current-password', errors })}
-        <div class="buttons"><button type="submit" id="sign-in">Sign in</button></div>
-      </form>
-      <p class="hint">You stay signed in on this browser for up to 12 hours, or until you sign out.</p>`,
+    template: 'dashboard-sign-in.njk',
+    model: {
+      title: 'Sign in to the dashboard',
+      errors: opts.failed ? [{ id: 'key', text: 'Enter a valid API key' }] : undefined,
+      csrf: opts.csrf,
+      next: opts.next,
+    },
   };
 }

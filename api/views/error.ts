@@ -1,7 +1,6 @@
 // The page a browser gets when something is refused: the status in words and the same message the JSON
 // carries. Never a stack trace.
-import { html } from './html';
-import type { PageOptions } from './layout';
+import type { LayoutModel, Page } from './layout';
 
 const TITLES: Record<number, string> = {
   400: 'There is a problem with what was sent',
@@ -17,13 +16,15 @@ const TITLES: Record<number, string> = {
   503: 'Sorry, the service is unavailable',
 };
 
-export function errorPage(status: number, message: string): PageOptions {
-  const title =
-    TITLES[status] ?? (status >= 500 ? 'Sorry, there is a problem with the service' : 'This cannot be done');
-  return {
-    title,
-    main: html`<h1>${title}</h1>
-      <p class="lead">${message}</p>
-      ${status >= 500 ? html`<p>Try again in a few minutes.</p>` : ''}`,
-  };
+export interface ErrorModel extends LayoutModel {
+  message: string;
+  /** A server's own trouble: it says to try again later. */
+  tryAgain: boolean;
+}
+
+export const errorTitle = (status: number): string =>
+  TITLES[status] ?? (status >= 500 ? 'Sorry, there is a problem with the service' : 'This cannot be done');
+
+export function errorPage(status: number, message: string): Page<ErrorModel> {
+  return { template: 'error.njk', model: { title: errorTitle(status), message, tryAgain: status >= 500 } };
 }

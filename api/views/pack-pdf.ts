@@ -3,7 +3,7 @@
 // restriction: the child's identifiers are shown to the link holder only.
 import PDFDocument from 'pdfkit';
 import { AREA_LABELS, GRADE_LABELS } from '../../domain/labels';
-import type { PackView } from '../routers/pack';
+import type { PackView } from './pack';
 import { formatDate, formatDateTime } from './layout';
 
 const FIELDS = [

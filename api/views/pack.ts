@@ -1,105 +1,136 @@
 // The collated pack as a page: every drawn child (identifiers shown to the link holder only), every
 // invited agency's submission section by section, late ones marked, and the self-grades per area.
-import { AREA_LABELS, GRADE_LABELS } from '../../domain/labels';
+import { type Area, AREA_LABELS, type Grade, GRADE_LABELS } from '../../domain/labels';
 import { AREAS, GRADES } from '../../domain/schemas';
-import type { PackAgencyEntry, PackView } from '../routers/pack';
-import { prose, SERVICE_LEVEL_LABELS, summaryList, tag } from './components';
-import { html } from './html';
-import { formatDate, formatDateTime, type PageOptions } from './layout';
+import { type Row, SERVICE_LEVEL_LABELS, type Tag, tag } from './components';
+import { formatDate, formatDateTime, type LayoutModel, type Page } from './layout';
 
-function agencyEntry(entry: PackAgencyEntry, caseIndex: number, agencyIndex: number) {
-  const status = entry.noInvolvement
-    ? tag('No involvement', 'grey')
-    : entry.submittedAt
-      ? html`${tag('Submitted', 'green')}${entry.late ? html` ${tag('Late', 'late')}` : ''}`
-      : tag('Not submitted', 'grey');
-  const body = entry.submittedAt
-    ? html`${AREAS.map((area) => {
-          const s = entry.sections[area];
-          return html`<h4>${AREA_LABELS[area]}</h4>
-            ${summaryList([
-              ['Self-grade', s?.grade ? (GRADE_LABELS[s.grade] ?? s.grade) : null],
-              ['Why this grade', s?.rationale && prose(s.rationale)],
-              ['Good practice', s?.goodPractice && prose(s.goodPractice)],
-              ['Areas for development', s?.areasForDevelopment && prose(s.areasForDevelopment)],
-              ['Recommendations', s?.recommendations && prose(s.recommendations)],
-            ])}`;
-        })}
-        <h4>The child and family</h4>
-        ${summaryList([
-          ["The child's voice", entry.childVoice && prose(entry.childVoice)],
-          ['Family information', entry.familyInformation && prose(entry.familyInformation)],
-          ['History', entry.history && prose(entry.history)],
-        ])}`
-    : '';
-  return html`<section id="case-${caseIndex + 1}-agency-${agencyIndex + 1}">
-    <h3>${entry.agencyName} ${status}</h3>
-    ${entry.submittedAt ? html`<p>Submitted ${formatDateTime(entry.submittedAt)}${entry.late ? ' (late: after its deadline or after the pack went out)' : ''}.</p>` : ''}
-    ${body}
-  </section>`;
+/** One area of a submission, as POST /respond/:token stores it. */
+export interface PackSection {
+  goodPractice?: string;
+  areasForDevelopment?: string;
+  recommendations?: string;
+  grade?: Grade;
+  rationale?: string;
 }
 
-function selfGrades(view: PackView) {
-  return html`<table>
-    <caption>
-      Self-grades across every submission
-    </caption>
-    <thead>
-      <tr>
-        <th scope="col">Area</th>
-        ${GRADES.map((g) => html`<th scope="col">${GRADE_LABELS[g]}</th>`)}
-      </tr>
-    </thead>
-    <tbody>
-      ${AREAS.map(
-        (area) =>
-          html`<tr>
-            <th scope="row">${AREA_LABELS[area]}</th>
-            ${GRADES.map((g) => html`<td>${view.areas[area].selfGrades[g]}</td>`)}
-          </tr>`,
-      )}
-    </tbody>
-  </table>`;
+export interface PackAgencyEntry {
+  agencyName: string;
+  /** Submitted after its deadline or after the pack went out. */
+  late: boolean;
+  submittedAt: string | null;
+  noInvolvement: boolean;
+  sections: Partial<Record<Area, PackSection>>;
+  childVoice: string | null;
+  familyInformation: string | null;
+  history: string | null;
+}
+
+/** The collated pack behind one agency's link (GET /pack/:token as JSON too; the PDF is drawn from it). */
+export interface PackView {
+  audit: { title: string; discussion: { at: string | null; location: string | null } };
+  agency: { name: string | null };
+  cases: {
+    caseRef: string;
+    serviceLevel: string;
+    child: { name: string | null; dateOfBirth: string | null };
+    agencies: PackAgencyEntry[];
+  }[];
+  /** Each area's self-grades over every submission in the pack. */
+  areas: Record<Area, { selfGrades: Record<Grade, number> }>;
+}
+
+interface PackEntryModel {
+  id: string;
+  agencyName: string;
+  tags: Tag[];
+  /** "Submitted 3 December 2026 at 10:00 (late: …)", when it was. */
+  submitted: string | null;
+  /** Per area, then the child and family: a heading and its rows. */
+  parts: { heading: string; rows: Row[] }[];
+}
+
+export interface PackModel extends LayoutModel {
+  agencyName: string;
+  pdfHref?: string;
+  summary: Row[];
+  cases: { id: string; caseRef: string; summary: Row[]; entries: PackEntryModel[] }[];
+  grades: { head: string[]; rows: { area: string; counts: string[] }[] };
+}
+
+function entryModel(entry: PackAgencyEntry, id: string): PackEntryModel {
+  const tags = entry.noInvolvement
+    ? [tag('No involvement', 'grey')]
+    : entry.submittedAt
+      ? [tag('Submitted', 'green'), ...(entry.late ? [tag('Late', 'red')] : [])]
+      : [tag('Not submitted', 'grey')];
+  const parts = entry.submittedAt
+    ? [
+        ...AREAS.map((area) => {
+          const s = entry.sections[area];
+          return {
+            heading: AREA_LABELS[area],
+            rows: [
+              { key: 'Self-grade', text: s?.grade ? (GRADE_LABELS[s.grade] ?? s.grade) : null },
+              { key: 'Why this grade', prose: s?.rationale },
+              { key: 'Good practice', prose: s?.goodPractice },
+              { key: 'Areas for development', prose: s?.areasForDevelopment },
+              { key: 'Recommendations', prose: s?.recommendations },
+            ],
+          };
+        }),
+        {
+          heading: 'The child and family',
+          rows: [
+            { key: "The child's voice", prose: entry.childVoice },
+            { key: 'Family information', prose: entry.familyInformation },
+            { key: 'History', prose: entry.history },
+          ],
+        },
+      ]
+    : [];
+  return {
+    id,
+    agencyName: entry.agencyName,
+    tags,
+    submitted: entry.submittedAt
+      ? `Submitted ${formatDateTime(entry.submittedAt)}${entry.late ? ' (late: after its deadline or after the pack went out)' : ''}.`
+      : null,
+    parts,
+  };
 }
 
 /** `pdfHref`: this link's PDF download. */
-export function packPage(view: PackView, pdfHref?: string): PageOptions {
-  const title = `Collated pack: ${view.audit.title}`;
+export function packPage(view: PackView, pdfHref?: string): Page<PackModel> {
   const { discussion } = view.audit;
   return {
-    title,
-    main: html`<span class="caption">${view.agency.name ?? ''}</span>
-      <h1>${title}</h1>
-      <p>
-        Every agency's audit tool for each child, ahead of the multi-agency discussion. The children's details are shown
-        to you, through your link, only.
-      </p>
-      ${pdfHref ? html`<p><a href="${pdfHref}" download>Download the pack as a PDF</a></p>` : ''}
-      ${summaryList([
-        ['Discussion', discussion.at ? formatDateTime(discussion.at) : 'Not scheduled yet'],
-        ['Place', discussion.location],
-        ['Children', String(view.cases.length)],
-      ])}
-      <h2>Contents</h2>
-      <ol>
-        ${view.cases.map((c, i) => html`<li><a href="#case-${i + 1}">Case ${c.caseRef}</a></li>`)}
-        <li><a href="#self-grades">Self-grades per area</a></li>
-      </ol>
-      ${view.cases.map(
-        (c, i) =>
-          html`<section id="case-${i + 1}">
-            <h2>Case ${c.caseRef}</h2>
-            ${summaryList([
-              ['Service level', SERVICE_LEVEL_LABELS[c.serviceLevel] ?? c.serviceLevel],
-              ["Child's name", c.child.name],
-              ['Date of birth', formatDate(c.child.dateOfBirth, true)],
-            ])}
-            ${c.agencies.map((entry, j) => agencyEntry(entry, i, j))}
-          </section>`,
-      )}
-      <section id="self-grades">
-        <h2>Self-grades per area</h2>
-        ${selfGrades(view)}
-      </section>`,
+    template: 'pack.njk',
+    model: {
+      title: `Collated pack: ${view.audit.title}`,
+      agencyName: view.agency.name ?? '',
+      pdfHref,
+      summary: [
+        { key: 'Discussion', text: discussion.at ? formatDateTime(discussion.at) : 'Not scheduled yet' },
+        { key: 'Place', text: discussion.location },
+        { key: 'Children', text: String(view.cases.length) },
+      ],
+      cases: view.cases.map((c, i) => ({
+        id: `case-${i + 1}`,
+        caseRef: c.caseRef,
+        summary: [
+          { key: 'Service level', text: SERVICE_LEVEL_LABELS[c.serviceLevel] ?? c.serviceLevel },
+          { key: "Child's name", text: c.child.name },
+          { key: 'Date of birth', text: formatDate(c.child.dateOfBirth, true) },
+        ],
+        entries: c.agencies.map((entry, j) => entryModel(entry, `case-${i + 1}-agency-${j + 1}`)),
+      })),
+      grades: {
+        head: GRADES.map((g) => GRADE_LABELS[g]),
+        rows: AREAS.map((area) => ({
+          area: AREA_LABELS[area],
+          counts: GRADES.map((g) => String(view.areas[area].selfGrades[g])),
+        })),
+      },
+    },
   };
 }

@@ -1,75 +1,75 @@
 // Quarterly action progress as a page: the action behind the link and this quarter's report — a RAG
 // status, an update and any evidence of impact. Once reported it is shown read-only.
 import type { z } from 'zod';
-import type { ProgressView } from '../routers/progress';
-import {
-  csrfField,
-  type Errors,
-  errorSummary,
-  fieldErrors,
-  notice,
-  prose,
-  radios,
-  ragTag,
-  summaryList,
-  textArea,
-} from './components';
+import type { Rag } from '../../workflows/messages';
+import { type Errors, fieldErrors, ragTag, type Row } from './components';
 import { formFields, type FormPageOptions } from './forms';
-import { html } from './html';
-import { formatDate, formatDateTime, type PageOptions } from './layout';
+import { formatDate, formatDateTime, type LayoutModel, type Page } from './layout';
 
-const STATUSES = [
-  { value: 'green', label: 'Green: on track' },
-  { value: 'amber', label: 'Amber: some progress, but at risk' },
-  { value: 'red', label: 'Red: not on track' },
-  { value: 'complete', label: 'Complete' },
+/** What the progress link shows (GET /progress/:token as JSON too). */
+export interface ProgressView {
+  audit: { title: string };
+  /** The description may name a child: shown to the link holder only. */
+  action: { number: number; description: string; dueAt: string; status: 'open' };
+  quarter: number;
+  reported: { status: Rag | null; update: string | null; impactEvidence: string | null; reportedAt: string } | null;
+}
+
+export const STATUSES = [
+  { value: 'green', text: 'Green: on track' },
+  { value: 'amber', text: 'Amber: some progress, but at risk' },
+  { value: 'red', text: 'Red: not on track' },
+  { value: 'complete', text: 'Complete' },
 ];
 
 export const progressFromForm = (form: unknown) => formFields(form, ['status', 'update', 'impactEvidence'] as const);
 
+export const PROGRESS_LABELS = { status: 'a status', update: 'an update', impactEvidence: 'the evidence of impact' };
+
 export const progressErrors = (issues: readonly z.core.$ZodIssue[]): Errors =>
-  fieldErrors(
-    issues,
-    { status: 'a status', update: 'an update', impactEvidence: 'the evidence of impact' },
-    new Set(['status']),
-  );
+  fieldErrors(issues, PROGRESS_LABELS, new Set(['status']));
+
+export interface ProgressModel extends LayoutModel {
+  quarter: number;
+  description: string;
+  summary: Row[];
+  /** This quarter's report, once given: shown instead of the form. */
+  reported: Row[] | null;
+  justSaved: boolean;
+  form: {
+    action: string;
+    csrf: string;
+    status?: string;
+    update?: string;
+    impactEvidence?: string;
+    statuses: typeof STATUSES;
+  };
+}
 
 export function progressPage(
   view: ProgressView,
   opts: FormPageOptions<{ status?: string; update?: string; impactEvidence?: string }>,
-): PageOptions {
-  const title = `Action ${view.action.number}: ${view.audit.title}`;
+): Page<ProgressModel> {
   const { reported } = view;
   return {
-    title,
-    hasErrors: !!opts.errors?.length,
-    main: html`<span class="caption">Action progress · quarter ${view.quarter}</span>
-      <h1>${title}</h1>
-      ${errorSummary(opts.errors)}
-      ${opts.saved && reported ? notice('Thank you: your progress has been recorded', 'The next request will come by email next quarter.') : ''}
-      <h2>The action</h2>
-      ${prose(view.action.description)}
-      ${summaryList([
-        ['Due', formatDate(view.action.dueAt)],
-        ['Quarter', String(view.quarter)],
-      ])}
-      ${
-        reported
-          ? html`<h2>Progress reported this quarter</h2>
-              ${summaryList([
-                ['Status', ragTag(reported.status)],
-                ['Update', prose(reported.update)],
-                ['Evidence of impact', prose(reported.impactEvidence)],
-                ['Reported', formatDateTime(reported.reportedAt)],
-              ])}`
-          : html`<form method="post" action="${opts.action}" novalidate>
-              ${csrfField(opts.csrf)}
-              <h2>Progress this quarter</h2>
-              ${radios({ name: 'status', label: 'Status', value: opts.posted?.status, errors: opts.errors, options: STATUSES })}
-              ${textArea({ name: 'update', label: 'Update', hint: 'What has been done this quarter.', value: opts.posted?.update, errors: opts.errors })}
-              ${textArea({ name: 'impactEvidence', label: 'Evidence of impact (optional)', hint: 'What difference it has made for children and families, and how you know.', value: opts.posted?.impactEvidence, errors: opts.errors })}
-              <div class="buttons"><button type="submit" id="send-progress">Send progress</button></div>
-            </form>`
-      }`,
+    template: 'progress.njk',
+    model: {
+      title: `Action ${view.action.number}: ${view.audit.title}`,
+      errors: opts.errors,
+      quarter: view.quarter,
+      description: view.action.description,
+      summary: [
+        { key: 'Due', text: formatDate(view.action.dueAt) },
+        { key: 'Quarter', text: String(view.quarter) },
+      ],
+      reported: reported && [
+        { key: 'Status', tags: [ragTag(reported.status)] },
+        { key: 'Update', prose: reported.update ?? '' },
+        { key: 'Evidence of impact', prose: reported.impactEvidence ?? '' },
+        { key: 'Reported', text: formatDateTime(reported.reportedAt) },
+      ],
+      justSaved: !!opts.saved && !!reported,
+      form: { action: opts.action, csrf: opts.csrf, ...opts.posted, statuses: STATUSES },
+    },
   };
 }

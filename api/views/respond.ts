@@ -1,25 +1,13 @@
-// The single-agency audit tool as a page: the child's identifiers (shown to the link holder only), the
-// six areas, the child's voice, family information and history, and a box for an immediate-risk
-// concern. The form posts the same fields as the JSON body; once submitted it is shown read-only.
+// The single-agency audit tool as pages: the form (the child's identifiers, shown to the link holder only;
+// the six areas, each graded with a rationale; the child's voice, family information and history; a box
+// for an immediate-risk concern), "check your answers" before the final submit, and once submitted the
+// answers read-only. Every form posts the same fields as the JSON body.
 import type { z } from 'zod';
 import { AREA_LABELS, GRADE_LABELS } from '../../domain/labels';
 import { AREAS, GRADES } from '../../domain/schemas';
-import {
-  csrfField,
-  type Errors,
-  errorSummary,
-  fieldErrors,
-  notice,
-  prose,
-  select,
-  SERVICE_LEVEL_LABELS,
-  summaryList,
-  tag,
-  textArea,
-} from './components';
-import { html } from './html';
-import { formatDate, formatDateTime, type PageOptions } from './layout';
+import { type Errors, fieldErrors, type Row, SERVICE_LEVEL_LABELS, tag } from './components';
 import { formText, isRecord } from './forms';
+import { formatDate, formatDateTime, type LayoutModel, type Page } from './layout';
 
 export interface RespondPageView {
   audit: { title: string };
@@ -61,7 +49,7 @@ const FAMILY_TEXT = {
   history: { label: 'History', hint: "Your agency's involvement with the child over time." },
 } as const;
 
-const GRADE_OPTIONS = GRADES.map((g) => ({ value: g, label: GRADE_LABELS[g] }));
+const GRADE_OPTIONS = GRADES.map((g) => ({ value: g, text: GRADE_LABELS[g] }));
 
 interface Section {
   goodPractice?: string;
@@ -128,89 +116,103 @@ const LABELS: Record<string, string> = {
 };
 const CHOICES = new Set(AREAS.map((area) => `sections-${area}-grade`));
 
-export const respondErrors = (issues: readonly z.core.$ZodIssue[]): Errors => fieldErrors(issues, LABELS, CHOICES);
+/** An area with no answers at all is pointed at by its first field, which the error summary's link focuses. */
+export const respondErrors = (issues: readonly z.core.$ZodIssue[]): Errors =>
+  fieldErrors(issues, LABELS, CHOICES).map((e) =>
+    AREAS.some((area) => e.id === `sections-${area}`) ? { ...e, id: `${e.id}-goodPractice` } : e,
+  );
 
-function identifiers(view: RespondPageView) {
-  const { child } = view.case;
-  return html`<h2>The child</h2>
-    <p>These details are shown to you, through your link, only. They are never put in an email.</p>
-    ${summaryList([
-      ['Case reference', view.case.caseRef],
-      ['Service level', SERVICE_LEVEL_LABELS[view.case.serviceLevel] ?? view.case.serviceLevel],
-      ["Child's name", child.name],
-      ['Date of birth', formatDate(child.dateOfBirth, true)],
-      ['Local identifier', child.localId],
-    ])}`;
+/** What a field of the form is called, for a page that shows posted fields back (api/views/resubmit.ts). */
+export const respondLabel = (id: string): string | undefined => LABELS[id];
+
+const MAX_TEXT = 20_000;
+
+interface TextField {
+  name: string;
+  id: string;
+  label: string;
+  hint?: string;
+  value: string;
+  maxlength: number;
 }
 
-function readOnly(content: Content) {
-  return html`${AREAS.map((area) => {
-      const s = content.sections?.[area] ?? {};
-      return html`<h3>${AREA_LABELS[area]}</h3>
-        ${summaryList([
-          ['Grade', s.grade ? (GRADE_LABELS[s.grade as keyof typeof GRADE_LABELS] ?? s.grade) : null],
-          ['Why this grade', s.rationale && prose(s.rationale)],
-          ['Good practice', s.goodPractice && prose(s.goodPractice)],
-          ['Areas for development', s.areasForDevelopment && prose(s.areasForDevelopment)],
-          ['Recommendations', s.recommendations && prose(s.recommendations)],
-        ])}`;
-    })}
-    <h2>The child and family</h2>
-    ${summaryList(
-      (Object.keys(FAMILY_TEXT) as (keyof typeof FAMILY_TEXT)[]).map((key) => [
-        FAMILY_TEXT[key].label,
-        content[key] && prose(content[key]),
-      ]),
-    )}`;
+export interface RespondModel extends LayoutModel {
+  caption: string;
+  /** The form; "check your answers" before the final submit; or the submitted answers, read-only. */
+  mode: 'form' | 'check' | 'submitted';
+  banner: { heading: string; body: string } | null;
+  summary: Row[];
+  identifiers: Row[];
+  action: string;
+  csrf: string;
+  areas: {
+    id: string;
+    heading: string;
+    texts: TextField[];
+    grade: { name: string; value?: string; items: { value: string; text: string }[] };
+  }[];
+  family: TextField[];
+  /** The immediate-risk box: the date a concern was raised from this audit tool, or the field to raise one. */
+  concern: { raisedOn: string } | { field: TextField };
+  /** "Check your answers" and the read-only answers: per area and for the family, a heading and rows. */
+  answers: { heading: string; rows: Row[] }[];
+  /** The final submission's fields, as the form posts them, from the saved draft. */
+  hidden: { name: string; value: string }[];
 }
 
-function form(view: RespondPageView, content: Content, csrf: string, action: string, errors?: Errors) {
-  return html`<form method="post" action="${action}" novalidate>
-    ${csrfField(csrf)}
-    <p>
-      Complete each section from your agency's point of view, taking working with other agencies into account. You can
-      save a draft and come back to this link; submit once every area has a grade and a rationale.
-    </p>
-    ${AREAS.map((area) => {
+const familyKeys = Object.keys(FAMILY_TEXT) as (keyof typeof FAMILY_TEXT)[];
+
+function answers(content: Content, change?: string): RespondModel['answers'] {
+  const changeTo = (id: string, what: string) => (change ? { change: { href: `${change}#${id}`, what } } : {});
+  return [
+    ...AREAS.map((area) => {
       const s = content.sections?.[area] ?? {};
-      const name = (field: SectionField) => `sections[${area}][${field}]`;
-      const text = (field: Exclude<SectionField, 'grade'>) =>
-        textArea({ name: name(field), value: s[field], errors, ...SECTION_TEXT[field] });
-      return html`<fieldset class="area" id="sections-${area}">
-        <legend>${AREA_LABELS[area]}</legend>
-        ${text('goodPractice')} ${text('areasForDevelopment')} ${text('recommendations')}
-        ${select({ name: name('grade'), label: 'Grade', value: s.grade, errors, options: GRADE_OPTIONS })}
-        ${text('rationale')}
-      </fieldset>`;
-    })}
-    <fieldset class="area" id="family">
-      <legend>The child and family</legend>
-      ${(Object.keys(FAMILY_TEXT) as (keyof typeof FAMILY_TEXT)[]).map((key) =>
-        textArea({ name: key, value: content[key], errors, ...FAMILY_TEXT[key] }),
-      )}
-    </fieldset>
-    <div class="warning">
-      <h2>Immediate risk</h2>
-      ${
-        view.concernRaisedAt
-          ? html`<p>
-              An immediate-risk concern was raised from this audit tool on ${formatDateTime(view.concernRaisedAt)}. Your
-              agency lead has been asked to acknowledge it. For anything new, telephone your agency lead now.
-            </p>`
-          : textArea({
-              name: 'immediateRiskConcern[description]',
-              label: 'Concern about immediate risk to a child or adult, or unsafe practice',
-              hint: 'Only if there is one. It goes to your agency lead at once when you save or submit, and is escalated until acknowledged.',
-              value: content.immediateRiskConcern?.description,
-              errors,
-            })
-      }
-    </div>
-    <div class="buttons">
-      <button type="submit" name="submit" value="false" class="secondary" id="save-draft">Save draft</button>
-      <button type="submit" name="submit" value="true" id="submit">Submit</button>
-    </div>
-  </form>`;
+      const label = AREA_LABELS[area];
+      const row = (key: string, field: SectionField, value: Omit<Row, 'key'>): Row => ({
+        key,
+        ...value,
+        ...changeTo(`sections-${area}-${field}`, `${key.toLowerCase()} for ${label}`),
+      });
+      return {
+        heading: label,
+        rows: [
+          row('Grade', 'grade', {
+            text: s.grade ? (GRADE_LABELS[s.grade as keyof typeof GRADE_LABELS] ?? s.grade) : null,
+          }),
+          row('Why this grade', 'rationale', { prose: s.rationale }),
+          row('Good practice', 'goodPractice', { prose: s.goodPractice }),
+          row('Areas for development', 'areasForDevelopment', { prose: s.areasForDevelopment }),
+          row('Recommendations', 'recommendations', { prose: s.recommendations }),
+        ],
+      };
+    }),
+    {
+      heading: 'The child and family',
+      rows: familyKeys.map((key) => ({
+        key: FAMILY_TEXT[key].label,
+        prose: content[key],
+        ...changeTo(key, FAMILY_TEXT[key].label.toLowerCase()),
+      })),
+    },
+  ];
+}
+
+/** The stored answers as the form would post them, for the final submit from "check your answers". */
+function hiddenFields(content: Content): RespondModel['hidden'] {
+  const fields: RespondModel['hidden'] = [];
+  for (const area of AREAS) {
+    const s = content.sections?.[area];
+    if (!s) continue;
+    for (const field of SECTION_FIELDS) {
+      const value = s[field];
+      if (typeof value === 'string') fields.push({ name: `sections[${area}][${field}]`, value });
+    }
+  }
+  for (const key of familyKeys) {
+    const value = content[key];
+    if (typeof value === 'string') fields.push({ name: key, value });
+  }
+  return fields;
 }
 
 export function respondPage(
@@ -219,49 +221,91 @@ export function respondPage(
     csrf: string;
     action: string;
     saved?: 'draft' | 'submitted';
+    /** "Check your answers" of the saved draft, before the final submit. */
+    check?: boolean;
     errors?: Errors;
     /** A final submission was incomplete: what was typed has been kept as a draft. */
     draftSaved?: boolean;
     /** The form as posted, shown again with its errors. */
     posted?: unknown;
   },
-): PageOptions {
+): Page<RespondModel> {
   // What was just posted when the page shows what was wrong with it; else what is stored.
   const shown = opts.posted ?? view.content;
   const content = (isRecord(shown) ? shown : {}) as Content;
   const submitted = view.submittedAt !== null;
-  const title = `Audit tool: ${view.audit.title}`;
+  const mode = submitted ? 'submitted' : opts.check ? 'check' : 'form';
+  const { child } = view.case;
+  const text = (name: string, value: string | undefined, field: { label: string; hint?: string }) => ({
+    name,
+    id: name
+      .split(/[[\]]+/)
+      .filter(Boolean)
+      .join('-'),
+    value: value ?? '',
+    maxlength: MAX_TEXT,
+    ...field,
+  });
+  const banner = opts.draftSaved
+    ? { heading: 'Your answers have been saved as a draft', body: 'Correct what is listed above, then submit.' }
+    : opts.saved === 'draft' && !submitted && !opts.check
+      ? { heading: 'Draft saved', body: 'You can come back to this link to finish it before the deadline.' }
+      : opts.saved === 'submitted' && submitted
+        ? {
+            heading: 'Audit tool submitted',
+            body: 'Thank you. The business unit will collate it with the other agencies’ audit tools.',
+          }
+        : null;
   return {
-    title,
-    hasErrors: !!opts.errors?.length,
-    main: html`<span class="caption">${view.agency.name} · case ${view.case.caseRef}</span>
-      <h1>${title}</h1>
-      ${errorSummary(opts.errors)}
-      ${opts.draftSaved ? notice('Your answers have been saved as a draft', 'Correct what is listed above, then submit.') : ''}
-      ${opts.saved === 'draft' && !submitted ? notice('Draft saved', 'You can come back to this link to finish it before the deadline.') : ''}
-      ${opts.saved === 'submitted' && submitted ? notice('Audit tool submitted', 'Thank you. The business unit will collate it with the other agencies’ audit tools.') : ''}
-      ${summaryList([
-        ['Agency', view.agency.name],
-        ['Due', view.dueAt ? formatDateTime(view.dueAt) : null],
-        [
-          'Status',
-          submitted
-            ? html`${tag('Submitted', 'green')} on ${formatDateTime(view.submittedAt)}`
-            : view.content
-              ? tag('Draft saved', 'grey')
-              : tag('Not started', 'grey'),
-        ],
-      ])}
-      ${identifiers(view)}
-      ${
+    template: 'respond.njk',
+    model: {
+      title: mode === 'check' ? `Check your answers: ${view.audit.title}` : `Audit tool: ${view.audit.title}`,
+      errors: opts.errors,
+      caption: `${view.agency.name} · case ${view.case.caseRef}`,
+      mode,
+      banner,
+      summary: [
+        { key: 'Agency', text: view.agency.name },
+        { key: 'Due', text: view.dueAt ? formatDateTime(view.dueAt) : null },
         submitted
-          ? html`<h2>Your submission</h2>
-              <p>
-                This audit tool has been submitted and can no longer be changed here. Tell the business unit if
-                something in it needs correcting.
-              </p>
-              ${readOnly(content)}`
-          : form(view, content, opts.csrf, opts.action, opts.errors)
-      }`,
+          ? { key: 'Status', tags: [tag('Submitted', 'green')], text: `on ${formatDateTime(view.submittedAt)}` }
+          : { key: 'Status', tags: [view.content ? tag('Draft saved', 'grey') : tag('Not started', 'grey')] },
+      ],
+      identifiers: [
+        { key: 'Case reference', text: view.case.caseRef },
+        { key: 'Service level', text: SERVICE_LEVEL_LABELS[view.case.serviceLevel] ?? view.case.serviceLevel },
+        { key: "Child's name", text: child.name },
+        { key: 'Date of birth', text: formatDate(child.dateOfBirth, true) },
+        { key: 'Local identifier', text: child.localId },
+      ],
+      action: opts.action,
+      csrf: opts.csrf,
+      areas: AREAS.map((area) => {
+        const s = content.sections?.[area] ?? {};
+        const name = (field: SectionField) => `sections[${area}][${field}]`;
+        return {
+          id: `sections-${area}`,
+          heading: AREA_LABELS[area],
+          texts: (['goodPractice', 'areasForDevelopment', 'recommendations', 'rationale'] as const).map((field) =>
+            text(name(field), s[field], SECTION_TEXT[field]),
+          ),
+          grade: { name: name('grade'), value: s.grade, items: GRADE_OPTIONS },
+        };
+      }),
+      family: familyKeys.map((key) => text(key, content[key], FAMILY_TEXT[key])),
+      concern: view.concernRaisedAt
+        ? { raisedOn: formatDateTime(view.concernRaisedAt) }
+        : {
+            field: {
+              ...text('immediateRiskConcern[description]', content.immediateRiskConcern?.description, {
+                label: 'Concern about immediate risk to a child or adult, or unsafe practice',
+                hint: 'Only if there is one. It goes to your agency lead at once when you save or continue, and is escalated until acknowledged.',
+              }),
+              maxlength: 5000,
+            },
+          },
+      answers: mode === 'form' ? [] : answers(content, mode === 'check' ? opts.action : undefined),
+      hidden: mode === 'check' ? hiddenFields(content) : [],
+    },
   };
 }

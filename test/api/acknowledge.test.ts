@@ -11,6 +11,7 @@ import { escalationStateQuery, escalationWorkflowId } from '../../workflows/mess
 import { LINK_SECRET } from '../support/activities';
 import { useAppBed } from '../support/app-bed';
 import { insertAudit } from '../support/fixtures';
+import { expectOnlyOwnScripts } from '../support/page-scripts';
 
 jest.setTimeout(180_000);
 
@@ -105,13 +106,13 @@ describe('GET /acknowledge/:token', () => {
     expect(page.headers.get('content-type')).toMatch(/^text\/html/);
     const { $ } = page;
     expect($('h1').text()).toBe('Urgent safeguarding concern');
-    expect($('.warning .text').text()).toBe(CONCERN);
-    expect($('script')).toHaveLength(0);
+    expect($('#concern .app-prose').text()).toBe(CONCERN);
+    expectOnlyOwnScripts($);
     expect($('main').text()).toContain(agency.name);
     expect($('input#name').attr('name')).toBe('name');
-    expect($('label[for=name]').text()).toBe('Your name');
+    expect($('label[for=name]').text().trim()).toBe('Your name');
     expect($('textarea#actionTaken').attr('name')).toBe('actionTaken');
-    expect($('label[for=actionTaken]').text()).toBe('Action taken');
+    expect($('label[for=actionTaken]').text().trim()).toBe('Action taken');
     expect($('input[name=_csrf]').attr('value')).toBe(csrfToken(LINK_SECRET, token));
   });
 
@@ -143,7 +144,7 @@ describe('POST /acknowledge/:token', () => {
       ['actionTaken', 'Seen today'],
     ]);
     expect(incomplete.status).toBe(400);
-    expect(incomplete.$('.error-summary a').attr('href')).toBe('#name');
+    expect(incomplete.$('.govuk-error-summary a').attr('href')).toBe('#name');
     expect(incomplete.$('textarea#actionTaken').text()).toBe('Seen today');
     expect(await bed.db.escalation.findUniqueOrThrow({ where: { id: escalationId } })).toMatchObject({
       status: 'open',
@@ -184,10 +185,13 @@ describe('POST /acknowledge/:token', () => {
     ]);
 
     const page = await browse(posted.headers.get('location')!);
-    expect(page.$('.notice h2').text()).toBe('Thank you: the concern has been acknowledged');
+    expect(page.$('.govuk-notification-banner--success h3').text().trim()).toBe(
+      'Thank you: the concern has been acknowledged',
+    );
     expect(page.$('form')).toHaveLength(0);
     expect(page.$('main').text()).toContain('Dana Whitlock');
-    expect(page.$('img, script')).toHaveLength(0);
+    expect(page.$('img')).toHaveLength(0);
+    expectOnlyOwnScripts(page.$);
 
     const again = await postForm(path, [
       ['_csrf', csrfToken(LINK_SECRET, token)],

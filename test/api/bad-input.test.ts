@@ -14,6 +14,7 @@ import { documentedRoutes, ROUTES } from '../../api/openapi';
 import { AREAS } from '../../domain/schemas';
 import { KEYS, type Served, useAppBed } from '../support/app-bed';
 import { candidates, insertAuditWithLinks } from '../support/fixtures';
+import { expectOnlyOwnScripts } from '../support/page-scripts';
 
 const { bed, http, serve } = useAppBed({
   temporal: 'dev',
@@ -488,7 +489,7 @@ function expectShownAsText(shown: { text: string; $: cheerio.CheerioAPI }, typed
       .replaceAll('"', '&quot;')
       .replaceAll("'", '&#39;'),
   );
-  expect(shown.$('script')).toHaveLength(0);
+  expectOnlyOwnScripts(shown.$);
   expect(shown.$('body').text()).toContain(typed);
 }
 

@@ -1,7 +1,7 @@
 // The collated pack as a PDF: one page for the cover and one per child, every submission in it, late
 // ones marked — the same content as the page behind the participant's link.
 import { packPdf } from '../../api/views/pack-pdf';
-import type { PackView } from '../../api/routers/pack';
+import type { PackView } from '../../api/views/pack';
 
 const VIEW: PackView = {
   audit: { title: 'Child exploitation', discussion: { at: '2026-12-07T10:00:00Z', location: 'Room 4, County Hall' } },

@@ -12,6 +12,7 @@ import { csrfToken } from '../../api/security';
 import { tokenHash } from '../../infra/links';
 import { LINK_SECRET } from '../support/activities';
 import { KEYS, type Served, useAppBed } from '../support/app-bed';
+import { expectOnlyOwnScripts } from '../support/page-scripts';
 import { insertAudit } from '../support/fixtures';
 
 const BROWSER_ACCEPT = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
@@ -100,7 +101,7 @@ async function postForm(
 
 const csrfOf = (page: Page) => page.$('input[name=_csrf]').attr('value') ?? '';
 
-/** Every form control has a label (or, for radios, a legend) a screen reader announces. */
+/** Every form control has a label (radios in a fieldset with a legend too) a screen reader announces. */
 function expectLabelled(page: Page) {
   const { $ } = page;
   const controls = $('textarea, select, input:not([type=hidden])');
@@ -109,6 +110,7 @@ function expectLabelled(page: Page) {
     const id = $(el).attr('id');
     expect(id).toBeTruthy();
     expect($(`label[for="${id}"]`).text().trim()).not.toBe('');
+    if ($(el).attr('type') === 'radio') expect($(el).closest('fieldset').find('legend').text().trim()).not.toBe('');
   });
 }
 
@@ -165,7 +167,9 @@ describe('security headers', () => {
     for (const res of [await fetch(`${http.base}/healthz`), await fetch(`${http.base}/respond/${t}`)]) {
       const csp = res.headers.get('content-security-policy') ?? '';
       expect(csp).toContain("default-src 'self'");
-      expect(csp).toMatch(/script-src 'self'(;|$)/);
+      // Scripts from this site, and inline only govuk-frontend's own one, by its hash; styles only from this site.
+      expect(csp).toMatch(/script-src 'self' 'sha256-[\w+/]+=*'(;|$)/);
+      expect(csp).toMatch(/style-src 'self'(;|$)/);
       expect(csp).not.toContain('unsafe-inline');
       expect(csp).toContain("frame-ancestors 'self'");
       expect(res.headers.get('referrer-policy')).toBe('no-referrer');
@@ -175,11 +179,38 @@ describe('security headers', () => {
       expect(res.headers.get('x-powered-by')).toBeNull();
     }
     const page = await get(`/respond/${t}`);
-    // The one inline stylesheet is allowed by its hash; there is no script at all.
-    expect(page.$('style')).toHaveLength(1);
-    expect(page.$('script')).toHaveLength(0);
-    const hash = createHash('sha256').update(page.$('style').text()).digest('base64');
-    expect(page.headers.get('content-security-policy')).toContain(`style-src 'self' 'sha256-${hash}'`);
+    // No inline style at all; the one inline script is allowed by its hash, the other is our own module.
+    expect(page.$('style, [style]')).toHaveLength(0);
+    expectOnlyOwnScripts(page.$, page.headers.get('content-security-policy'));
+    // Stylesheets and scripts under a versioned path, kept by browsers for a year.
+    const assets = [
+      ...page
+        .$('link[rel=stylesheet]')
+        .map((_i, l) => page.$(l).attr('href'))
+        .get(),
+      page.$('script[src]').attr('src')!,
+    ];
+    expect(assets).toHaveLength(3);
+    for (const asset of assets) {
+      const res = await fetch(`${http.base}${asset}`);
+      expect([asset, res.status]).toEqual([asset, 200]);
+      expect(res.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+      await res.arrayBuffer();
+    }
+    // The fonts and images govuk-frontend's stylesheet asks for are there too; nothing else is.
+    const css = await (await fetch(`${http.base}${assets[0]}`)).text();
+    const urls = [...css.matchAll(/url\((\/assets\/[^)]+)\)/g)].map((m) => m[1]!);
+    expect(urls.length).toBeGreaterThanOrEqual(4);
+    for (const url of new Set(urls)) {
+      const res = await fetch(`${http.base}${url}`);
+      expect([url, res.status]).toEqual([url, 200]);
+      expect(res.headers.get('cache-control')).toMatch(/^public, max-age=\d+/);
+      await res.arrayBuffer();
+    }
+    const version = assets[0]!.split('/')[2];
+    for (const other of [`/assets/${version}/govuk-frontend.min.js.map`, `/assets/${version}/../package.json`]) {
+      expect([other, (await fetch(`${http.base}${other}`)).status]).toEqual([other, 404]);
+    }
   });
 
   it('over https the browser is told to stay on https', async () => {
@@ -198,8 +229,8 @@ describe('/respond/:token — the audit tool', () => {
     expectNoStore(page);
     const { $ } = page;
     expect($('html').attr('lang')).toBe('en-GB');
-    expect($('a.skip-link').attr('href')).toBe('#main');
-    expect($('main#main')).toHaveLength(1);
+    expect($('a.govuk-skip-link').attr('href')).toBe('#main-content');
+    expect($('main#main-content')).toHaveLength(1);
     expect($('header').text()).toContain('Safeguarding Children Partnership');
     expect($('h1').text()).toBe('Audit tool: Child exploitation');
     expect($('main').text()).toContain(kase.caseRef);
@@ -207,27 +238,28 @@ describe('/respond/:token — the audit tool', () => {
       expect($('main').text()).toContain(identifier);
     }
     for (const area of AREAS) {
-      expect($(`fieldset#sections-${area} legend`).text()).not.toBe('');
+      expect($(`section#sections-${area} h2`).text()).not.toBe('');
       for (const field of TEXT_FIELDS) {
         expect($(`textarea#sections-${area}-${field}`).attr('name')).toBe(`sections[${area}][${field}]`);
+        // A character count (govuk-frontend's), told the limit the schema has.
+        expect($(`textarea#sections-${area}-${field}`).closest('.govuk-character-count').attr('data-maxlength')).toBe(
+          '20000',
+        );
       }
-      const grades = $(`select#sections-${area}-grade option`)
+      // Radios, the first one's id the field's, for the error summary's link.
+      const grades = $(`input[type=radio][name="sections[${area}][grade]"]`)
         .map((_i, o) => $(o).attr('value'))
         .get();
-      expect(grades).toEqual([
-        '',
-        'outstanding',
-        'good',
-        'requires_improvement',
-        'inadequate',
-        'insufficient_evidence',
-      ]);
+      expect($(`input#sections-${area}-grade`).attr('value')).toBe('outstanding');
+      expect(grades).toEqual(['outstanding', 'good', 'requires_improvement', 'inadequate', 'insufficient_evidence']);
     }
     for (const id of ['childVoice', 'familyInformation', 'history', 'immediateRiskConcern-description']) {
       expect($(`textarea#${id}`)).toHaveLength(1);
     }
-    expect($('button#save-draft').text()).toBe('Save draft');
-    expect($('button#submit').text()).toBe('Submit');
+    expect($('button#save-draft').text().trim()).toBe('Save and come back later');
+    expect($('button#save-draft').attr('value')).toBe('false');
+    expect($('button#continue').text().trim()).toBe('Continue');
+    expect($('button#continue').attr('value')).toBe('check');
     expect($('form').attr('method')).toBe('post');
     expect($('form').attr('action')).toBe(`/respond/${t}`);
     expectLabelled(page);
@@ -300,7 +332,7 @@ describe('/respond/:token — the audit tool', () => {
     const page = await get(posted.headers.get('location')!);
     expect(page.status).toBe(200);
     const { $ } = page;
-    expect($('.notice h2').text()).toBe('Draft saved');
+    expect($('.govuk-notification-banner--success h3').text().trim()).toBe('Draft saved');
     expect($('textarea#sections-recognition-goodPractice').text()).toBe(HOSTILE.script);
     expect($('textarea#sections-recognition-areasForDevelopment').text()).toBe(HOSTILE.attribute);
     expect($('textarea#sections-recognition-recommendations').text()).toBe(HOSTILE.sql);
@@ -309,8 +341,9 @@ describe('/respond/:token — the audit tool', () => {
       'bell\uFFFD escape\uFFFD[31m del\uFFFD tab\t line\nbreak',
     );
     expect($('textarea#childVoice').text()).toBe(HOSTILE.entities);
-    expect($('select#sections-recognition-grade option[selected]').attr('value')).toBe('requires_improvement');
-    expect($('script, img')).toHaveLength(0);
+    expect($('input[name="sections[recognition][grade]"][checked]').attr('value')).toBe('requires_improvement');
+    expect($('img')).toHaveLength(0);
+    expectOnlyOwnScripts($);
     expect(page.text).not.toContain('<script>alert');
     expect(page.text).not.toContain('<img src=x');
     expect(page.text).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
@@ -328,20 +361,29 @@ describe('/respond/:token — the audit tool', () => {
     expect(page.status).toBe(400);
     const { $ } = page;
     expect($('title').text()).toMatch(/^Error: /);
-    const links = $('.error-summary a')
+    const links = $('.govuk-error-summary a')
       .map((_i, a) => [[$(a).attr('href'), $(a).text()]])
       .get();
     expect(links).toEqual([
-      ['#sections-joint_working', 'Enter the answers for Joint working'],
+      ['#sections-joint_working-goodPractice', 'Enter the answers for Joint working'],
       ['#sections-impact-grade', 'Choose the grade for Impact'],
     ]);
+    // Each link lands on a field that is there: the error summary's script focuses it.
+    for (const [href] of links) expect($(`input${href}, textarea${href}`)).toHaveLength(1);
     expect($('#sections-impact-grade-error').text()).toContain('Choose the grade for Impact');
-    expect($('select#sections-impact-grade').attr('aria-invalid')).toBe('true');
-    expect($('fieldset#sections-joint_working')).toHaveLength(1);
+    expect($('input#sections-impact-grade').closest('fieldset').attr('aria-describedby')).toContain(
+      'sections-impact-grade-error',
+    );
+    expect($('input#sections-impact-grade').closest('.govuk-form-group').hasClass('govuk-form-group--error')).toBe(
+      true,
+    );
+    expect($('section#sections-joint_working')).toHaveLength(1);
     expect($('textarea#sections-recognition-goodPractice').text()).toBe(
       'Timely strategy meeting: recognition goodPractice',
     );
-    expect($('.notice h2').text()).toBe('Your answers have been saved as a draft');
+    expect($('.govuk-notification-banner h3').text().trim()).toBe('Your answers have been saved as a draft');
+    // Not a success banner: the error summary alone takes the focus.
+    expect($('.govuk-notification-banner--success')).toHaveLength(0);
     const stored = await bed.db.submission.findUniqueOrThrow({ where: { invitationId: row.id } });
     expect(stored.submittedAt).toBeNull();
     expect((stored.content as any).sections.recognition.grade).toBe('good');
@@ -359,7 +401,7 @@ describe('/respond/:token — the audit tool', () => {
 
     const page = await get(posted.headers.get('location')!);
     const { $ } = page;
-    expect($('.notice h2').text()).toBe('Audit tool submitted');
+    expect($('.govuk-notification-banner--success h3').text().trim()).toBe('Audit tool submitted');
     expect($('form')).toHaveLength(0);
     expect($('textarea, select, button')).toHaveLength(0);
     expect($('main').text()).toContain('Timely strategy meeting: impact rationale');
@@ -370,6 +412,67 @@ describe('/respond/:token — the audit tool', () => {
     const json = await http.call('POST', `/respond/${t}`, { body: { sections: {}, submit: false } });
     expect(json.status).toBe(409);
     expect(json.body.error.code).toBe('already_submitted');
+  });
+
+  it('"Continue" saves a complete tool as a draft and shows "check your answers"; its submit posts the same fields', async () => {
+    const { token: t, invitation: row, auditId } = await invitation();
+    const form = await get(`/respond/${t}`);
+    const tool = completeTool();
+    const posted = await postForm(`/respond/${t}`, [['_csrf', csrfOf(form)], ...tool, ['submit', 'check']]);
+    expect(posted.status).toBe(303);
+    expect(posted.headers.get('location')).toBe(`/respond/${t}?check=1`);
+    const draft = await bed.db.submission.findUniqueOrThrow({ where: { invitationId: row.id } });
+    expect(draft.submittedAt).toBeNull();
+    expect(updates).toEqual([]);
+
+    const check = await get(posted.headers.get('location')!);
+    expect(check.status).toBe(200);
+    const { $ } = check;
+    expect($('h1').text()).toBe('Check your answers: Child exploitation');
+    expect($('.govuk-summary-list').length).toBe(AREAS.length + 1);
+    expect($('main').text()).toContain('Timely strategy meeting: impact rationale');
+    // Each answer's "Change" link goes back to the form, to the field itself.
+    const changes = $('.govuk-summary-list__actions a')
+      .map((_i, a) => $(a).attr('href'))
+      .get();
+    expect(changes).toHaveLength(AREAS.length * 5 + 3);
+    expect(changes).toContain(`/respond/${t}#sections-impact-grade`);
+    for (const href of changes) {
+      const id = href.replace(`/respond/${t}#`, '');
+      expect([href, form.$(`input#${id}, textarea#${id}`).length]).toEqual([href, 1]);
+    }
+    // The final submit carries the same fields the form posts, from the saved draft.
+    const fields: [string, string][] = $('form input[type=hidden]')
+      .toArray()
+      .map((i) => [$(i).attr('name')!, $(i).attr('value')!]);
+    expect(fields.filter(([name]) => name !== '_csrf').sort()).toEqual([...tool].sort());
+    expect($('form button#submit').attr('name')).toBe('submit');
+    expect($('form button#submit').attr('value')).toBe('true');
+
+    const submitted = await postForm(`/respond/${t}`, [...fields, ['submit', 'true']]);
+    expect(submitted.status).toBe(303);
+    expect(submitted.headers.get('location')).toBe(`/respond/${t}?saved=submitted`);
+    expect(updates).toEqual([
+      { workflowId: `audit-${auditId}`, update: 'submissionReceived', args: [{ invitationId: row.id }] },
+    ]);
+    const stored = await bed.db.submission.findUniqueOrThrow({ where: { invitationId: row.id } });
+    expect(stored.submittedAt).not.toBeNull();
+    expect(stored.content).toEqual(draft.content);
+  });
+
+  it('"Continue" with an incomplete tool keeps it as a draft and lists what is missing; so does its check page', async () => {
+    const { token: t, invitation: row } = await invitation();
+    const csrf = csrfOf(await get(`/respond/${t}`));
+    const fields = completeTool().filter(([name]) => name !== 'sections[impact][rationale]');
+    const page = await postForm(`/respond/${t}`, [['_csrf', csrf], ...fields, ['submit', 'check']]);
+    expect(page.status).toBe(400);
+    expect(page.$('.govuk-error-summary a').attr('href')).toBe('#sections-impact-rationale');
+    const stored = await bed.db.submission.findUniqueOrThrow({ where: { invitationId: row.id } });
+    expect(stored.submittedAt).toBeNull();
+    const check = await get(`/respond/${t}?check=1`);
+    expect(check.status).toBe(200);
+    expect(check.$('h1').text()).toBe('Audit tool: Child exploitation');
+    expect(check.$('.govuk-error-summary a').attr('href')).toBe('#sections-impact-rationale');
   });
 
   it('an immediate-risk concern in the form is stored, escalated, and then shown as raised', async () => {
@@ -389,7 +492,9 @@ describe('/respond/:token — the audit tool', () => {
     ]);
     const page = await get(`/respond/${t}`);
     expect(page.$('textarea#immediateRiskConcern-description')).toHaveLength(0);
-    expect(page.$('.warning').text()).toContain('An immediate-risk concern was raised from this audit tool');
+    expect(page.$('#immediate-risk .govuk-warning-text').text()).toContain(
+      'An immediate-risk concern was raised from this audit tool',
+    );
   });
 
   it('an unknown link is a plain 404 page, a closed one a 410 page: uncached, no stack trace', async () => {
@@ -473,6 +578,7 @@ describe('/approve/:token — report approval', () => {
         .map((_i, h) => $(h).text())
         .get(),
     ).toEqual(['What is working well', 'Areas for development', 'Themes', 'Recommendations', 'Your decision']);
+    expect($('textarea#comments').closest('.govuk-character-count').attr('data-maxlength')).toBe('5000');
     expect(
       $('main li')
         .map((_i, li) => $(li).text())
@@ -484,7 +590,7 @@ describe('/approve/:token — report approval', () => {
         .get(),
     ).toEqual(['approve', 'request_changes']);
     expect($('textarea#comments')).toHaveLength(1);
-    expect($('script')).toHaveLength(0);
+    expectOnlyOwnScripts($);
     expectLabelled(page);
     for (const identifier of CHILD) expect(page.text).not.toContain(identifier);
   });
@@ -498,12 +604,14 @@ describe('/approve/:token — report approval', () => {
       ['comments', '  '],
     ]);
     expect(bad.status).toBe(400);
-    expect(bad.$('.error-summary a').attr('href')).toBe('#comments');
+    expect(bad.$('.govuk-error-summary a').attr('href')).toBe('#comments');
     expect(bad.$('input#decision-request_changes').attr('checked')).toBeDefined();
 
     const none = await postForm(`/approve/${t}`, [['_csrf', csrf]]);
     expect(none.status).toBe(400);
-    expect(none.$('.error-summary a').text()).toBe('Choose whether you approve this version');
+    expect(none.$('.govuk-error-summary a').text()).toBe('Choose whether you approve this version');
+    expect(none.$('.govuk-error-summary a').attr('href')).toBe('#decision');
+    expect(none.$('input#decision').attr('value')).toBe('approve');
 
     const posted = await postForm(`/approve/${t}`, [
       ['_csrf', csrf],
@@ -523,9 +631,11 @@ describe('/approve/:token — report approval', () => {
     ]);
 
     const page = await get(posted.headers.get('location')!);
-    expect(page.$('.notice h2').first().text()).toBe('Thank you: your decision has been recorded');
+    expect(page.$('.govuk-notification-banner--success h3').first().text().trim()).toBe(
+      'Thank you: your decision has been recorded',
+    );
     expect(page.$('main').text()).toContain('You asked for changes to this version');
-    expect(page.$('main .text').last().text()).toBe(HOSTILE.attribute);
+    expect(page.$('main .app-prose').last().text()).toBe(HOSTILE.attribute);
     expect(page.$('form, img')).toHaveLength(0);
 
     const again = await postForm(`/approve/${t}`, [
@@ -586,7 +696,7 @@ describe('/progress/:token — quarterly action progress', () => {
     expect(bad.status).toBe(400);
     expect(
       bad
-        .$('.error-summary a')
+        .$('.govuk-error-summary a')
         .map((_i, a) => bad.$(a).attr('href'))
         .get(),
     ).toEqual(['#status', '#update']);
@@ -603,9 +713,9 @@ describe('/progress/:token — quarterly action progress', () => {
 
     const after = await get(posted.headers.get('location')!);
     expect(after.$('form')).toHaveLength(0);
-    expect(after.$('.tag.amber').text()).toBe('Amber');
+    expect(after.$('.govuk-tag--yellow').text().trim()).toBe('Amber');
     expect(after.$('main').text()).toContain(HOSTILE.script);
-    expect(after.$('script')).toHaveLength(0);
+    expectOnlyOwnScripts(after.$);
   });
 
   it('a closed action’s link is a 410 page', async () => {
@@ -656,8 +766,13 @@ describe('/pack/:token — the collated pack', () => {
     const entries = $('section#case-1 section');
     expect(entries).toHaveLength(2);
     const entryOf = (name: string) => entries.filter((_i, e) => $(e).find('h3').text().startsWith(name));
-    expect(entryOf(agencies[0]!.name).find('.tag.late')).toHaveLength(0);
-    expect(entryOf(agencies[1]!.name).find('.tag.late').text()).toBe('Late');
+    const tags = (name: string) =>
+      entryOf(name)
+        .find('h3 .govuk-tag')
+        .map((_i, t) => $(t).text().trim())
+        .get();
+    expect(tags(agencies[0]!.name)).toEqual(['Submitted']);
+    expect(tags(agencies[1]!.name)).toEqual(['Submitted', 'Late']);
     expect(
       entryOf(agencies[0]!.name)
         .find('h4')
@@ -677,7 +792,7 @@ describe('/pack/:token — the collated pack', () => {
         .map((_i, td) => $(td).text())
         .get(),
     ).toContain('2');
-    expect($('script')).toHaveLength(0);
+    expectOnlyOwnScripts($);
     expect(page.text).not.toContain('<script>alert');
   });
 
@@ -710,7 +825,7 @@ describe('/briefings/:slug — the published 7 Point Briefing', () => {
     const { $ } = page;
     expect($('h1').text()).toBe('7 Point Briefing: Child exploitation');
     expect(
-      $('ol.points > li h2')
+      $('ol.app-points > li h2')
         .map((_i, h) => $(h).text())
         .get(),
     ).toEqual([
@@ -724,8 +839,11 @@ describe('/briefings/:slug — the published 7 Point Briefing', () => {
     ]);
     expect($('main').text()).toContain('Read and act on: Use the escalation protocol');
     expect($('main').text()).toContain(HOSTILE.attribute);
-    expect($('img, script')).toHaveLength(0);
-    expect($('style').text()).toContain('@media print');
+    expect($('img')).toHaveLength(0);
+    expectOnlyOwnScripts($);
+    // Printed, it is the briefing alone: app.css leaves out the navigation and the footer.
+    const css = await (await fetch(`${http.base}${$('link[rel=stylesheet][href$="/app.css"]').attr('href')}`)).text();
+    expect(css).toMatch(/@media print\s*\{[^}]*\.govuk-service-navigation/);
     expect($('meta[name=robots]')).toHaveLength(0);
 
     // The default for any client is the page; one asking for JSON gets the points.
@@ -736,6 +854,172 @@ describe('/briefings/:slug — the published 7 Point Briefing', () => {
 
   it('an unknown briefing is a plain 404 page', async () => {
     expectPlainPage(await get('/briefings/no-such-briefing'), 404, /no published briefing/);
+  });
+});
+
+describe('a form refused before it could be taken comes back with everything typed in it', () => {
+  /** What the page gives back: its text fields and hidden fields by name, and where it posts. */
+  const keptFields = (page: Page) => ({
+    action: page.$('main form').attr('action'),
+    csrf: csrfOf(page),
+    texts: Object.fromEntries(
+      page
+        .$('main form textarea')
+        .toArray()
+        .map((t) => [page.$(t).attr('name'), page.$(t).text()]),
+    ),
+    hidden: Object.fromEntries(
+      page
+        .$('main form input[type=hidden]')
+        .toArray()
+        .map((i) => [page.$(i).attr('name'), page.$(i).attr('value')]),
+    ),
+  });
+
+  it('a CSRF failure (403): the answers, labelled, with a fresh token that sends them again', async () => {
+    const { token: t, invitation: row } = await invitation();
+    const typed = completeTool().map(([name, value]): [string, string] => [
+      name,
+      name.endsWith('[grade]') ? value : `${value} ${HOSTILE.script}`,
+    ]);
+    const page = await postForm(`/respond/${t}`, [['_csrf', 'expired'], ...typed, ['submit', 'false']]);
+    expectPlainPage(page, 403, /did not come from this site/);
+    const kept = keptFields(page);
+    expect(kept.action).toBe(`/respond/${t}`);
+    expect(kept.csrf).toBe(csrfToken(LINK_SECRET, t));
+    for (const [name, value] of typed) {
+      if (name.endsWith('[grade]')) expect([name, kept.hidden[name]]).toEqual([name, value]);
+      else expect([name, kept.texts[name]]).toEqual([name, value]);
+    }
+    expect(page.$(`label[for="sections-recognition-goodPractice"]`).text().trim()).toBe(
+      'The good practice for Recognition',
+    );
+    expect(page.$('button#send-again').attr('value')).toBe('false');
+    expectLabelled(page);
+    expectOnlyOwnScripts(page.$);
+    expect(page.text).not.toContain('<script>alert');
+
+    // Sent again from the page, as it is: saved.
+    const again = await postForm(`/respond/${t}`, [
+      ...Object.entries(kept.hidden),
+      ...Object.entries(kept.texts),
+      ['submit', 'false'],
+    ] as [string, string][]);
+    expect(again.status).toBe(303);
+    const stored = await bed.db.submission.findUniqueOrThrow({ where: { invitationId: row.id } });
+    expect((stored.content as any).sections.recognition.goodPractice).toBe(typed[0]![1]);
+  });
+
+  it('too many requests (429): the decision and its comments are on the page', async () => {
+    const { token: t } = await approvalLink();
+    const csrf = csrfToken(LINK_SECRET, t);
+    const limited = await serve({ linkRateLimit: { limit: 3, windowMs: 60_000 } });
+    let page: Page | undefined;
+    for (let i = 0; i < 5 && page?.status !== 429; i++) {
+      page = await postForm(
+        `/approve/${t}`,
+        [
+          ['_csrf', csrf],
+          ['decision', 'request_changes'],
+          ['comments', ''],
+        ],
+        {},
+        limited.base,
+      );
+    }
+    const refused = await postForm(
+      `/approve/${t}`,
+      [
+        ['_csrf', csrf],
+        ['decision', 'request_changes'],
+        ['comments', `Say more about ${HOSTILE.attribute}`],
+      ],
+      {},
+      limited.base,
+    );
+    expectPlainPage(refused, 429, /Too many requests/);
+    const kept = keptFields(refused);
+    expect(kept.texts).toEqual({ comments: `Say more about ${HOSTILE.attribute}` });
+    expect(kept.hidden).toMatchObject({ decision: 'request_changes', _csrf: csrf });
+    expect(refused.$('.govuk-summary-list').text()).toContain('Request changes');
+    // A client asking for JSON still gets the error shape.
+    const json = await fetch(`${limited.base}/approve/${t}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+      body: 'decision=approve',
+    });
+    expect(json.status).toBe(429);
+    expect(((await json.json()) as any).error.code).toBe('rate_limited');
+  });
+
+  it('a dependency down (503): the whole audit tool as typed is on the page', async () => {
+    const down = {
+      workflow: {
+        getHandle: () => ({
+          executeUpdate: () =>
+            Promise.reject(Object.assign(new Error('14 UNAVAILABLE: connect ECONNREFUSED'), { code: 14 })),
+        }),
+      },
+    } as unknown as Client;
+    const app = await serve({ client: down });
+    const { token: t } = await invitation();
+    const typed = completeTool();
+    const page = await postForm(
+      `/respond/${t}`,
+      [['_csrf', csrfToken(LINK_SECRET, t)], ...typed, ['submit', 'true']],
+      {},
+      app.base,
+    );
+    expectPlainPage(page, 503, /unavailable/);
+    const kept = keptFields(page);
+    expect(Object.keys(kept.texts)).toHaveLength(AREAS.length * 4 + 3);
+    for (const [name, value] of typed) expect([name, kept.texts[name] ?? kept.hidden[name]]).toEqual([name, value]);
+    expect(page.$('button#send-again').attr('value')).toBe('true');
+  });
+});
+
+describe('the public pages: /, /accessibility, /privacy', () => {
+  it('the start page says what Deep Dive is, sends staff to sign in and agency staff to their email', async () => {
+    const page = await get('/');
+    expect(page.status).toBe(200);
+    const { $ } = page;
+    expect($('h1').text()).toBe('Deep Dive Multi-Agency Audits');
+    expect($('a.govuk-button--start').attr('href')).toBe('/sign-in');
+    expect($('a.govuk-button--start').text()).toContain('Sign in');
+    expect($('main').text()).toContain('Use the link in the email you were sent');
+    expect($('.govuk-service-navigation__service-name').text().trim()).toBe('Deep Dive');
+    expect($('meta[name=robots]')).toHaveLength(0);
+    expectOnlyOwnScripts($);
+  });
+
+  it('every page’s footer links the accessibility statement and the privacy notice, which say who to ask', async () => {
+    for (const path of ['/', '/accessibility', '/privacy']) {
+      const page = await get(path);
+      expect([path, page.status]).toEqual([path, 200]);
+      expect(
+        page
+          .$('footer a')
+          .map((_i, a) => [[page.$(a).text(), page.$(a).attr('href')]])
+          .get(),
+      ).toEqual([
+        ['Accessibility', '/accessibility'],
+        ['Privacy', '/privacy'],
+        ['deep-dive@localhost', 'mailto:deep-dive@localhost'],
+      ]);
+    }
+    const accessibility = await get('/accessibility');
+    expect(accessibility.$('h1').text()).toBe('Accessibility statement for Deep Dive');
+    const statement = accessibility.$('main').text().replace(/\s+/g, ' ');
+    for (const words of ['WCAG) version 2.2 at level AA', 'axe-core', 'keyboard', 'Enforcement procedure']) {
+      expect(statement).toContain(words);
+    }
+    expect(accessibility.$('main a[href="mailto:deep-dive@localhost"]').length).toBeGreaterThan(0);
+    const privacy = await get('/privacy');
+    const notice = privacy.$('main').text().replace(/\s+/g, ' ');
+    expect(notice).toContain('is the controller');
+    expect(notice).toContain('never put in an email');
+    expect(notice).toContain('deleted 12 months after the audit ends');
+    expect(privacy.$('main table')).toHaveLength(1);
   });
 });
 
@@ -833,8 +1117,8 @@ describe('/dashboard', () => {
       row
         .find('td')
         .eq(1)
-        .find('.tag')
-        .map((_i, t) => page.$(t).text())
+        .find('.govuk-tag')
+        .map((_i, t) => page.$(t).text().trim())
         .get(),
     ).toEqual(['Awaiting submissions', '1 open escalation']);
     expect(cells[2]).not.toBe('—');
@@ -857,7 +1141,7 @@ describe('/dashboard', () => {
     ).toEqual([cases[0]!.caseRef, 'Universal', cases[1]!.caseRef, 'Early help']);
     expect($('main').text()).toContain(agencies[0]!.name);
     expect(
-      $('h2')
+      $('main h2')
         .map((_i, h) => $(h).text())
         .get(),
     ).toEqual([
@@ -868,7 +1152,7 @@ describe('/dashboard', () => {
       'Urgent escalations',
       'Actions and recommendations',
     ]);
-    expect($('#escalations + table .tag').first().text()).toBe('Open');
+    expect($('#escalations + table .govuk-tag').first().text().trim()).toBe('Open');
     expect($('#actions + table tbody tr')).toHaveLength(3);
     expectNoChild(page);
 
@@ -905,7 +1189,7 @@ describe('/dashboard', () => {
       },
     );
     expect(wrong.status).toBe(401);
-    expect(wrong.$('.error-summary a').attr('href')).toBe('#key');
+    expect(wrong.$('.govuk-error-summary a').attr('href')).toBe('#key');
 
     const fresh = await get('/dashboard/sign-in');
     const signedIn = await postForm(

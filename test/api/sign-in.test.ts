@@ -231,7 +231,7 @@ describe('roles and the staff directory', () => {
     });
     expect(bad.res.status).toBe(400);
     const $ = cheerio.load(bad.text);
-    expect($('#error-summary a[href="#email"]').length).toBe(1);
+    expect($('.govuk-error-summary a[href="#email"]').length).toBe(1);
     expect($('#name').val()).toBe('Pat Price');
     const added = await bu.request(`${app.base}/staff`, {
       method: 'POST',

@@ -1,15 +1,16 @@
 // One audit in a real browser, against the whole product as `npm start` runs it: the business unit
 // starts it through the API; each agency's invitation is taken from the mail catcher, shown as a mail
-// client shows it, and its button followed in Chromium; one fills the six areas, saves a draft, comes back to it and submits; another types
-// hostile text and raises an immediate-risk concern, which its lead acknowledges through the emailed
-// link; a manager signs in to the dashboard. Every page is kept as a screenshot, and none may log an
-// error or break its Content-Security-Policy.
+// client shows it, and its button followed in Chromium; one fills the six areas, saves a draft, comes
+// back to it, checks its answers and submits; another types hostile text and raises an immediate-risk
+// concern, which its lead acknowledges through the emailed link; a manager signs in to the dashboard.
+// Every page is kept as a screenshot, and none may log an error, break its Content-Security-Policy or
+// fail axe-core's WCAG 2.2 A and AA rules.
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { AREAS } from '../../domain/schemas';
 import { STAGE_LABELS } from '../../api/views/components';
 import { AGENCIES } from '../support/fixtures';
 import { callJson, eventually } from '../support/http';
-import { bodyText, launchChromium, type Product, Recorder, startProduct } from './browser';
+import { bodyText, expectNoAxeViolations, launchChromium, type Product, Recorder, startProduct } from './browser';
 
 jest.setTimeout(90_000);
 
@@ -63,6 +64,11 @@ const mail = (what: string, match: (m: CaughtMail) => boolean): Promise<CaughtMa
   );
 
 const pwned = (page: Page) => page.evaluate('window.__pwned');
+
+/** The scripts on a page: govuk-frontend's inline one (allowed by its hash) and our own module, nothing else. */
+const scripts = (page: Page) =>
+  page.locator('script').evaluateAll((els) => els.map((e) => e.getAttribute('src') ?? 'inline'));
+const OWN_SCRIPTS = ['inline', expect.stringMatching(/^\/assets\/[\w.-]+\/init\.js$/)];
 
 /**
  * The caught message as a mail client shows it, then its button clicked, as a person would: the link
@@ -161,6 +167,7 @@ test('an agency follows its emailed link, fills in the audit tool, saves a draft
     }
     expect(blank.toLowerCase()).toContain('not started');
     await recorder.shot(page, '03-audit-tool-blank');
+    await expectNoAxeViolations(page, 'journey-audit-tool-blank');
 
     const answers = Object.fromEntries(
       AREAS.map((area, i) => [
@@ -179,7 +186,7 @@ test('an agency follows its emailed link, fills in the audit tool, saves a draft
       await page.fill(`#sections-${area}-goodPractice`, s.goodPractice);
       await page.fill(`#sections-${area}-areasForDevelopment`, s.areasForDevelopment);
       await page.fill(`#sections-${area}-recommendations`, s.recommendations);
-      await page.selectOption(`#sections-${area}-grade`, s.grade);
+      await page.check(`input[name="sections[${area}][grade]"][value="${s.grade}"]`);
       await page.fill(`#sections-${area}-rationale`, s.rationale);
     }
     await page.fill('#childVoice', childVoice);
@@ -190,18 +197,33 @@ test('an agency follows its emailed link, fills in the audit tool, saves a draft
     await page.waitForURL(/\?saved=draft$/);
     await page.getByRole('heading', { name: 'Draft saved' }).waitFor();
     await recorder.shot(page, '04-audit-tool-draft-saved');
+    await expectNoAxeViolations(page, 'journey-audit-tool-draft-saved');
     await page.reload();
     await page.getByRole('heading', { name: 'Draft saved' }).waitFor();
     for (const [area, s] of Object.entries(answers)) {
-      for (const field of ['goodPractice', 'areasForDevelopment', 'recommendations', 'grade', 'rationale'] as const) {
+      for (const field of ['goodPractice', 'areasForDevelopment', 'recommendations', 'rationale'] as const) {
         expect([area, field, await page.inputValue(`#sections-${area}-${field}`)]).toEqual([area, field, s[field]]);
       }
+      const grade = await page.locator(`input[name="sections[${area}][grade]"]:checked`).inputValue();
+      expect([area, 'grade', grade]).toEqual([area, 'grade', s.grade]);
     }
     expect(await page.inputValue('#childVoice')).toBe(childVoice);
     expect(await page.inputValue('#history')).toBe(HOSTILE.attribute);
     expect(await page.inputValue('#familyInformation')).toBe('');
     expect(await pwned(page)).toBeUndefined();
     expect((await audit()).invitations.map((i: { status: string }) => i.status)).toEqual(['pending', 'pending']);
+
+    // "Continue": every answer to check, each with a way back to change it; then the final submit.
+    await page.click('#continue');
+    await page.waitForURL(/\?check=1$/);
+    await page.getByRole('heading', { level: 1, name: `Check your answers: ${FOCUS}` }).waitFor();
+    const check = await bodyText(page);
+    for (const s of Object.values(answers)) expect(check).toContain(s.rationale);
+    expect(check).toContain(childVoice);
+    expect(await page.getByRole('link', { name: /^Change/ }).count()).toBe(AREAS.length * 5 + 3);
+    expect(await pwned(page)).toBeUndefined();
+    await recorder.shot(page, '05-audit-tool-check-answers');
+    await expectNoAxeViolations(page, 'journey-audit-tool-check-answers');
 
     // Submitted: the page shows it read-only, typed text as text.
     await page.click('#submit');
@@ -218,9 +240,11 @@ test('an agency follows its emailed link, fills in the audit tool, saves a draft
     expect(submitted).toContain('Requires improvement');
     expect(submitted).toContain(childVoice);
     expect(submitted).toContain(HOSTILE.attribute);
-    expect(await page.locator('script, img').count()).toBe(0);
+    expect(await page.locator('img').count()).toBe(0);
+    expect(await scripts(page)).toEqual(OWN_SCRIPTS);
     expect(await pwned(page)).toBeUndefined();
-    await recorder.shot(page, '05-audit-tool-submitted');
+    await recorder.shot(page, '06-audit-tool-submitted');
+    await expectNoAxeViolations(page, 'journey-audit-tool-submitted');
 
     // The API sees it.
     const after = await eventually(async () => {
@@ -245,26 +269,27 @@ test('hostile text typed into the audit tool stays text; its immediate-risk conc
   );
   const { context, page: email } = await newPage();
   try {
-    const page = await followEmailLink(email, invitation, '/respond/', '06-second-invitation-email');
+    const page = await followEmailLink(email, invitation, '/respond/', '07-second-invitation-email');
     await page.fill('#sections-recognition-goodPractice', HOSTILE.textarea);
     await page.fill('#sections-assessment-rationale', HOSTILE.attribute);
     await page.fill('#childVoice', HOSTILE.script);
     await page.fill('#immediateRiskConcern-description', CONCERN);
-    await recorder.shot(page, '07-audit-tool-hostile-and-concern');
+    await recorder.shot(page, '08-audit-tool-hostile-and-concern');
     await page.click('#save-draft');
     await page.waitForURL(/\?saved=draft$/);
     await page.reload();
     await page.getByRole('heading', { name: 'Draft saved' }).waitFor();
 
     expect(await pwned(page)).toBeUndefined();
-    expect(await page.locator('script, img').count()).toBe(0);
+    expect(await page.locator('img').count()).toBe(0);
+    expect(await scripts(page)).toEqual(OWN_SCRIPTS);
     expect(await page.inputValue('#sections-recognition-goodPractice')).toBe(HOSTILE.textarea);
     expect(await page.inputValue('#sections-assessment-rationale')).toBe(HOSTILE.attribute);
     expect(await page.inputValue('#childVoice')).toBe(HOSTILE.script);
     // The concern has gone to the agency lead; the box says so instead of asking again.
     expect(await page.locator('#immediateRiskConcern-description').count()).toBe(0);
     expect(await bodyText(page)).toMatch(/An immediate-risk concern was raised from this audit tool on/);
-    await recorder.shot(page, '08-audit-tool-hostile-reloaded');
+    await recorder.shot(page, '09-audit-tool-hostile-reloaded');
 
     // The lead's email, its link, the concern shown as typed, the acknowledgement.
     const urgent = await mail(
@@ -272,12 +297,13 @@ test('hostile text typed into the audit tool stays text; its immediate-risk conc
       (m) => m.to.includes(agency.leadEmail) && /^URGENT: a concern/.test(m.subject),
     );
     expect(urgent.text + urgent.html).not.toContain('Bruising');
-    const ack = await followEmailLink(await context.newPage(), urgent, '/acknowledge/', '09-urgent-escalation-email');
+    const ack = await followEmailLink(await context.newPage(), urgent, '/acknowledge/', '10-urgent-escalation-email');
     await ack.getByRole('heading', { level: 1, name: 'Urgent safeguarding concern' }).waitFor();
-    expect(await ack.locator('.warning .text').innerText()).toBe(CONCERN);
+    expect(await ack.locator('#concern .app-prose').innerText()).toBe(CONCERN);
     expect((await bodyText(ack)).toLowerCase()).toContain('awaiting acknowledgement');
     expect(await pwned(ack)).toBeUndefined();
-    await recorder.shot(ack, '10-acknowledge');
+    await recorder.shot(ack, '11-acknowledge');
+    await expectNoAxeViolations(ack, 'journey-acknowledge');
 
     await ack.fill('#name', 'Pat Lead');
     await ack.fill('#actionTaken', 'Spoke to the social worker; a strategy discussion is booked for today.');
@@ -289,7 +315,8 @@ test('hostile text typed into the audit tool stays text; its immediate-risk conc
     expect(done).toContain('a strategy discussion is booked for today');
     expect(await ack.locator('form').count()).toBe(0);
     expect(await pwned(ack)).toBeUndefined();
-    await recorder.shot(ack, '11-acknowledged');
+    await recorder.shot(ack, '12-acknowledged');
+    await expectNoAxeViolations(ack, 'journey-acknowledged');
 
     const escalation = await eventually(async () => {
       const [e] = (await audit()).escalations;
@@ -313,7 +340,7 @@ test('a manager signs in to the dashboard and sees the audit at its stage, witho
     await page.goto(`${product.base}/dashboard`);
     await page.waitForURL(`${product.base}/dashboard/sign-in?next=%2Fdashboard`);
     await page.getByRole('heading', { level: 1, name: 'Sign in to the dashboard' }).waitFor();
-    await recorder.shot(page, '12-sign-in');
+    await recorder.shot(page, '13-sign-in');
     await page.fill('#key', product.key('manager'));
     await page.click('#sign-in');
     await page.waitForURL(`${product.base}/dashboard`);
@@ -322,7 +349,8 @@ test('a manager signs in to the dashboard and sees the audit at its stage, witho
     expect(row).toContain(FOCUS);
     expect(row.toLowerCase()).toContain(STAGE_LABELS[stage as keyof typeof STAGE_LABELS].toLowerCase());
     expect(await bodyText(page)).toContain('Signed in as manager');
-    await recorder.shot(page, '13-dashboard');
+    await recorder.shot(page, '14-dashboard');
+    await expectNoAxeViolations(page, 'journey-dashboard');
 
     await page.click(`#audit-${auditId} a`);
     await page.waitForURL(`${product.base}/dashboard?audit=${auditId}`);
@@ -334,7 +362,8 @@ test('a manager signs in to the dashboard and sees the audit at its stage, witho
     expect(invitations).toContain('submitted');
     expect(invitations).toContain('pending');
     expect((await page.locator('#escalations + table').innerText()).toLowerCase()).toContain('acknowledged');
-    await recorder.shot(page, '14-dashboard-audit');
+    await recorder.shot(page, '15-dashboard-audit');
+    await expectNoAxeViolations(page, 'journey-dashboard-audit');
 
     for (const text of [detail, row]) {
       for (const secret of [...CHILD_SPELLINGS, 'Bruising', 'window.__pwned', 'the child was seen alone']) {
@@ -344,7 +373,7 @@ test('a manager signs in to the dashboard and sees the audit at its stage, witho
 
     await page.click('#sign-out');
     await page.waitForURL(`${product.base}/dashboard/sign-in`);
-    await recorder.shot(page, '15-signed-out');
+    await recorder.shot(page, '16-signed-out');
     await recorder.expectWatching(page);
     await page.goto(`${product.base}/dashboard`);
     await page.waitForURL(/\/dashboard\/sign-in\?next=/);
@@ -359,17 +388,18 @@ test('every page visited was kept as a full-page screenshot', () => {
     '02-invitation-email.png',
     '03-audit-tool-blank.png',
     '04-audit-tool-draft-saved.png',
-    '05-audit-tool-submitted.png',
-    '06-second-invitation-email.png',
-    '07-audit-tool-hostile-and-concern.png',
-    '08-audit-tool-hostile-reloaded.png',
-    '09-urgent-escalation-email.png',
-    '10-acknowledge.png',
-    '11-acknowledged.png',
-    '12-sign-in.png',
-    '13-dashboard.png',
-    '14-dashboard-audit.png',
-    '15-signed-out.png',
+    '05-audit-tool-check-answers.png',
+    '06-audit-tool-submitted.png',
+    '07-second-invitation-email.png',
+    '08-audit-tool-hostile-and-concern.png',
+    '09-audit-tool-hostile-reloaded.png',
+    '10-urgent-escalation-email.png',
+    '11-acknowledge.png',
+    '12-acknowledged.png',
+    '13-sign-in.png',
+    '14-dashboard.png',
+    '15-dashboard-audit.png',
+    '16-signed-out.png',
   ]);
   recorder.expectScreenshots();
 });

@@ -2,7 +2,8 @@
 // Temporal dev server and mail catcher, on free ports and a temporary DATA_DIR; a fresh database on
 // TEST_DATABASE_URL's server when that is set, else the embedded PGlite), Debian's Chromium driven by
 // playwright-core, every page watched for console errors, uncaught exceptions and CSP violations, and
-// a full-page screenshot of each page kept under test-artifacts/screenshots/.
+// a full-page screenshot of each page kept under test-artifacts/screenshots/, and axe-core's WCAG 2.2 A
+// and AA rules run on a page (`expectNoAxeViolations`), its results kept under test-artifacts/axe/.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,6 +15,7 @@ import { freePort } from '../support/ports';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const SCREENSHOT_DIR = path.resolve(__dirname, '..', '..', 'test-artifacts', 'screenshots');
+export const AXE_DIR = path.resolve(__dirname, '..', '..', 'test-artifacts', 'axe');
 
 /** Chromium as CI has it; a machine without it fails here, saying what to install. */
 export async function launchChromium(): Promise<Browser> {
@@ -171,3 +173,50 @@ export class Recorder {
 
 /** What the page shows as text (its <body>, as a person reads it). */
 export const bodyText = (page: Page): Promise<string> => page.locator('body').innerText();
+
+/** The WCAG 2.0, 2.1 and 2.2 level A and AA rules: what the accessibility statement says the pages meet. */
+export const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] as const;
+
+const AXE_SOURCE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+export interface AxeCounts {
+  label: string;
+  url: string;
+  violations: number;
+  passes: number;
+  incomplete: number;
+}
+
+interface AxeResult {
+  id: string;
+  impact?: string | null;
+  help: string;
+  nodes: { target: unknown[] }[];
+}
+
+/**
+ * axe-core's WCAG 2.2 A and AA rules on what the page shows now; fails on any violation, naming each
+ * rule and where. axe is evaluated through DevTools (as CSP_LISTENER is): an inline script of ours would
+ * break the CSP under test. Full results go to test-artifacts/axe/<label>.json.
+ */
+export async function expectNoAxeViolations(page: Page, label: string): Promise<AxeCounts> {
+  if ((await page.evaluate('typeof window.axe')) !== 'object') await page.evaluate(AXE_SOURCE);
+  const results = await page.evaluate<{ violations: AxeResult[]; passes: AxeResult[]; incomplete: AxeResult[] }>(
+    `window.axe.run(document, { runOnly: { type: 'tag', values: ${JSON.stringify(WCAG_TAGS)} }, resultTypes: ['violations'] })`,
+  );
+  fs.mkdirSync(AXE_DIR, { recursive: true });
+  fs.writeFileSync(path.join(AXE_DIR, `${label}.json`), JSON.stringify({ url: page.url(), ...results }, null, 2));
+  expect({
+    label,
+    violations: results.violations.map(
+      (v) => `${v.id} (${v.impact ?? 'unknown'}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join('; ')}`,
+    ),
+  }).toEqual({ label, violations: [] });
+  return {
+    label,
+    url: page.url(),
+    violations: results.violations.length,
+    passes: results.passes.length,
+    incomplete: results.incomplete.length,
+  };
+}

@@ -48,7 +48,8 @@ export function buildIfStale(log: (line: string) => void): { built: boolean; ms:
     for (const entry of fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true })) {
       const rel = path.join(dir, entry.name);
       if (entry.isDirectory()) walk(rel);
-      else if (/\.(ts|js)$/.test(entry.name) && !entry.name.endsWith('.d.ts')) {
+      // The pages' templates and our static files are copied into dist/ as they are (scripts/copy-static.js).
+      else if (/\.(ts|js|njk|css)$/.test(entry.name) && !entry.name.endsWith('.d.ts')) {
         const out = path.join(ROOT, 'dist', rel.replace(/\.ts$/, '.js'));
         const src = fs.statSync(path.join(ROOT, rel)).mtimeMs;
         if (!fs.existsSync(out) || fs.statSync(out).mtimeMs < src) stale.push(rel);

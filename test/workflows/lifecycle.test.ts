@@ -13,7 +13,7 @@ import { recordHistory } from '../support/histories';
 import { eventually } from '../support/http';
 import { evidencePack } from '../../api/evidence';
 import { briefingPage } from '../../api/views/briefing';
-import { layout } from '../../api/views/layout';
+import { renderPage } from '../../api/views/layout';
 import { viewBriefing } from '../../api/routers/briefings';
 import {
   closeAction,
@@ -102,7 +102,7 @@ test('an audit runs from the draw to completion and its retention purge, and no 
   );
   expect(bed.catcher.messages().some((m) => m.text.includes(`/briefings/${briefing.slug}`))).toBe(true);
   // The published page: the seven points from the approved report, and no identifier.
-  const page = layout(briefingPage(await viewBriefing(bed.db, briefing.slug)));
+  const page = renderPage(briefingPage(await viewBriefing(bed.db, briefing.slug)));
   expect(page).toContain('7 Point Briefing: Child exploitation');
   expect(page).toContain(REPORT_TEXT);
   for (const identifier of IDENTIFIERS) expect(page).not.toContain(identifier);
