@@ -78,7 +78,7 @@ const escape = (/** @type {unknown} */ s) => String(s ?? '').replace(/[&<>"']/g,
 
 /** A plain, accessible page (one landmark, a heading, labelled fields); no script. */
 function page(/** @type {string} */ title, /** @type {string} */ body) {
-  return `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+  return `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,">
 <title>${escape(title)} – Development sign-in</title>
 <style>body{font-family:Arial,sans-serif;max-width:36rem;margin:2rem auto;padding:0 1rem;line-height:1.5;color:#0b0c0c}
 label{display:block;font-weight:bold;margin-top:1rem}input{display:block;font-size:1.1rem;padding:.3rem;width:100%;border:2px solid #0b0c0c}

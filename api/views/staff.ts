@@ -2,7 +2,7 @@
 import type { z } from 'zod';
 import type { Role } from '../../infra/config';
 import type { SignedIn } from '../sign-in';
-import { type Errors, fieldErrors } from './components';
+import { type Errors, fieldId } from './components';
 import { formatDateTime, type LayoutModel, type Page } from './layout';
 
 export const ROLE_LABELS: Record<Role, string> = {
@@ -31,11 +31,18 @@ export interface StaffForm {
   errors?: Errors;
 }
 
-const LABELS = { email: 'an email address', name: 'their full name', role: 'a role' };
+/** What to do about each field, in the design system's words. */
+const STAFF_ERRORS: Record<string, string> = {
+  email: 'Enter an email address in the correct format, like name@partnership.example',
+  name: 'Enter their full name, up to 200 characters',
+  role: 'Choose a role',
+};
 
-/** What was wrong with "Add a person", in the error summary's words. */
-export const staffFormErrors = (issues: readonly z.core.$ZodIssue[]): Errors =>
-  fieldErrors(issues, LABELS, new Set(['role']));
+/** What was wrong with "Add a person", one message per field, for the error summary. */
+export function staffFormErrors(issues: readonly z.core.$ZodIssue[]): Errors {
+  const ids = [...new Set(issues.map((i) => fieldId(i.path)))];
+  return ids.map((id) => ({ id, text: STAFF_ERRORS[id] ?? 'Check this answer' }));
+}
 
 export interface StaffView {
   staff: SignedIn;
