@@ -3,14 +3,7 @@
 // directory, sign-out; a deactivated account refused. axe-core (WCAG 2.2 A and AA) on every page on the way,
 // its error states too; a screenshot of each under test-artifacts/screenshots/.
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import {
-  type AxeCounts,
-  expectNoAxeViolations,
-  launchChromium,
-  type Product,
-  Recorder,
-  startProduct,
-} from './browser';
+import { type AxeCounts, expectNoAxeViolations, launchChromium, type Product, Recorder, startProduct } from './browser';
 
 jest.setTimeout(120_000);
 
@@ -63,7 +56,11 @@ it('a newcomer signs in from the start page, reaches the audits and the staff di
   page = await context.newPage();
   await page.goto(`${product.base}/`);
   await check('start');
-  await page.getByRole('button', { name: 'Sign in' }).or(page.getByRole('link', { name: 'Sign in' })).first().click();
+  await page
+    .getByRole('button', { name: 'Sign in' })
+    .or(page.getByRole('link', { name: 'Sign in' }))
+    .first()
+    .click();
 
   // The provider's own page: a wrong password first.
   await page.waitForURL(`${product.running.devStaff!.issuer}/**`);
