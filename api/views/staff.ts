@@ -52,7 +52,15 @@ export interface StaffView {
 
 export interface StaffModel extends LayoutModel {
   csrf: string;
-  people: { id: string; name: string; email: string; role: string; active: boolean; lastSignIn: string }[];
+  people: {
+    id: string;
+    name: string;
+    email: string;
+    role: string;
+    roleValue: Role;
+    active: boolean;
+    lastSignIn: string;
+  }[];
   form: { email: string; name: string; role: string };
   roles: { value: string; text: string }[];
 }
@@ -72,6 +80,7 @@ export function staffPage({ staff, people, form }: StaffView): Page<StaffModel> 
         name: p.name,
         email: p.email,
         role: ROLE_LABELS[p.role],
+        roleValue: p.role,
         active: p.active,
         lastSignIn: p.lastSignInAt ? formatDateTime(p.lastSignInAt) : 'Never',
       })),

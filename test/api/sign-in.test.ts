@@ -4,6 +4,7 @@
 // directory is let in; sessions live on the server, get a new ID at sign-in, idle out and end at sign-out,
 // at deactivation and after the absolute timeout; every decision names the person.
 import * as cheerio from 'cheerio';
+import { documentedRoutes, rolesOf } from '../../api/openapi';
 import { DEV_STAFF, type EmbeddedOidc, startEmbeddedOidc } from '../../dev/oidc';
 import { tokenHash } from '../../infra/links';
 import { KEYS, type Served, useAppBed } from '../support/app-bed';
@@ -14,6 +15,8 @@ const { bed, serve } = useAppBed({ temporal: 'dev', worker: false });
 const PASSWORD = 'correct horse battery staple';
 /** In the provider, not in the staff directory. */
 const STRANGER = { email: 'stranger@dev.local', name: 'Sam Stranger' };
+/** In the provider; added to the directory by a test. */
+const PAT = { email: 'pat@dev.local', name: 'Pat Page' };
 
 let provider: EmbeddedOidc;
 let app: Served;
@@ -22,7 +25,12 @@ let secureApp: Served;
 beforeAll(async () => {
   const port = await freePort();
   const redirectUrl = `http://127.0.0.1:${port}/sign-in/callback`;
-  provider = await startEmbeddedOidc({ port: 0, redirectUrl, accounts: [...DEV_STAFF, STRANGER], password: PASSWORD });
+  provider = await startEmbeddedOidc({
+    port: 0,
+    redirectUrl,
+    accounts: [...DEV_STAFF, STRANGER, PAT],
+    password: PASSWORD,
+  });
   const oidc = {
     issuer: provider.issuer,
     clientId: provider.clientId,
@@ -249,6 +257,56 @@ describe('roles and the staff directory', () => {
     });
     expect(forged.res.status).toBe(403);
     expect(await bed.db.staff.findUnique({ where: { email: 'forged@partnership.example' } })).toBeNull();
+  });
+});
+
+describe('the console follows the route table', () => {
+  it('opens each console page to a person signed in with a role the table gives it, and refuses the others', async () => {
+    const pages = documentedRoutes().filter((r) => r.console && r.method === 'get');
+    expect(pages.map((r) => r.path).sort()).toEqual(['/audits', '/staff']);
+    for (const account of ['bu@dev.local', 'manager@dev.local']) {
+      const b = browser();
+      await signIn(b, account);
+      const role = (await bed.db.staff.findUniqueOrThrow({ where: { email: account } })).role;
+      for (const route of pages) {
+        const res = await b.request(`${app.base}${route.path}`);
+        const allowed = (rolesOf(route.access) ?? []).includes(role);
+        expect({ account, path: route.path, status: res.res.status }).toEqual({
+          account,
+          path: route.path,
+          status: allowed ? 200 : 403,
+        });
+      }
+    }
+  });
+
+  it('a changed role ends the person’s sessions; they sign in again with the new one', async () => {
+    const pat = await bed.db.staff.create({ data: { email: PAT.email, name: PAT.name, role: 'manager' } });
+    const patBrowser = browser();
+    await signIn(patBrowser, PAT.email);
+    expect((await patBrowser.request(`${app.base}/staff`)).res.status).toBe(403);
+
+    const bu = browser();
+    const directory = await signIn(bu, 'bu@dev.local', PASSWORD, '/sign-in?returnTo=%2Fstaff');
+    expect(cheerio.load(directory.text)(`select#role-${pat.id}`).val()).toBe('manager');
+    const changed = await bu.request(`${app.base}/staff`, {
+      method: 'POST',
+      form: { _csrf: csrfOf(directory.text), action: 'role', staffId: pat.id, role: 'business_unit' },
+    });
+    expect(changed.res.status).toBe(303);
+    expect((await bed.db.staff.findUniqueOrThrow({ where: { id: pat.id } })).role).toBe('business_unit');
+    const bea = await bed.db.staff.findUniqueOrThrow({ where: { email: 'bu@dev.local' } });
+    expect(
+      await bed.db.auditTrailEntry.findFirstOrThrow({
+        where: { action: 'staff.role_changed', actor: `staff:${bea.id}` },
+      }),
+    ).toMatchObject({ details: { staffId: pat.id, from: 'manager', to: 'business_unit' } });
+
+    // Pat's session ended with the change; signed in again, the new role opens the directory.
+    expect((await patBrowser.request(`${app.base}/audits`)).res.status).toBe(303);
+    const again = await signIn(patBrowser, PAT.email, PASSWORD, '/sign-in?returnTo=%2Fstaff');
+    expect(again.res.status).toBe(200);
+    expect(new URL(again.url).pathname).toBe('/staff');
   });
 });
 
