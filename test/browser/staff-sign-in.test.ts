@@ -82,7 +82,7 @@ it('a newcomer signs in from the start page, reaches the audits and the staff di
   // A refusal keeps what was typed, in the design system's error summary.
   await page.getByLabel('Email address').fill('not an email');
   await page.getByLabel('Full name').fill('Pat Price');
-  await page.getByLabel('Manager').check();
+  await page.getByRole('radio', { name: 'Manager', exact: true }).check();
   await page.getByRole('button', { name: 'Add a person' }).click();
   await takeRefusal(400);
   expect(await page.locator('.govuk-error-summary').innerText()).toContain('There is a problem');
