@@ -451,3 +451,32 @@ describe('staff', () => {
     expect((await bed.db.staff.findUniqueOrThrow({ where: { id: row.id } })).active).toBe(false);
   });
 });
+
+describe('keys', () => {
+  /** The trail entries the CLI wrote about one key, oldest first. */
+  const trailOf = (keyId: string) =>
+    bed.db.auditTrailEntry.findMany({ where: { details: { path: ['keyId'], equals: keyId } }, orderBy: { id: 'asc' } });
+
+  it('creating and revoking a key each go in the audit trail, by the CLI, naming the key but never showing it', async () => {
+    const created = await cli(['keys', 'create', '--role', 'lis', '--name', 'LIS chair (Pat)', '--json']);
+    expect(created).toMatchObject({ code: 0, stderr: '' });
+    const { id, key } = JSON.parse(created.stdout);
+    const { keyHash } = await bed.db.apiKey.findUniqueOrThrow({ where: { id } });
+
+    const revoked = await cli(['keys', 'revoke', id]);
+    expect(revoked).toMatchObject({ code: 0, stderr: '' });
+    // Revoking it again changes nothing, so the trail gains nothing.
+    expect((await cli(['keys', 'revoke', id])).stdout).toContain('already revoked');
+
+    const trail = await trailOf(id);
+    const details = { keyId: id, role: 'lis', label: 'LIS chair (Pat)' };
+    expect(trail).toEqual([
+      expect.objectContaining({ auditId: null, actor: 'cli', action: 'api_key.created', details }),
+      expect.objectContaining({ auditId: null, actor: 'cli', action: 'api_key.revoked', details }),
+    ]);
+    const written = JSON.stringify(trail, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+    expect(written).not.toContain(key);
+    expect(written).not.toContain(keyHash);
+    expect(written).not.toContain(keyHash.slice(0, 8));
+  });
+});
