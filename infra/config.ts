@@ -52,6 +52,7 @@ const envSchema = z.object({
   EMBEDDED_TEMPORAL_PORT: port(7233),
   EMBEDDED_TEMPORAL_UI_PORT: port(8233),
   EMBEDDED_OIDC_PORT: port(3001),
+  HOST: z.string().trim().min(1).default('127.0.0.1'),
   OIDC_ISSUER: z.url().optional(),
   OIDC_CLIENT_ID: optionalText,
   OIDC_CLIENT_SECRET: optionalText,
@@ -140,6 +141,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       temporalPort: e.EMBEDDED_TEMPORAL_PORT,
       temporalUiPort: e.EMBEDDED_TEMPORAL_UI_PORT,
       oidcPort: e.EMBEDDED_OIDC_PORT,
+      /**
+       * The address `npm start`'s API listens on: loopback unless asked, since it serves the development
+       * API keys' routes and /dev/mail (every emailed link). api/main.ts listens on every interface, as a
+       * container must.
+       */
+      apiHost: e.HOST,
     },
     /** The partnership's OpenID provider for staff sign-in; unset: `npm start` runs an embedded one. */
     oidc: e.OIDC_ISSUER
