@@ -391,7 +391,7 @@ export interface RouteDoc {
   session?: boolean;
   /** A console page: the roles are a person's, signed in (api/sign-in.ts); no API key opens it. */
   console?: boolean;
-  /** /metrics: public unless METRICS_TOKEN is set, then that token as a bearer. */
+  /** /metrics: METRICS_TOKEN as a bearer, or nothing when the server was run with METRICS_PUBLIC=true. */
   metricsToken?: boolean;
   /** Answered without the database or Temporal: never a 503. */
   standalone?: boolean;
@@ -1061,7 +1061,7 @@ export const DEV_MAIL_ROUTES: readonly RouteDoc[] = [
   },
 ];
 
-/** Served only when metrics are enabled (METRICS_ENABLED). */
+/** Served only when metrics are enabled: METRICS_TOKEN or METRICS_PUBLIC=true, and not METRICS_ENABLED=false. */
 export const METRICS_ROUTES: readonly RouteDoc[] = [
   {
     method: 'get',
@@ -1267,7 +1267,7 @@ export function openApiDocument(opts: Mounted = {}): oas31.OpenAPIObject {
         metricsToken: {
           type: 'http',
           scheme: 'bearer',
-          description: 'METRICS_TOKEN, when the server is run with one.',
+          description: 'METRICS_TOKEN (not needed when the server is run with METRICS_PUBLIC=true).',
         },
         staffSession: {
           type: 'apiKey',

@@ -52,6 +52,7 @@ const envSchema = z.object({
   EMBEDDED_TEMPORAL_PORT: port(7233),
   EMBEDDED_TEMPORAL_UI_PORT: port(8233),
   EMBEDDED_OIDC_PORT: port(3001),
+  HOST: z.string().trim().min(1).default('127.0.0.1'),
   OIDC_ISSUER: z.url().optional(),
   OIDC_CLIENT_ID: optionalText,
   OIDC_CLIENT_SECRET: optionalText,
@@ -73,6 +74,7 @@ const envSchema = z.object({
   TRUST_PROXY: z.string().trim().min(1).default('loopback'),
   METRICS_ENABLED: maybeFlag,
   METRICS_TOKEN: optionalText.refine((v) => v === undefined || v.length >= 16, 'at least 16 characters'),
+  METRICS_PUBLIC: maybeFlag,
   METRICS_PORT: optionalText,
 });
 
@@ -106,6 +108,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     problems.push('OIDC_ISSUER needs OIDC_CLIENT_ID and OIDC_CLIENT_SECRET');
   }
   const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, '');
+  // /metrics shows what the service is doing: by default only to a token holder, to anyone only when asked by name.
+  const metricsGuarded = e.METRICS_TOKEN !== undefined || e.METRICS_PUBLIC === true;
+  if (e.METRICS_ENABLED === true && !metricsGuarded) {
+    problems.push('METRICS_ENABLED=true needs METRICS_TOKEN, or METRICS_PUBLIC=true to serve /metrics to anyone');
+  }
+  if (e.METRICS_TOKEN !== undefined && e.METRICS_PUBLIC === true) {
+    problems.push('METRICS_PUBLIC=true and METRICS_TOKEN contradict each other: set one');
+  }
   if (problems.length) throw new Error(`Invalid configuration: ${problems.join('; ')}`);
   return {
     port: e.PORT,
@@ -131,6 +141,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       temporalPort: e.EMBEDDED_TEMPORAL_PORT,
       temporalUiPort: e.EMBEDDED_TEMPORAL_UI_PORT,
       oidcPort: e.EMBEDDED_OIDC_PORT,
+      /**
+       * The address `npm start`'s API listens on: loopback unless asked, since it serves the development
+       * API keys' routes and /dev/mail (every emailed link). api/main.ts listens on every interface, as a
+       * container must.
+       */
+      apiHost: e.HOST,
     },
     /** The partnership's OpenID provider for staff sign-in; unset: `npm start` runs an embedded one. */
     oidc: e.OIDC_ISSUER
@@ -148,8 +164,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     /** Express's `trust proxy`: whose X-Forwarded-For to believe (client addresses for rate limits). */
     trustProxy,
     metrics: {
-      /** GET /metrics on the API (on unless METRICS_ENABLED=false). */
-      enabled: e.METRICS_ENABLED ?? true,
+      /** GET /metrics on the API: with METRICS_TOKEN or METRICS_PUBLIC=true, unless METRICS_ENABLED=false. */
+      enabled: e.METRICS_ENABLED ?? metricsGuarded,
       /** When set, GET /metrics needs `Authorization: Bearer <METRICS_TOKEN>`. */
       token: e.METRICS_TOKEN,
       /** The worker's Temporal SDK Prometheus exporter, `host:port`; none when METRICS_PORT is unset. */

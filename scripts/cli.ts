@@ -10,6 +10,7 @@ import { registerAudits } from './cli/audits';
 import { context, example } from './cli/context';
 import { CliError, type Io, writeLine } from './cli/io';
 import { registerKeys } from './cli/keys';
+import { readSecret } from './cli/prompt';
 import { registerStaff } from './cli/staff';
 
 export type { Io } from './cli/io';
@@ -77,7 +78,8 @@ function version(): string {
 }
 
 if (require.main === module) {
-  run(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env }).then(
+  const promptSecret = process.stdin.isTTY ? (question: string) => readSecret(question) : undefined;
+  run(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env, promptSecret }).then(
     (code) => {
       process.exitCode = code;
     },

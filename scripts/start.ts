@@ -1,9 +1,11 @@
 // `npm start`: the whole product on one machine. Whatever DATABASE_URL, TEMPORAL_ADDRESS and SMTP_URL
 // do not name is started here, embedded: the Temporal dev server (with its Web UI), PGlite served on a
-// loopback socket, and a mail catcher. Then migrations, the worker and the API. Ctrl-C stops it all.
+// loopback socket, and a mail catcher. Then migrations, the worker and the API (on loopback unless HOST says
+// otherwise: it serves /dev/mail and development keys). Ctrl-C stops it all.
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { NativeConnection } from '@temporalio/worker';
 import { createApp } from '../api/app';
@@ -26,6 +28,8 @@ import { ensureTool } from './tools';
 
 export interface Running {
   urls: { api: string; health: string; temporalUi?: string; mail?: string; signIn?: string };
+  /** Where the API listens (HOST, loopback by default). */
+  apiAddress: AddressInfo;
   /** With no OIDC_ISSUER: the embedded provider, its accounts and their password. */
   devStaff?: { issuer: string; password: string; accounts: typeof DEV_STAFF };
   temporalAddress: string;
@@ -155,10 +159,18 @@ export async function startDeepDive(env: NodeJS.ProcessEnv = process.env): Promi
       session: config.session,
     });
     const server = await new Promise<Server>((resolve, reject) => {
-      const s = app.listen(config.port, () => resolve(s)).once('error', reject);
+      const s = app.listen(config.port, config.embedded.apiHost, () => resolve(s)).once('error', reject);
     });
     stack.push(() => new Promise((resolve) => server.close(resolve)));
-    const api = `http://localhost:${(server.address() as { port: number }).port}`;
+    const apiAddress = server.address() as AddressInfo;
+    const loopback = /^(127\.|::1$|::ffff:127\.)/.test(apiAddress.address);
+    if (devMail && !loopback) {
+      log.warn(
+        { host: apiAddress.address },
+        'HOST is not loopback: /dev/mail shows every emailed link to all who reach it',
+      );
+    }
+    const api = `http://${urlHost(apiAddress, loopback)}:${apiAddress.port}`;
 
     return {
       urls: {
@@ -168,6 +180,7 @@ export async function startDeepDive(env: NodeJS.ProcessEnv = process.env): Promi
         mail: devMail ? `${api}/dev/mail` : undefined,
         signIn: `${config.publicUrl}/sign-in`,
       },
+      apiAddress,
       devStaff,
       temporalAddress,
       databaseUrl,
@@ -178,6 +191,12 @@ export async function startDeepDive(env: NodeJS.ProcessEnv = process.env): Promi
     await stop();
     throw err;
   }
+}
+
+/** How this machine reaches the API: localhost when it listens there or everywhere, else its address. */
+function urlHost({ address, family }: AddressInfo, loopback: boolean): string {
+  if (loopback || address === '0.0.0.0' || address === '::') return 'localhost';
+  return family === 'IPv6' ? `[${address}]` : address;
 }
 
 /** Without LINK_SECRET, one made for this data folder, so that links in sent emails keep working. */
@@ -205,7 +224,7 @@ async function main(): Promise<void> {
   const lines = [
     '',
     'Deep Dive is running.',
-    `  API            ${running.urls.api}`,
+    `  API            ${running.urls.api} (bound to ${running.apiAddress.address}; HOST changes it)`,
     `  Health         ${running.urls.health}`,
     running.urls.temporalUi
       ? `  Temporal UI    ${running.urls.temporalUi}`

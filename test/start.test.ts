@@ -49,6 +49,8 @@ test('starts every embedded part, and a second start resumes the audits of the f
   });
   expect((await fetch(first.urls.temporalUi!)).status).toBe(200);
   expect((await fetch(first.urls.mail!)).status).toBe(200);
+  // It serves /dev/mail (every emailed link) and development keys: this machine only.
+  expect(first.apiAddress.address).toBe('127.0.0.1');
 
   const agencyIds: string[] = [];
   for (const agency of AGENCIES) agencyIds.push((await api('POST', '/api/agencies', agency)).body.id);

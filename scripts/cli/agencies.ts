@@ -54,7 +54,8 @@ export function registerAgencies(program: Command, ctx: Ctx): void {
         '$ cat agencies.csv',
         'name,type,contactEmail,leadEmail',
         'North Yorkshire Police,police,audits@police.example,lead@police.example',
-        '$ deepdive agencies import agencies.csv --key "$DEEP_DIVE_API_KEY"',
+        '$ export DEEP_DIVE_API_KEY=<a business_unit key>',
+        '$ deepdive agencies import agencies.csv',
       ),
     )
     .action((file: string, opts: ImportOptions) => importAgencies(ctx, file, opts));
@@ -81,7 +82,7 @@ async function importAgencies(ctx: Ctx, file: string, opts: ImportOptions): Prom
   }
   if (problems.length) throw new InputInvalid(file, problems);
 
-  const api = createApi(opts, ctx.io);
+  const api = await createApi(opts, ctx.io);
   const directory = new Map((await api.get<Agency[]>('/api/agencies')).map((a) => [a.name, a]));
   const plan: Planned[] = valid.map(({ line, agency }) => {
     const existing = directory.get(agency.name);

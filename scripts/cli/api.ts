@@ -60,12 +60,15 @@ export function apiBase(opts: ApiOptions, env: NodeJS.ProcessEnv): string {
   return base.replace(/\/+$/, '');
 }
 
-export function createApi(opts: ApiOptions, io: Io): Api {
+export async function createApi(opts: ApiOptions, io: Io): Promise<Api> {
   const base = apiBase(opts, io.env);
-  const key = opts.key ?? io.env.DEEP_DIVE_API_KEY;
+  const key =
+    opts.key ??
+    io.env.DEEP_DIVE_API_KEY ??
+    (await io.promptSecret?.('API key (not shown; set DEEP_DIVE_API_KEY not to be asked): '));
   if (!key) {
     throw new CliError(
-      'no API key: pass --key <key> or set DEEP_DIVE_API_KEY (create one with `deepdive keys create`)',
+      'no API key: set DEEP_DIVE_API_KEY (or pass --key <key>); create one with `deepdive keys create`',
     );
   }
   const doFetch = io.fetch ?? fetch;

@@ -146,7 +146,7 @@ async function startAudit(ctx: Ctx, file: string, opts: StartOptions): Promise<v
     } else firstLineOf.set(row.cells.caseRef, row.line);
   }
 
-  const api = createApi(opts, ctx.io);
+  const api = await createApi(opts, ctx.io);
   const resolved = await resolveAgencies(api, rows, problems);
 
   const body = {
@@ -301,7 +301,7 @@ interface Listed {
 }
 
 async function listAudits(ctx: Ctx, opts: ReadOptions): Promise<void> {
-  const audits = await createApi(opts, ctx.io).get<Listed[]>('/api/audits');
+  const audits = await (await createApi(opts, ctx.io)).get<Listed[]>('/api/audits');
   if (opts.json) return ctx.json(audits);
   if (!audits.length) return ctx.out('No audits yet. Start one with `deepdive audits start --help`.');
   ctx.out(
@@ -364,7 +364,7 @@ interface Shown {
 async function showAudit(ctx: Ctx, id: string, opts: ReadOptions): Promise<void> {
   if (!uuid.safeParse(id).success)
     throw new CliError(`"${id}" is not an audit ID (a UUID; see \`deepdive audits list\`)`);
-  const api = createApi(opts, ctx.io);
+  const api = await createApi(opts, ctx.io);
   const audit = await api.get<Shown>(`/api/audits/${id}`);
   if (opts.json) return ctx.json(audit);
 

@@ -25,7 +25,13 @@ export function withApiOptions(cmd: Command): Command {
         'the Deep Dive API (default: $DEEP_DIVE_API, else $PUBLIC_URL, else http://localhost:3000)',
       ),
     )
-    .addOption(new Option('--key <key>', 'an API key (default: $DEEP_DIVE_API_KEY)'));
+    .addOption(
+      new Option(
+        '--key <key>',
+        'an API key (default: $DEEP_DIVE_API_KEY, else asked for at a terminal without echo; safer than --key, ' +
+          'which shell history and `ps` show)',
+      ),
+    );
 }
 
 export const example = (...lines: string[]): string => `\nExample:\n${lines.map((l) => `  ${l}`).join('\n')}\n`;

@@ -15,6 +15,8 @@ export interface Io {
   fetch?: typeof fetch;
   /** A database client to use instead of connecting to DATABASE_URL (the keys commands); left open. */
   db?: Db;
+  /** Asks for a secret without echoing it; present only when a person is at a terminal (stdin a TTY). */
+  promptSecret?: (question: string) => Promise<string>;
 }
 
 /** A failure the user can act on: printed as `error: <message>`, then the process exits with `exitCode`. */

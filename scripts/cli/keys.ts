@@ -17,6 +17,9 @@ export const DATABASE_HELP =
   'Writes to the database named by DATABASE_URL (the one the API uses; with `npm start` on its embedded ' +
   'database: postgresql://postgres:postgres@127.0.0.1:5433/postgres).';
 
+/** The command line, in the audit trail: what it did, not who ran it (the database's own log says that). */
+export const CLI = { actor: 'cli', actorName: null, actorRole: null };
+
 /** What `key:<role>:<hash prefix>` the audit trail shows for requests made with this key. */
 const actorOf = (role: string, keyHash: string) => `key:${role}:${keyHash.slice(0, 8)}`;
 
@@ -45,7 +48,18 @@ export function registerKeys(program: Command, ctx: Ctx): void {
         const name = nameSchema.safeParse(opts.name);
         if (!name.success) throw new CliError(`--name: ${name.error.issues[0]?.message}`);
         const key = randomBytes(32).toString('base64url');
-        const row = await db.apiKey.create({ data: { role: opts.role, name: name.data, keyHash: hashKey(key) } });
+        // The trail says which key came and went, never the key or its hash.
+        const row = await db.$transaction(async (tx) => {
+          const created = await tx.apiKey.create({ data: { role: opts.role, name: name.data, keyHash: hashKey(key) } });
+          await tx.auditTrailEntry.create({
+            data: {
+              ...CLI,
+              action: 'api_key.created',
+              details: { keyId: created.id, role: created.role, label: created.name },
+            },
+          });
+          return created;
+        });
         if (opts.json) {
           return ctx.json({ id: row.id, role: row.role, name: row.name, key, createdAt: row.createdAt.toISOString() });
         }
@@ -113,7 +127,17 @@ export function registerKeys(program: Command, ctx: Ctx): void {
         if (!row) throw new CliError(`no stored key ${id} (see \`deepdive keys list\`)`);
         if (row.revokedAt)
           return ctx.out(`Key ${id} (${row.name}) was already revoked on ${when(row.revokedAt.toISOString())}.`);
-        await db.apiKey.updateMany({ where: { id, revokedAt: null }, data: { revokedAt: new Date() } });
+        await db.$transaction(async (tx) => {
+          // Only the revocation that took effect goes in the trail, not one that lost a race to another.
+          const { count } = await tx.apiKey.updateMany({
+            where: { id, revokedAt: null },
+            data: { revokedAt: new Date() },
+          });
+          if (count === 0) return;
+          await tx.auditTrailEntry.create({
+            data: { ...CLI, action: 'api_key.revoked', details: { keyId: id, role: row.role, label: row.name } },
+          });
+        });
         ctx.out(`Revoked key ${id} (${row.role}, ${row.name}).`);
       }),
     );

@@ -7,11 +7,8 @@ import { addStaff, deactivate, listStaff, staffSchema } from '../../api/staff';
 import { ROLES, type Role } from '../../infra/config';
 import { type Ctx, example } from './context';
 import { CliError } from './io';
-import { DATABASE_HELP, withDb } from './keys';
+import { CLI, DATABASE_HELP, withDb } from './keys';
 import { summary, table, when } from './table';
-
-/** The command line, in the audit trail: what it did, not who ran it (the database's own log says that). */
-const CLI = { actor: 'cli', actorName: null, actorRole: null };
 
 /** The directory's refusals (already there, no such person) in the CLI's words. */
 async function refusalsAsCli<T>(work: Promise<T>): Promise<T> {

@@ -1,6 +1,7 @@
 // GET /metrics: Prometheus's text format, HTTP requests by route pattern (never a link's token), audits
 // per stage and emails per outbox status read from the database, email outcomes as they happen; a
-// token when METRICS_TOKEN is set, nothing when METRICS_ENABLED=false.
+// token when METRICS_TOKEN is set, nothing when METRICS_ENABLED=false (or neither a token nor METRICS_PUBLIC:
+// infra/config.ts).
 import { randomBytes } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { MetricMeter } from '@temporalio/common';

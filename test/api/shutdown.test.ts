@@ -150,6 +150,7 @@ test('api/main.ts: serves, then on SIGTERM logs its shutdown as JSON and exits 0
     LINK_SECRET: 'test-link-secret-0123456789abcdef0123456789',
     API_KEYS: 'business_unit:bu-key-0123456789abcdef',
     TRUST_PROXY: '1',
+    METRICS_TOKEN: 'metrics-token-0123456789abcdef',
   });
   let out = '';
   let err = '';
@@ -161,7 +162,9 @@ test('api/main.ts: serves, then on SIGTERM logs its shutdown as JSON and exits 0
       if (i > 300 || child.exitCode !== null) throw new Error(`the API did not start: ${err}${out}`);
       await new Promise((r) => setTimeout(r, 100));
     }
-    const metrics = await fetch(`http://127.0.0.1:${port}/metrics`);
+    const metrics = await fetch(`http://127.0.0.1:${port}/metrics`, {
+      headers: { authorization: 'Bearer metrics-token-0123456789abcdef' },
+    });
     expect(metrics.status).toBe(200);
     expect(await metrics.text()).toContain('deepdive_process_resident_memory_bytes');
     child.kill('SIGTERM');

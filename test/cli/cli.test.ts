@@ -5,7 +5,9 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { run } from '../../scripts/cli';
+import { PassThrough } from 'node:stream';
+import { type Io, run } from '../../scripts/cli';
+import { readSecret } from '../../scripts/cli/prompt';
 import { useAppBed } from '../support/app-bed';
 import { eventually } from '../support/http';
 
@@ -18,7 +20,7 @@ let tmp: string;
 let buKey: string;
 
 /** The CLI in-process, pointed at this file's API, database client and a scratch folder. */
-async function cli(argv: string[], extraEnv: NodeJS.ProcessEnv = {}) {
+async function cli(argv: string[], extraEnv: NodeJS.ProcessEnv = {}, extraIo: Pick<Io, 'promptSecret'> = {}) {
   let stdout = '';
   let stderr = '';
   const code = await run(argv, {
@@ -27,6 +29,7 @@ async function cli(argv: string[], extraEnv: NodeJS.ProcessEnv = {}) {
     env: { DEEP_DIVE_API: http.base, DEEP_DIVE_API_KEY: buKey, ...extraEnv },
     cwd: tmp,
     db: bed.db,
+    ...extraIo,
   });
   return { code, stdout, stderr };
 }
@@ -449,5 +452,82 @@ describe('staff', () => {
     const gone = await cli(['staff', 'deactivate', row.id]);
     expect(gone.code).toBe(0);
     expect((await bed.db.staff.findUniqueOrThrow({ where: { id: row.id } })).active).toBe(false);
+  });
+});
+
+describe('keys', () => {
+  /** The trail entries the CLI wrote about one key, oldest first. */
+  const trailOf = (keyId: string) =>
+    bed.db.auditTrailEntry.findMany({ where: { details: { path: ['keyId'], equals: keyId } }, orderBy: { id: 'asc' } });
+
+  it('creating and revoking a key each go in the audit trail, by the CLI, naming the key but never showing it', async () => {
+    const created = await cli(['keys', 'create', '--role', 'lis', '--name', 'LIS chair (Pat)', '--json']);
+    expect(created).toMatchObject({ code: 0, stderr: '' });
+    const { id, key } = JSON.parse(created.stdout);
+    const { keyHash } = await bed.db.apiKey.findUniqueOrThrow({ where: { id } });
+
+    const revoked = await cli(['keys', 'revoke', id]);
+    expect(revoked).toMatchObject({ code: 0, stderr: '' });
+    // Revoking it again changes nothing, so the trail gains nothing.
+    expect((await cli(['keys', 'revoke', id])).stdout).toContain('already revoked');
+
+    const trail = await trailOf(id);
+    const details = { keyId: id, role: 'lis', label: 'LIS chair (Pat)' };
+    expect(trail).toEqual([
+      expect.objectContaining({ auditId: null, actor: 'cli', action: 'api_key.created', details }),
+      expect.objectContaining({ auditId: null, actor: 'cli', action: 'api_key.revoked', details }),
+    ]);
+    const written = JSON.stringify(trail, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+    expect(written).not.toContain(key);
+    expect(written).not.toContain(keyHash);
+    expect(written).not.toContain(keyHash.slice(0, 8));
+  });
+});
+
+describe('the API key', () => {
+  const noKey = { DEEP_DIVE_API_KEY: undefined };
+
+  it('is asked for at a terminal when neither the environment nor --key gives it', async () => {
+    const questions: string[] = [];
+    const promptSecret = (question: string) => {
+      questions.push(question);
+      return Promise.resolve(buKey);
+    };
+    const res = await cli(['audits', 'list', '--json'], noKey, { promptSecret });
+    expect(res).toMatchObject({ code: 0, stderr: '' });
+    expect(questions).toEqual([expect.stringContaining('API key')]);
+    // From the environment, nobody is asked.
+    questions.length = 0;
+    expect((await cli(['audits', 'list', '--json'], {}, { promptSecret })).code).toBe(0);
+    expect(questions).toEqual([]);
+  });
+
+  it('missing, and no terminal to ask at (or no answer): says how to give one', async () => {
+    const res = await cli(['audits', 'list'], noKey);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toContain('no API key: set DEEP_DIVE_API_KEY (or pass --key <key>)');
+    const unanswered = await cli(['audits', 'list'], noKey, { promptSecret: () => Promise.resolve('') });
+    expect(unanswered.stderr).toContain('no API key: set DEEP_DIVE_API_KEY');
+  });
+
+  it('is read at the terminal without echo: the question shows, the key never does', async () => {
+    const input = new PassThrough();
+    const output = new PassThrough();
+    let shown = '';
+    output.on('data', (chunk: Buffer) => (shown += chunk.toString()));
+    const answer = readSecret('API key: ', input, output);
+    input.write('typed-secret-key-0123456789\r');
+    expect(await answer).toBe('typed-secret-key-0123456789');
+    expect(shown).toBe('API key: \n');
+
+    const closed = new PassThrough();
+    const abandoned = readSecret('API key: ', closed, new PassThrough());
+    closed.end();
+    await expect(abandoned).rejects.toThrow('no API key given');
+  });
+
+  it('--help says the environment is safer than --key', async () => {
+    const help = (await cli(['audits', 'list', '--help'])).stdout.replace(/\s+/g, ' ');
+    expect(help).toContain('default: $DEEP_DIVE_API_KEY, else asked for at a terminal without echo; safer than --key');
   });
 });

@@ -194,8 +194,19 @@ describe('TRUST_PROXY and METRICS_*', () => {
     expect(() => loadConfig({ TRUST_PROXY: value })).toThrow('TRUST_PROXY:');
   });
 
-  test('metrics: on by default, no token, no worker exporter', () => {
-    expect(loadConfig({}).metrics).toEqual({ enabled: true, token: undefined, workerBindAddress: undefined });
+  test('metrics: off by default (no token, not opened to anyone), no worker exporter', () => {
+    expect(loadConfig({}).metrics).toEqual({ enabled: false, token: undefined, workerBindAddress: undefined });
+  });
+
+  test('METRICS_TOKEN or METRICS_PUBLIC=true serve /metrics; METRICS_ENABLED=true alone is refused', () => {
+    const token = 'metrics-token-0123456789';
+    expect(loadConfig({ METRICS_TOKEN: token }).metrics).toMatchObject({ enabled: true, token });
+    expect(loadConfig({ METRICS_PUBLIC: 'true' }).metrics).toMatchObject({ enabled: true, token: undefined });
+    expect(loadConfig({ METRICS_PUBLIC: 'false' }).metrics.enabled).toBe(false);
+    expect(() => loadConfig({ METRICS_ENABLED: 'true' })).toThrow(
+      'METRICS_ENABLED=true needs METRICS_TOKEN, or METRICS_PUBLIC=true',
+    );
+    expect(() => loadConfig({ METRICS_PUBLIC: 'true', METRICS_TOKEN: token })).toThrow('contradict each other');
   });
 
   test('METRICS_ENABLED, METRICS_TOKEN, METRICS_PORT', () => {
