@@ -674,13 +674,13 @@ export function auditsRouter(deps: AuditsDeps): Router {
  * refuses it for certain (a wrong stage, a missing run), `undo` takes the stored content back before the
  * refusal is answered; an unknown outcome (Temporal unreachable) leaves it for a retry.
  */
-async function updateOrUndo<T>(call: () => Promise<T>, undo: () => Promise<unknown>): Promise<T> {
-  try {
-    return await whileAuditRuns(call());
-  } catch (err) {
-    if (err instanceof WorkflowUpdateFailedError || (err instanceof HttpError && err.status === 409)) await undo();
-    throw err;
-  }
+function updateOrUndo<T>(call: () => Promise<T>, undo: () => Promise<unknown>): Promise<T> {
+  return whileAuditRuns(
+    call().catch(async (err: unknown) => {
+      if (err instanceof WorkflowUpdateFailedError || err instanceof WorkflowNotFoundError) await undo();
+      throw err;
+    }),
+  );
 }
 
 /** A decision on a version that was taken back (a refused submission) between reading it and deciding on it. */
