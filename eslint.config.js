@@ -70,6 +70,11 @@ module.exports = tseslint.config(
     },
   },
   {
+    // Commands are what the JSON API and the staff console's pages both call: they know nothing of HTTP.
+    files: ['api/commands/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { paths: ['express'], patterns: ['express-*', '**/routers/*'] }] },
+  },
+  {
     files: ['workflows/**/*.ts'],
     rules: {
       'no-restricted-imports': [

@@ -40,14 +40,26 @@ export function parse<S extends z.ZodType>(schema: S, value: unknown): z.infer<S
   return result.data;
 }
 
-/** An update to an audit whose row exists: a missing run means it has ended, refused like a wrong stage. */
+/**
+ * An update to an audit whose row exists. The workflow's refusal becomes the HttpError the API answers, so a
+ * command's caller (a console page, say) can tell it from a failure; a missing run means it has ended, refused
+ * like a wrong stage.
+ */
 export async function whileAuditRuns<T>(call: Promise<T>, ended = 'The audit has already ended.'): Promise<T> {
   try {
     return await call;
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) throw new HttpError(409, 'wrong_stage', ended);
-    throw err;
+    throw workflowRefusal(err) ?? err;
   }
+}
+
+/** A workflow update's validator refused it: the stage is wrong (409), or what it names is not there (404). */
+function workflowRefusal(err: unknown): HttpError | undefined {
+  if (!(err instanceof WorkflowUpdateFailedError) || !(err.cause instanceof ApplicationFailure)) return undefined;
+  if (err.cause.type === FAILURE.wrongStage) return new HttpError(409, 'wrong_stage', err.cause.message);
+  if (err.cause.type === FAILURE.notFound) return new HttpError(404, 'not_found', err.cause.message);
+  return undefined;
 }
 
 /**
@@ -134,10 +146,8 @@ function toHttpError(err: unknown): HttpError | undefined {
   // The router could not decode a path parameter (a bad percent-encoding such as %E0%A4%A).
   if (err instanceof URIError) return new HttpError(400, 'malformed_url', 'The address is not valid.');
   if (err instanceof WorkflowNotFoundError) return new HttpError(404, 'not_found', 'No such audit.');
-  if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
-    if (err.cause.type === FAILURE.wrongStage) return new HttpError(409, 'wrong_stage', err.cause.message);
-    if (err.cause.type === FAILURE.notFound) return new HttpError(404, 'not_found', err.cause.message);
-  }
+  const refused = workflowRefusal(err);
+  if (refused) return refused;
   if (isUnavailable(err)) {
     return new HttpError(503, 'unavailable', 'A service Deep Dive depends on is unavailable; retry shortly.');
   }

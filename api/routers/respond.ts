@@ -7,8 +7,9 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { respondSchema } from '../../domain/schemas';
 import type { Db } from '../../infra/db';
 import { tokenHash } from '../../infra/links';
-import { raiseConcernUpdate, submissionReceivedUpdate } from '../../workflows/messages';
-import { HttpError, parse, whileAuditRuns } from '../errors';
+import { submissionReceivedUpdate } from '../../workflows/messages';
+import { startEscalation } from '../commands/concerns';
+import { HttpError, parse } from '../errors';
 import { csrfToken, isFormPost, linkFormCsrf } from '../security';
 import { formText } from '../views/forms';
 import { linkPath, sendPage, wantsHtml } from '../views/layout';
@@ -156,7 +157,7 @@ export async function saveResponse(
     if (await tx.escalation.findFirst({ where })) return null;
     return tx.escalation.create({ data: { ...where, concern: immediateRiskConcern.description } });
   });
-  if (escalation) await raiseConcern(temporal, link.audit.workflowId, escalation.id);
+  if (escalation) await startEscalation(temporal, link.audit.workflowId, escalation.id);
   if (!submit) return { saved: true, submitted: false };
   try {
     const state = await tellSubmitted(temporal, link.audit.workflowId, link.id);
@@ -256,15 +257,5 @@ function alreadySubmitted(): HttpError {
     409,
     'already_submitted',
     'This audit tool has been submitted; if something in it needs correcting, tell the business unit.',
-  );
-}
-
-/** Starts the urgent escalation of a stored concern; an audit that has ended cannot, and says so. */
-export async function raiseConcern(temporal: Client, workflowId: string, escalationId: string): Promise<void> {
-  await whileAuditRuns(
-    temporal.workflow
-      .getHandle(workflowId)
-      .executeUpdate(raiseConcernUpdate, { args: [{ escalationId }], updateId: `concern-${escalationId}` }),
-    'The audit has ended: telephone the agency lead about this concern.',
   );
 }
