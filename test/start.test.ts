@@ -6,7 +6,7 @@ import path from 'node:path';
 import { startDeepDive, type Running } from '../scripts/start';
 import { AGENCIES, candidates } from './support/fixtures';
 import { callJson, eventually } from './support/http';
-import { freePort } from './support/ports';
+import { freePorts } from './support/ports';
 
 jest.setTimeout(180_000);
 
@@ -17,15 +17,16 @@ let running: Running | undefined;
 beforeAll(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'deep-dive-start-'));
   const { DATABASE_URL: _d, TEMPORAL_ADDRESS: _t, SMTP_URL: _s, API_KEYS: _k, ...inherited } = process.env;
+  const [databasePort, smtpPort, temporalPort, temporalUiPort, oidcPort] = await freePorts(5);
   env = {
     ...inherited,
     DATA_DIR: dataDir,
     PORT: '0',
-    EMBEDDED_DATABASE_PORT: String(await freePort()),
-    EMBEDDED_SMTP_PORT: String(await freePort()),
-    EMBEDDED_TEMPORAL_PORT: String(await freePort()),
-    EMBEDDED_TEMPORAL_UI_PORT: String(await freePort()),
-    EMBEDDED_OIDC_PORT: String(await freePort()),
+    EMBEDDED_DATABASE_PORT: String(databasePort),
+    EMBEDDED_SMTP_PORT: String(smtpPort),
+    EMBEDDED_TEMPORAL_PORT: String(temporalPort),
+    EMBEDDED_TEMPORAL_UI_PORT: String(temporalUiPort),
+    EMBEDDED_OIDC_PORT: String(oidcPort),
     LOG_LEVEL: 'warn',
   };
 });

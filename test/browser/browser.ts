@@ -11,7 +11,7 @@ import { type Browser, type BrowserContext, chromium, type Page } from 'playwrig
 import { type Running, startDeepDive } from '../../scripts/start';
 import type { Role } from '../../infra/config';
 import { freshDatabase } from '../support/fresh-database';
-import { freePort } from '../support/ports';
+import { freePorts } from '../support/ports';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const SCREENSHOT_DIR = path.resolve(__dirname, '..', '..', 'test-artifacts', 'screenshots');
@@ -58,7 +58,8 @@ export async function startProduct(): Promise<Product> {
     LINK_SECRET: _l,
     ...inherited
   } = process.env;
-  const port = await freePort();
+  // Six different ports, chosen together: the product's own and its embedded parts'.
+  const [port, databasePort, smtpPort, temporalPort, temporalUiPort, oidcPort] = await freePorts(6);
   let running: Running | undefined;
   try {
     running = await startDeepDive({
@@ -67,11 +68,11 @@ export async function startProduct(): Promise<Product> {
       DATA_DIR: dataDir,
       // A real port, not 0: the links in the emails are built from it.
       PORT: String(port),
-      EMBEDDED_DATABASE_PORT: String(await freePort()),
-      EMBEDDED_SMTP_PORT: String(await freePort()),
-      EMBEDDED_TEMPORAL_PORT: String(await freePort()),
-      EMBEDDED_TEMPORAL_UI_PORT: String(await freePort()),
-      EMBEDDED_OIDC_PORT: String(await freePort()),
+      EMBEDDED_DATABASE_PORT: String(databasePort),
+      EMBEDDED_SMTP_PORT: String(smtpPort),
+      EMBEDDED_TEMPORAL_PORT: String(temporalPort),
+      EMBEDDED_TEMPORAL_UI_PORT: String(temporalUiPort),
+      EMBEDDED_OIDC_PORT: String(oidcPort),
       LOG_LEVEL: 'warn',
     });
   } catch (err) {

@@ -1,6 +1,6 @@
 // What the API does at each step of the later stages, for workflow tests: store what the person typed,
 // then tell the workflow — the same order as the routers, without HTTP in between.
-import type { Client } from '@temporalio/client';
+import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import { AREAS } from '../../domain/schemas';
 import type { Db } from '../../infra/db';
 import {
@@ -140,8 +140,16 @@ export function lifecycle(db: Db, client: Client, handle: AuditHandle) {
     /** The lead follows the link in the first email (so waits for it to go) and acknowledges. */
     async acknowledge(escalationId: string): Promise<void> {
       const escalation = client.workflow.getHandle(escalationWorkflowId(escalationId));
-      for (let i = 0; i < 100 && !(await escalation.query(escalationStateQuery)).nextReEscalationAt; i++)
-        await new Promise((r) => setTimeout(r, 100));
+      // The audit starts it after its update has answered (PATCHES.handlersReturnAtOnce): not there at first.
+      const emailed = () =>
+        escalation.query(escalationStateQuery).then(
+          (s) => !!s.nextReEscalationAt,
+          (err: unknown) => {
+            if (err instanceof WorkflowNotFoundError) return false;
+            throw err;
+          },
+        );
+      for (let i = 0; i < 100 && !(await emailed()); i++) await new Promise((r) => setTimeout(r, 100));
       await db.escalation.update({
         where: { id: escalationId },
         data: { acknowledgedBy: 'A. Lead', actionTaken: 'Strategy meeting held' },
