@@ -9,7 +9,7 @@ import type { Db } from '../infra/db';
 import type { Logger } from '../infra/logger';
 import type { Role } from '../infra/config';
 import { HttpError } from './errors';
-import { csrfMatches, csrfToken } from './security';
+import { CSRF_FAILED, csrfMatches, csrfToken } from './security';
 import type { SessionSettings } from './sessions';
 
 export interface OidcSettings {
@@ -161,7 +161,7 @@ export function setUpAuthentication(deps: {
   router.post('/sign-out', async (req, res, next) => {
     const staff = req.staff;
     if (!staff && typeof (req.body as { _csrf?: unknown } | undefined)?._csrf !== 'string') {
-      throw new HttpError(403, 'csrf_failed', 'This form has expired. Go back, reload the page and try again.');
+      throw new HttpError(403, 'csrf_failed', CSRF_FAILED);
     }
     if (staff) await db.auditTrailEntry.create({ data: { ...staffActor(staff), action: 'staff.signed_out' } });
     req.session.destroy((err) => (err ? next(err) : res.clearCookie(cookieName).redirect(303, '/')));
@@ -210,7 +210,7 @@ export function staffCsrf(secret: string): RequestHandler {
     if (req.method !== 'POST' || !req.staff || req.is('application/json')) return next();
     const body = req.body as Record<string, unknown> | undefined;
     if (!csrfMatches(secret, sessionScope(req.sessionID), body?._csrf)) {
-      return next(new HttpError(403, 'csrf_failed', 'This form has expired. Go back, reload the page and try again.'));
+      return next(new HttpError(403, 'csrf_failed', CSRF_FAILED));
     }
     delete body!._csrf;
     next();

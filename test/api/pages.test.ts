@@ -13,7 +13,7 @@ import { tokenHash } from '../../infra/links';
 import { LINK_SECRET } from '../support/activities';
 import { KEYS, type Served, useAppBed } from '../support/app-bed';
 import { expectOnlyOwnScripts } from '../support/page-scripts';
-import { insertAudit } from '../support/fixtures';
+import { insertAudit, insertInvitation } from '../support/fixtures';
 
 const BROWSER_ACCEPT = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
 const DAY = 24 * 3600 * 1000;
@@ -127,24 +127,8 @@ function expectPlainPage(page: Page, status: number, message: RegExp) {
 const expectNoStore = (page: Page) => expect(page.headers.get('cache-control')).toBe('no-store');
 
 /** One drawn child and one agency's audit tool for it, behind a link. */
-async function invitation(opts: { status?: 'pending' | 'no_involvement' } = {}) {
-  const { db } = bed;
-  const { auditId, agencies } = await insertAudit(db);
-  const kase = await db.case.findFirstOrThrow({ where: { auditId }, orderBy: { caseRef: 'asc' } });
-  await db.case.update({ where: { id: kase.id }, data: { selectedAt: new Date(), drawOrder: 1 } });
-  const t = token('respond');
-  const row = await db.invitation.create({
-    data: {
-      auditId,
-      caseId: kase.id,
-      agencyId: agencies[0]!.id,
-      status: opts.status ?? 'pending',
-      dueAt: new Date(Date.now() + 10 * DAY),
-      tokenHash: tokenHash(t),
-    },
-  });
-  return { auditId, agencies, kase, invitation: row, token: t };
-}
+const invitation = (opts: { status?: 'pending' | 'no_involvement' } = {}) =>
+  insertInvitation(bed.db, token('respond'), opts);
 
 const TEXT_FIELDS = ['goodPractice', 'areasForDevelopment', 'recommendations', 'rationale'] as const;
 

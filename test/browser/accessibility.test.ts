@@ -9,7 +9,7 @@ import { sevenPointBriefing } from '../../domain/briefing';
 import { AREAS } from '../../domain/schemas';
 import { tokenHash } from '../../infra/links';
 import { KEYS, useAppBed } from '../support/app-bed';
-import { insertAudit } from '../support/fixtures';
+import { insertAudit, insertInvitation } from '../support/fixtures';
 import { type AxeCounts, expectNoAxeViolations, launchChromium, Recorder } from './browser';
 
 jest.setTimeout(90_000);
@@ -89,23 +89,7 @@ async function press(selector: string, status: number): Promise<void> {
   if (status >= 400) await expectRefusalLogged(status);
 }
 
-async function invitation() {
-  const { db } = bed;
-  const { auditId, agencies } = await insertAudit(db);
-  const kase = await db.case.findFirstOrThrow({ where: { auditId }, orderBy: { caseRef: 'asc' } });
-  await db.case.update({ where: { id: kase.id }, data: { selectedAt: new Date(), drawOrder: 1 } });
-  const t = token('respond');
-  const row = await db.invitation.create({
-    data: {
-      auditId,
-      caseId: kase.id,
-      agencyId: agencies[0]!.id,
-      dueAt: new Date(Date.now() + 10 * DAY),
-      tokenHash: tokenHash(t),
-    },
-  });
-  return { auditId, agencies, kase, invitation: row, token: t };
-}
+const invitation = () => insertInvitation(bed.db, token('respond'));
 
 describe('axe-core finds no WCAG 2.2 A or AA violation', () => {
   it('on the start, accessibility and privacy pages', async () => {

@@ -102,6 +102,24 @@ export async function insertAudit(db: Db, opts: { cohortSize?: number; sixAgenci
   return { auditId: id, agencies };
 }
 
+/** One drawn child of a fresh audit and one agency's audit tool for it, behind the link `token`. */
+export async function insertInvitation(db: Db, token: string, opts: { status?: 'pending' | 'no_involvement' } = {}) {
+  const { auditId, agencies } = await insertAudit(db);
+  const kase = await db.case.findFirstOrThrow({ where: { auditId }, orderBy: { caseRef: 'asc' } });
+  await db.case.update({ where: { id: kase.id }, data: { selectedAt: new Date(), drawOrder: 1 } });
+  const invitation = await db.invitation.create({
+    data: {
+      auditId,
+      caseId: kase.id,
+      agencyId: agencies[0]!.id,
+      status: opts.status ?? 'pending',
+      dueAt: new Date(Date.now() + 10 * 24 * 3600 * 1000),
+      tokenHash: tokenHash(token),
+    },
+  });
+  return { auditId, agencies, kase, invitation, token };
+}
+
 /** Every string from the fixtures that identifies a child or a case. */
 export const IDENTIFIERS = [...FIRST, 'Quixleworth', 'NYC-47', 'LCS9001', '2010-02-10', '2012-04-12'];
 
