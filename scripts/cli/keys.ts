@@ -157,7 +157,9 @@ export async function withDb(ctx: Ctx, work: (db: Db) => Promise<void>): Promise
   }
   // Loaded here: the API commands need no database client.
   const { createDb } = await import('../../infra/db');
-  const db = createDb(url, { poolMax: 1 });
+  // On the embedded database the API holds its one connection for a while (README): a transaction waits for
+  // it as a plain query does, not Prisma's default 2 s.
+  const db = createDb(url, { poolMax: 1, transactionMaxWaitMs: 30_000 });
   try {
     await work(db);
   } catch (err) {
