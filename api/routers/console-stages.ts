@@ -3,7 +3,6 @@
 // comes back as the page with the design system's error summary and what was typed still in the form.
 import { type Request, type Response, Router } from 'express';
 import { type CohortRationale, isActiveInWindow } from '../../domain/cohort';
-import { atLondonTime } from '../../domain/calendar';
 import type { Area } from '../../domain/labels';
 import { AREAS, type OutcomeBody } from '../../domain/schemas';
 import { STAGES, type Stage } from '../../domain/stages';
@@ -18,6 +17,7 @@ import type { Errors } from '../views/components';
 import {
   discussionPage,
   type DiscussionView,
+  formDateTime,
   outcomeBody,
   outcomeErrors,
   readOutcomeForm,
@@ -43,18 +43,6 @@ async function refusal<T>(run: () => Promise<T>, errorsOf: (err: HttpError) => E
 
 type Issues = { path: PropertyKey[]; message: string }[];
 const issuesOf = (err: HttpError): Issues => (Array.isArray(err.details) ? (err.details as Issues) : []);
-
-/** 14/1/2027 10:30 or 2027-01-14 10:30, in UK time, as an instant; anything else as typed, for the schema. */
-export function formDateTime(text: string): string {
-  const trimmed = text.trim();
-  const uk = /^(\d{1,2})\/(\d{1,2})\/(\d{4})[ ,T]+(\d{1,2})[:.](\d{2})$/.exec(trimmed);
-  const iso = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{1,2}):(\d{2})$/.exec(trimmed);
-  const [y, m, d, h, min] = uk ? [uk[3], uk[2], uk[1], uk[4], uk[5]] : iso ? iso.slice(1) : [];
-  if (!y || Number(h) > 23 || Number(min) > 59) return trimmed;
-  const date = `${y}-${m!.padStart(2, '0')}-${d!.padStart(2, '0')}`;
-  if (Number.isNaN(Date.parse(`${date}T00:00:00Z`))) return trimmed;
-  return atLondonTime(date, Number(h), Number(min)).toISOString();
-}
 
 const past = (stage: Stage, than: Stage) => STAGES.indexOf(stage) > STAGES.indexOf(than);
 

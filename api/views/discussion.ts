@@ -3,6 +3,7 @@
 // beside each agency's self-grades, urgent actions, concerns and recommendations as repeatable rows. The form
 // is read back (readOutcomeForm) into the JSON API's body (outcomeBody), so one schema checks both.
 import type { z } from 'zod';
+import { atLondonTime } from '../../domain/calendar';
 import { AREA_LABELS, type Area, GRADE_LABELS } from '../../domain/labels';
 import { AREAS, GRADES } from '../../domain/schemas';
 import type { Stage } from '../../domain/stages';
@@ -95,6 +96,20 @@ const isBlank = (row: Record<string, string>) => Object.values(row).every((v) =>
 export function formDate(text: string): string {
   const m = /^\s*(\d{1,2})\/(\d{1,2})\/(\d{4})\s*$/.exec(text);
   return m ? `${m[3]}-${m[2]!.padStart(2, '0')}-${m[1]!.padStart(2, '0')}` : text.trim();
+}
+
+/** 14/1/2027 10:30 or 2027-01-14 10:30, in UK time, as an instant; anything else as typed, for the schema. */
+export function formDateTime(text: string): string {
+  const trimmed = text.trim();
+  const uk = /^(\d{1,2})\/(\d{1,2})\/(\d{4})[ ,T]+(\d{1,2})[:.](\d{2})$/.exec(trimmed);
+  const iso = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{1,2}):(\d{2})$/.exec(trimmed);
+  const [y, m, d, h, min] = uk ? [uk[3], uk[2], uk[1], uk[4], uk[5]] : iso ? iso.slice(1) : [];
+  if (!y || Number(h) > 23 || Number(min) > 59) return trimmed;
+  const date = `${y}-${m!.padStart(2, '0')}-${d!.padStart(2, '0')}`;
+  // Date.parse rolls 31/2 over into March: a date is real when it reads back the same.
+  const day = new Date(`${date}T00:00:00Z`);
+  if (Number.isNaN(day.getTime()) || day.toISOString().slice(0, 10) !== date) return trimmed;
+  return atLondonTime(date, Number(h), Number(min)).toISOString();
 }
 
 /**
