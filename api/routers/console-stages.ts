@@ -32,7 +32,7 @@ import { requireStaff } from './console';
 const auditIdOf = (req: Request) => String(req.params.id);
 
 /** What a command refused, as the page shows it: the status, and the problems with their fields. */
-async function refusal<T>(run: () => Promise<T>, errorsOf: (err: HttpError) => Errors) {
+async function attempt<T>(run: () => Promise<T>, errorsOf: (err: HttpError) => Errors) {
   try {
     return { result: await run() };
   } catch (err) {
@@ -141,7 +141,7 @@ export function consoleStagesRouter(deps: AuditDeps): Router {
     const row = drawn.findIndex((c) => c.caseRef === posted.caseRef);
     // The select of the row the person used; the first one when the post names no drawn case.
     const field = replaceSelectId(Math.max(row, 0));
-    const outcome = await refusal(
+    const outcome = await attempt(
       () => replaceCase(deps, req.principal!, audit.id, posted),
       (err) => {
         const missing =
@@ -161,7 +161,7 @@ export function consoleStagesRouter(deps: AuditDeps): Router {
 
   router.post('/audits/:id/cohort/send-invitations', businessUnit, async (req, res) => {
     const id = auditIdOf(req);
-    const outcome = await refusal(
+    const outcome = await attempt(
       () => sendInvitations(deps, req.principal!, id),
       (err) => [
         {
@@ -277,7 +277,7 @@ export function consoleStagesRouter(deps: AuditDeps): Router {
   router.post('/audits/:id/discussion', businessUnit, async (req, res) => {
     const schedule: ScheduleForm = { at: '', location: '', ...formFields(req.body, ['at', 'location']) };
     const id = auditIdOf(req);
-    const outcome = await refusal(
+    const outcome = await attempt(
       () =>
         scheduleDiscussion(deps, req.principal!, id, { at: formDateTime(schedule.at), location: schedule.location }),
       (err) =>
@@ -303,7 +303,7 @@ export function consoleStagesRouter(deps: AuditDeps): Router {
       form,
       invited.map((i) => i.agencyId),
     );
-    const outcome = await refusal(
+    const outcome = await attempt(
       () => recordOutcome(deps, req.principal!, audit.id, body),
       (err) =>
         issuesOf(err).length

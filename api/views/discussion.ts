@@ -257,7 +257,8 @@ interface FieldRow {
     name: string;
     value: string;
     label: string;
-    kind: 'text' | 'textarea' | 'select' | 'date';
+    /** A due date is a text input with an example of the format. */
+    kind: 'textarea' | 'select' | 'date';
     options?: { value: string; text: string; selected: boolean }[];
     error?: string;
   }[];
@@ -325,14 +326,14 @@ function fieldRows(view: DiscussionView, form: OutcomeForm, kind: RowKind): Fiel
     const field = (
       name: string,
       label: string,
-      kind2: FieldRow['fields'][number]['kind'],
+      control: FieldRow['fields'][number]['kind'],
       options?: FieldRow['fields'][number]['options'],
     ) => ({
       id: `${kind}-${i}-${name}`,
       name: `${kind}[${i}][${name}]`,
       value: row[name] ?? '',
       label,
-      kind: kind2,
+      kind: control,
       ...(options ? { options } : {}),
       error: errorOf(`${kind}-${i}-${name}`),
     });
