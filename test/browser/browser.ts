@@ -221,3 +221,23 @@ export async function expectNoAxeViolations(page: Page, label: string): Promise<
     incomplete: results.incomplete.length,
   };
 }
+
+/** Chromium logs a page answered with a refusal as a console error: expected once, for that page, and taken out. */
+export async function takeRefusal(recorder: Recorder, page: Page, status: number): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    const at = recorder.problems.findIndex((p) => p.text.includes(`status of ${status}`));
+    if (at >= 0) {
+      recorder.problems.splice(at, 1);
+      return;
+    }
+    await page.waitForTimeout(50);
+  }
+  throw new Error(`Chromium never logged the ${status} of ${page.url()}`);
+}
+
+/** On the OpenID provider's own page: its fields and button, as a person fills them in. */
+export async function signInWith(page: Page, email: string, password: string): Promise<void> {
+  await page.getByLabel('Email address').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}

@@ -3,7 +3,16 @@
 // directory, sign-out; a deactivated account refused. axe-core (WCAG 2.2 A and AA) on every page on the way,
 // its error states too; a screenshot of each under test-artifacts/screenshots/.
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { type AxeCounts, expectNoAxeViolations, launchChromium, type Product, Recorder, startProduct } from './browser';
+import {
+  type AxeCounts,
+  expectNoAxeViolations,
+  launchChromium,
+  type Product,
+  Recorder,
+  signInWith as signInWithOf,
+  startProduct,
+  takeRefusal as takeRefusalOf,
+} from './browser';
 
 jest.setTimeout(120_000);
 
@@ -30,24 +39,8 @@ async function check(label: string): Promise<void> {
   checked.push(await expectNoAxeViolations(page, `staff-${label}`));
 }
 
-/** Chromium logs a page answered with a refusal as a console error: expected once, for that page. */
-async function takeRefusal(status: number): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    const at = recorder.problems.findIndex((p) => p.text.includes(`status of ${status}`));
-    if (at >= 0) {
-      recorder.problems.splice(at, 1);
-      return;
-    }
-    await page.waitForTimeout(50);
-  }
-  throw new Error(`Chromium never logged the ${status} of ${page.url()}`);
-}
-
-async function signInWith(email: string, password: string): Promise<void> {
-  await page.getByLabel('Email address').fill(email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-}
+const takeRefusal = (status: number) => takeRefusalOf(recorder, page, status);
+const signInWith = (email: string, password: string) => signInWithOf(page, email, password);
 
 const PASSWORD = () => product.running.devStaff!.password;
 
