@@ -20,7 +20,7 @@ import { migrateDeploy, PROJECT_ROOT } from '../infra/migrate';
 import { accessLines, devApiKeys, devSecret, startDevSignIn, untilSignal } from '../scripts/start';
 import { ensureTemporalServer, type TemporalServer } from '../scripts/tools';
 import { stageSearchAttribute } from '../workflows/messages';
-import { startMailCatcher } from './mail-catcher';
+import { type MailCatcher, startMailCatcher } from './mail-catcher';
 import { freePorts, logSince, Part, portOpen, until } from './processes';
 import { startReverseProxy } from './proxy';
 
@@ -58,6 +58,8 @@ export interface Cluster {
   databaseUrl: string;
   apiKeys: { role: Role; key: string }[];
   devStaff?: Awaited<ReturnType<typeof startDevSignIn>>['devStaff'];
+  /** Without SMTP_URL: the mail catcher behind /dev/mail. */
+  catcher?: MailCatcher;
   /** The Temporal services' and the product's processes, to stop, kill and restart. */
   temporal: Record<TemporalService, Part>;
   apis: Part[];
@@ -143,9 +145,10 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
 
     const local: Record<string, express.Express> = {};
     let smtpUrl = config.smtpUrl;
+    let catcher: MailCatcher | undefined;
     if (!smtpUrl) {
-      const catcher = await startMailCatcher({ port: config.embedded.smtpPort });
-      stack.push(() => catcher.stop());
+      catcher = await startMailCatcher({ port: config.embedded.smtpPort });
+      stack.push(() => catcher!.stop());
       smtpUrl = catcher.url;
       local['/dev/mail'] = express().use('/dev/mail', devMailRouter(catcher));
     }
@@ -221,6 +224,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
       databaseUrl,
       apiKeys,
       devStaff,
+      catcher,
       temporal,
       apis,
       workers,
