@@ -96,6 +96,7 @@ afterAll(async () => {
   await temporal?.connection.close();
   await cluster?.stop();
   privatePostgres?.destroy();
+  if (privatePostgres) fs.rmSync(privatePostgres.logFile, { force: true });
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 }, 3 * 60_000);
 
