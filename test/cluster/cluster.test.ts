@@ -169,6 +169,8 @@ test('the history service SIGKILLed and restarted mid-lifecycle: 503 with Retry-
     status: 503,
     retryAfter: expect.stringMatching(/^\d+$/),
   });
+  // The API's refusal (Temporal unavailable), not the proxy's (no API process answered).
+  expect(refused.body.error.message).toMatch(/A service Deep Dive depends on is unavailable/);
   await sleep(5000);
 
   await cluster.temporal.history.start();
