@@ -100,7 +100,7 @@ export function candidatePool(
 
 /** The line and column of the file a path into the request body's `candidates` comes from; undefined for any other path. */
 export function locateCandidate(
-  rows: CandidateRow[],
+  rows: readonly Pick<CandidateRow, 'line'>[],
   path: readonly PropertyKey[],
 ): Omit<Problem, 'message'> | undefined {
   if (path[0] !== 'candidates' || typeof path[1] !== 'number') return undefined;
