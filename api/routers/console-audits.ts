@@ -5,7 +5,13 @@
 import { randomUUID } from 'node:crypto';
 import { type Request, type RequestHandler, type Response, Router } from 'express';
 import multer from 'multer';
-import { candidatePool, locateCandidate, newProblems, parseCandidates } from '../../domain/candidates-csv';
+import {
+  candidatePool,
+  locateCandidate,
+  newProblems,
+  parseCandidates,
+  sortProblems,
+} from '../../domain/candidates-csv';
 import { CsvInvalid, type Problem, zodProblems } from '../../domain/csv';
 import { createAuditSchema } from '../../domain/schemas';
 import { auditListPage } from '../audit-reads';
@@ -133,12 +139,12 @@ export function consoleAuditsRouter(deps: CommandDeps): Router {
 
     // A new file replaces the pool; without one, the pool uploaded before stands.
     let pool = kept?.pool;
-    let fileProblems: Problem[] = [];
+    const fileProblems: Problem[] = [];
+    const fileName = req.file?.originalname || 'the file';
     if (req.file?.size) {
-      const fileName = req.file.originalname || 'the file';
       pool = undefined;
       const { rows, problems } = readPool(req.file.buffer);
-      fileProblems = problems;
+      fileProblems.push(...problems);
       if (rows.length) {
         const directory = await db.agency.findMany({ select: { id: true, name: true } });
         const found = candidatePool(rows, directory);
@@ -150,7 +156,6 @@ export function consoleAuditsRouter(deps: CommandDeps): Router {
           caseRefs: rows.map((r) => r.cells.caseRef),
         };
       }
-      errors.push(...fileProblems.map((p) => poolProblem(fileName, p)));
     } else if (!pool) {
       errors.push({ id: 'candidates', text: 'Choose a CSV file of candidate cases' });
     }
@@ -159,8 +164,9 @@ export function consoleAuditsRouter(deps: CommandDeps): Router {
     const checked = createAuditSchema.safeParse(full);
     if (!checked.success) {
       errors.push(...bodyErrors(checked.error.issues, form, errors));
-      if (pool) errors.push(...placedInFile(pool, checked.error.issues, fileProblems));
+      if (pool) fileProblems.push(...placedInFile(pool, checked.error.issues, fileProblems));
     }
+    errors.push(...sortProblems(fileProblems).map((p) => poolProblem(pool?.fileName ?? fileName, p)));
     // A pool with problems is not kept: nothing is started from it, and the next file replaces it.
     const clean = pool && !errors.some((e) => e.id === 'candidates') ? pool : undefined;
     // Each answer checked gets its own key: "Start audit" sent twice with it starts one audit.
@@ -244,14 +250,17 @@ function placedInFile(pool: KeptPool, issues: readonly { path: PropertyKey[]; me
   return newProblems(
     already,
     zodProblems(cases, (path) => locateCandidate(rows, path)),
-  ).map((p) => poolProblem(pool.fileName, p));
+  );
 }
 
 /** A refusal of the command (its details' paths placed on the form's fields and the file's lines), or undefined. */
 function formRefusal(err: unknown, form: NewAuditForm, pool: KeptPool): Errors | undefined {
   if (!(err instanceof HttpError) || err.status >= 500) return undefined;
   const issues = Array.isArray(err.details) ? (err.details as { path: PropertyKey[]; message: string }[]) : [];
-  const placed = [...bodyErrors(issues, form, []), ...placedInFile(pool, issues, [])];
+  const placed = [
+    ...bodyErrors(issues, form, []),
+    ...sortProblems(placedInFile(pool, issues, [])).map((p) => poolProblem(pool.fileName, p)),
+  ];
   // A refusal about the pool as a whole (no candidate active in the window) names no line.
   const whole = issues.some((i) => i.path.length === 1 && i.path[0] === 'candidates')
     ? [{ id: 'candidates', text: `${pool.fileName}: ${err.message}` }]

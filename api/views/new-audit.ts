@@ -174,6 +174,13 @@ export const poolProblem = (fileName: string, p: Problem) => ({
   text: `${fileName}${p.line === undefined ? '' : ` line ${p.line}`}${p.column ? `, column ${p.column}` : ''}: ${p.message}`,
 });
 
+/** The error summary lists problems in the order of the fields on the page (the file's by line already). */
+const inFieldOrder = (errors: Errors) => {
+  const order = Object.keys(FIELD_ERRORS);
+  const rank = (id: string) => (order.includes(id) ? order.indexOf(id) : order.length);
+  return [...errors].sort((a, b) => rank(a.id) - rank(b.id));
+};
+
 /** The candidate pool kept between the form and "Start audit": on the server, never in a page. */
 export interface KeptPool {
   fileName: string;
@@ -210,7 +217,7 @@ export function newAuditPage({ staff, form, pool, errors }: NewAuditView): Page<
       staff,
       navigation: consoleNavigation(staff, '/audits'),
       backLink: { href: '/audits', text: 'Back to audits' },
-      errors: errors?.length ? errors : undefined,
+      errors: errors?.length ? inFieldOrder(errors) : undefined,
       csrf: staff.csrf,
       form,
       foci: FOCI.map((f, i) => ({
