@@ -21,6 +21,7 @@ import { dashboardRouter } from './routers/dashboard';
 import { packRouter } from './routers/pack';
 import { progressRouter } from './routers/progress';
 import { consoleRouter } from './routers/console';
+import { candidateUpload, consoleAuditsRouter } from './routers/console-audits';
 import { consoleStagesRouter } from './routers/console-stages';
 import { publicPagesRouter } from './routers/public';
 import { respondRouter } from './routers/respond';
@@ -154,9 +155,20 @@ function staffConsole(deps: AppDeps): Router {
   const router = express.Router();
   router.use(setUpWebSession({ db: deps.db, secret: deps.linkSecret, https, settings }));
   router.use(auth.signedIn);
+  // "Start a new audit" posts a file (multipart): read before the CSRF check, which finds its token in the body.
+  router.use('/audits/new', candidateUpload);
   router.use(staffCsrf(deps.linkSecret));
   router.use(auth.router);
   router.use(consoleRouter({ db: deps.db }));
+  router.use(
+    consoleAuditsRouter({
+      db: deps.db,
+      temporal: deps.temporal,
+      taskQueue: deps.config.temporal.taskQueue,
+      allowCompressedTimelines: deps.config.allowCompressedTimelines,
+      publicUrl: deps.config.publicUrl,
+    }),
+  );
   router.use(consoleStagesRouter({ db: deps.db, temporal: deps.temporal }));
   return router;
 }

@@ -37,7 +37,9 @@ import {
 } from '../domain/schemas';
 import { STAGES } from '../domain/stages';
 import type { Role } from '../infra/config';
+import { auditsQuerySchema } from './views/audits';
 import { JSON_ONLY } from './views/layout';
+import { newAuditFormSchema, startAuditFormSchema } from './views/new-audit';
 
 // ---------------------------------------------------------------------------------------------------
 // Response bodies. The routers build these from database rows; the schemas say what a client can rely on.
@@ -402,6 +404,8 @@ export interface RouteDoc {
   params?: Record<string, z.ZodType>;
   /** The body as the page's form posts it (application/x-www-form-urlencoded), with its CSRF token. */
   form?: z.ZodType;
+  /** The body as a page's form with a file posts it (multipart/form-data), with its CSRF token. */
+  multipart?: z.ZodType;
   success: Success[];
   /** Refusals besides those every route of its kind has (see `refusals`). */
   errors?: ErrorStatus[];
@@ -954,14 +958,67 @@ export const ROUTES: readonly RouteDoc[] = [
     method: 'get',
     path: '/audits',
     operationId: 'consoleAudits',
-    summary: 'The console: every audit',
+    summary: 'The console: every audit, 25 a page, filtered by stage and "Needs attention"',
     tag: 'console',
     access: READERS,
     console: true,
+    query: auditsQuerySchema,
     success: [
       { status: 200, description: 'The list.', html: true },
       { status: 303, description: 'Not signed in: to /sign-in.' },
     ],
+  },
+  {
+    method: 'get',
+    path: '/audits/new',
+    operationId: 'consoleNewAudit',
+    summary: 'The console: "Start a new audit", the form (with what was typed before, if anything)',
+    tag: 'console',
+    access: BU,
+    console: true,
+    success: [
+      { status: 200, description: 'The form.', html: true },
+      { status: 303, description: 'Not signed in: to /sign-in.' },
+    ],
+  },
+  {
+    method: 'post',
+    path: '/audits/new',
+    operationId: 'consoleCheckNewAudit',
+    summary: 'The console: "Continue" — the answers and the candidate CSV checked as POST /api/audits checks them',
+    tag: 'console',
+    access: BU,
+    console: true,
+    multipart: newAuditFormSchema,
+    form: newAuditFormSchema,
+    // A refusal (400, 422) is the form again, every problem listed, the CSV's by line and column.
+    success: [{ status: 303, description: 'All well: to check your answers (not signed in: to /sign-in).' }],
+  },
+  {
+    method: 'get',
+    path: '/audits/new/check',
+    operationId: 'consoleCheckAudit',
+    summary: 'The console: check your answers before "Start audit"',
+    tag: 'console',
+    access: BU,
+    console: true,
+    success: [
+      { status: 200, description: 'The answers, the number of cases and a few case references.', html: true },
+      { status: 303, description: 'Nothing to check yet: to the form (not signed in: to /sign-in).' },
+    ],
+    errors: [422],
+  },
+  {
+    method: 'post',
+    path: '/audits/new/check',
+    operationId: 'consoleStartAudit',
+    summary: 'The console: "Start audit" — startAudit, as POST /api/audits; sent twice, one audit',
+    tag: 'console',
+    access: BU,
+    console: true,
+    form: startAuditFormSchema,
+    success: [{ status: 303, description: 'Started: to /audits/{id} (no draft, or an old page: to the form).' }],
+    errors: [409],
   },
   {
     method: 'get',
@@ -1242,7 +1299,7 @@ export function refusals(route: RouteDoc): ErrorStatus[] {
     if (roles.length < READERS.length) found.add(403);
   }
   if (route.access === 'link') found.add(429);
-  if (route.body || route.form) {
+  if (route.body || route.form || route.multipart) {
     found.add(400);
     found.add(413);
     found.add(422);
@@ -1308,6 +1365,7 @@ function operation(route: RouteDoc): ZodOpenApiOperationObject {
   const body: Record<string, { schema: z.ZodType }> = {};
   if (route.body) body['application/json'] = { schema: route.body };
   if (route.form) body['application/x-www-form-urlencoded'] = { schema: route.form };
+  if (route.multipart) body['multipart/form-data'] = { schema: route.multipart };
   return {
     operationId: route.operationId,
     summary: route.summary,

@@ -56,35 +56,23 @@ export async function startAudit(
   const { idempotencyKey } = opts;
   const requestHash = createHash('sha256').update(JSON.stringify(body)).digest('hex');
 
-  if (idempotencyKey) {
-    const earlier = await db.audit.findUnique({ where: { idempotencyKey } });
-    if (earlier) {
-      if (earlier.requestHash !== requestHash) {
-        throw new HttpError(409, 'idempotency_key_reused', 'This Idempotency-Key was used for a different request.');
-      }
-      await startWorkflow(deps, earlier.id, (earlier.timeline as TimelineOverrides | null) ?? undefined);
-      return { id: earlier.id, workflowId: earlier.workflowId, stage: 'selection' };
+  const earlier = async () => {
+    const audit = idempotencyKey ? await db.audit.findUnique({ where: { idempotencyKey } }) : null;
+    if (!audit) return undefined;
+    if (audit.requestHash !== requestHash) {
+      throw new HttpError(409, 'idempotency_key_reused', 'This Idempotency-Key was used for a different request.');
     }
-  }
-
-  if (body.timeline && !deps.allowCompressedTimelines) {
-    throw new HttpError(
-      400,
-      'validation_failed',
-      'timeline overrides are allowed only when the server runs with ALLOW_COMPRESSED_TIMELINES=true.',
-      [{ path: ['timeline'], message: 'not allowed on this server' }],
-    );
-  }
-  await refuseUnknownAgencies(db, body);
-  const window = body.window ?? {
-    from: new Date(Date.now() - SIX_MONTHS_MS).toISOString(),
-    to: new Date().toISOString(),
+    await startWorkflow(deps, audit.id, (audit.timeline as TimelineOverrides | null) ?? undefined);
+    return { id: audit.id, workflowId: audit.workflowId, stage: 'selection' as const };
   };
-  refuseEmptyPool(body, window);
+  const answered = await earlier();
+  if (answered) return answered;
+
+  const window = await refuseUnstartable(deps, body);
 
   const id = randomUUID();
   const workflowId = auditWorkflowId(id);
-  await db.$transaction([
+  const stored = db.$transaction([
     db.audit.create({
       data: {
         id,
@@ -107,8 +95,48 @@ export async function startAudit(
     }),
     recordTrail(db, id, actor, 'audit.started', { candidates: body.candidates.length }),
   ]);
+  try {
+    await stored;
+  } catch (err) {
+    // The same key sent twice at once (a double click): the first stored its audit; this one answers it.
+    const first = (err as { code?: unknown }).code === 'P2002' ? await earlier() : undefined;
+    if (!first) throw err;
+    return first;
+  }
   await startWorkflow(deps, id, body.timeline);
   return { id, workflowId, stage: 'selection' };
+}
+
+/** The audit `input` would start, checked as starting it checks it; nothing is stored. Throws the same refusals. */
+export async function checkStart(
+  deps: Pick<StartDeps, 'db' | 'allowCompressedTimelines'>,
+  input: unknown,
+): Promise<CreateAudit> {
+  const body = parse(createAuditSchema, input);
+  await refuseUnstartable(deps, body);
+  return body;
+}
+
+/** What the schema cannot see: timelines this server refuses, unknown agencies, no candidate in the window. */
+async function refuseUnstartable(
+  deps: Pick<StartDeps, 'db' | 'allowCompressedTimelines'>,
+  body: CreateAudit,
+): Promise<{ from: string; to: string }> {
+  if (body.timeline && !deps.allowCompressedTimelines) {
+    throw new HttpError(
+      400,
+      'validation_failed',
+      'timeline overrides are allowed only when the server runs with ALLOW_COMPRESSED_TIMELINES=true.',
+      [{ path: ['timeline'], message: 'not allowed on this server' }],
+    );
+  }
+  await refuseUnknownAgencies(deps.db, body);
+  const window = body.window ?? {
+    from: new Date(Date.now() - SIX_MONTHS_MS).toISOString(),
+    to: new Date().toISOString(),
+  };
+  refuseEmptyPool(body, window);
+  return window;
 }
 
 async function startWorkflow(

@@ -4,11 +4,9 @@ import { type RequestHandler, type Response, Router } from 'express';
 import { z } from 'zod';
 import type { Role } from '../../infra/config';
 import type { Db } from '../../infra/db';
-import { auditSummaries } from '../audit-reads';
 import { HttpError, parse } from '../errors';
 import { type SignedIn, staffActor } from '../sign-in';
 import { addStaff, changeRole, deactivate, listStaff, staffSchema } from '../staff';
-import { auditsPage } from '../views/audits';
 import { type StaffForm, staffFormErrors, staffPage } from '../views/staff';
 import { formText } from '../views/forms';
 import { sendPage } from '../views/layout';
@@ -30,14 +28,10 @@ export function requireStaff(...roles: Role[]): RequestHandler {
   };
 }
 
-const EVERYONE: Role[] = ['business_unit', 'manager', 'lis'];
+export const EVERYONE: Role[] = ['business_unit', 'manager', 'lis'];
 
 export function consoleRouter({ db }: { db: Db }): Router {
   const router = Router();
-
-  router.get('/audits', requireStaff(...EVERYONE), async (req, res) => {
-    sendPage(res, 200, auditsPage({ staff: req.staff!, audits: await auditSummaries(db) }));
-  });
 
   const showStaff = async (res: Response, status: number, staff: SignedIn | undefined, form?: StaffForm) =>
     sendPage(res, status, staffPage({ staff: staff!, people: await listStaff(db), form }));

@@ -11,7 +11,7 @@ import { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
 import type { Role } from '../../infra/config';
 import type { Db } from '../../infra/db';
-import { approvalStatus, escalationStatus, escalationStatusSelect, everyAudit, nextDeadline } from '../audit-reads';
+import { approvalStatus, escalationStatus, escalationStatusSelect, everyAudit, summariseAudit } from '../audit-reads';
 import { authenticate, hashKey, requireRole } from '../auth';
 import { HttpError } from '../errors';
 import { csrfMatches, csrfToken, noStore, type RateLimit, rateLimited } from '../security';
@@ -155,57 +155,10 @@ export function dashboardRouter({ db, apiKeys, secret, publicUrl, signInRateLimi
   return router;
 }
 
-const ACTIVE_DUE = { submissions: 'awaiting_submissions', approvals: 'practitioner_approval' } as const;
-
 /** Every audit, newest first, with what is due next and what is overdue. */
 async function summaries(db: Db): Promise<AuditSummary[]> {
-  const audits = await everyAudit(db);
   const now = Date.now();
-  return audits.map((a) => {
-    const ended = a.stage === 'cancelled' || a.stage === 'completed';
-    const dues = {
-      submissions:
-        a.stage === ACTIVE_DUE.submissions
-          ? a.invitations.filter((i) => i.status === 'pending').flatMap((i) => (i.dueAt ? [i.dueAt] : []))
-          : [],
-      approvals:
-        a.stage === ACTIVE_DUE.approvals
-          ? a.reportVersions.flatMap((v) =>
-              v.approvals.filter((x) => !x.decision && !x.supersededAt).map((x) => x.dueAt),
-            )
-          : [],
-      actions: ended ? [] : a.actions.filter((x) => x.status === 'open').map((x) => x.dueAt),
-      // An urgent escalation outlives its audit.
-      escalations: a.escalations
-        .filter((e) => e.status === 'open')
-        .flatMap((e) => (e.acknowledgeBy ? [e.acknowledgeBy] : [])),
-    };
-    const all = Object.values(dues)
-      .flat()
-      .map((d) => d.getTime());
-    const overdue = (list: Date[]) => list.filter((d) => d.getTime() < now).length;
-    const rag = { red: 0, amber: 0, green: 0, complete: 0, none: 0, closed: 0 };
-    for (const action of a.actions) {
-      if (action.status === 'closed') rag.closed += 1;
-      else if (action.status === 'cancelled') continue;
-      else rag[action.rag ?? 'none'] += 1;
-    }
-    return {
-      id: a.id,
-      focus: a.focus,
-      stage: a.stage,
-      createdAt: a.createdAt.toISOString(),
-      nextDeadline: nextDeadline(all, now),
-      overdue: {
-        submissions: overdue(dues.submissions),
-        approvals: overdue(dues.approvals),
-        actions: overdue(dues.actions),
-        escalations: overdue(dues.escalations),
-      },
-      openEscalations: a.escalations.filter((e) => e.status === 'open').length,
-      rag,
-    };
-  });
+  return (await everyAudit(db)).map((a) => summariseAudit(a, now));
 }
 
 /** One audit as the dashboard shows it; undefined when there is none. */

@@ -13,6 +13,13 @@ export const SERVICE_LEVEL_LABELS: Record<string, string> = {
   looked_after: 'Looked after',
 };
 
+/** Where an audit's focus came from (POST /api/audits `focusSource`), as the process names it. */
+export const FOCUS_SOURCE_LABELS: Record<string, string> = {
+  practice_review: 'Practice review finding',
+  business_plan_priority: 'Business plan priority',
+  practice_concern: 'Practice or performance concern',
+};
+
 export const STAGE_LABELS: Record<Stage, string> = {
   selection: 'Selection',
   invitations: 'Invitations',

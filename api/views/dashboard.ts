@@ -3,27 +3,18 @@
 import type { Role } from '../../infra/config';
 import type { Stage } from '../../domain/stages';
 import {
-  RAG_LABELS,
+  FOCUS_SOURCE_LABELS,
   type RagStatus,
   ragTag,
   type Row,
   SERVICE_LEVEL_LABELS,
-  STAGE_LABELS,
   type Tag,
   tag,
 } from './components';
+import { type AuditSummary, type Cell, overdueCell, ragCell, stageTag } from './audit-summary';
 import { formatDate, formatDateTime, type LayoutModel, type Page } from './layout';
 
-export interface AuditSummary {
-  id: string;
-  focus: string;
-  stage: Stage;
-  createdAt: string;
-  nextDeadline: string | null;
-  overdue: { submissions: number; approvals: number; actions: number; escalations: number };
-  openEscalations: number;
-  rag: Record<RagStatus | 'none' | 'closed', number>;
-}
+export type { AuditSummary, Cell } from './audit-summary';
 
 export interface AuditDetail {
   id: string;
@@ -88,12 +79,6 @@ const ROLE_LABELS: Record<Role, string> = {
   lis: 'Learning and Improvement Subgroup',
 };
 
-const FOCUS_SOURCE_LABELS: Record<string, string> = {
-  practice_review: 'Practice review finding',
-  business_plan_priority: 'Business plan priority',
-  practice_concern: 'Practice or performance concern',
-};
-
 const STATUS_TAGS: Record<string, Tag> = {
   pending: tag('Pending', 'grey'),
   submitted: tag('Submitted', 'green'),
@@ -109,15 +94,6 @@ const STATUS_TAGS: Record<string, Tag> = {
 
 const statusTag = (status: string): Tag => STATUS_TAGS[status] ?? tag(status, 'grey');
 
-const stageTag = (stage: Stage): Tag =>
-  tag(STAGE_LABELS[stage], stage === 'cancelled' ? 'grey' : stage === 'completed' ? 'green' : undefined);
-
-/** A table cell: tags, then text. */
-export interface Cell {
-  tags?: Tag[];
-  text?: string;
-}
-
 /** The dashboard's own bar: back to the list, who is signed in, and signing out. */
 interface DashboardNav {
   back: boolean;
@@ -130,32 +106,6 @@ const nav = (viewer: Viewer, back: boolean): DashboardNav => ({
   role: ROLE_LABELS[viewer.role],
   ...(viewer.signOut ? { signOut: viewer.signOut } : {}),
 });
-
-function overdueCell(o: AuditSummary['overdue']): Cell {
-  const parts = (
-    [
-      [o.submissions, 'submission', 'submissions'],
-      [o.approvals, 'approval', 'approvals'],
-      [o.actions, 'action', 'actions'],
-      [o.escalations, 'unacknowledged escalation', 'unacknowledged escalations'],
-    ] as const
-  )
-    .filter(([n]) => n > 0)
-    .map(([n, one, many]) => `${n} ${n === 1 ? one : many}`);
-  return parts.length ? { tags: [tag('Overdue', 'red')], text: parts.join(', ') } : { text: 'None' };
-}
-
-const RAG_COLOURS = { red: 'red', amber: 'yellow', green: 'green', complete: 'green' } as const;
-
-function ragCell(rag: AuditSummary['rag']): Cell {
-  const tags = (['red', 'amber', 'green', 'complete'] as const)
-    .filter((r) => rag[r] > 0)
-    .map((r) => tag(`${RAG_LABELS[r]} ${rag[r]}`, RAG_COLOURS[r]));
-  const more = [rag.none ? `${rag.none} not reported` : '', rag.closed ? `${rag.closed} closed` : '']
-    .filter(Boolean)
-    .join(', ');
-  return tags.length || more ? { tags, text: more } : { text: 'No actions' };
-}
 
 export interface DashboardModel extends LayoutModel {
   nav: DashboardNav;

@@ -3,27 +3,24 @@
 import { randomUUID } from 'node:crypto';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { z } from 'zod';
+import {
+  CANDIDATE_COLUMN_ORDER,
+  CANDIDATE_COLUMNS,
+  type CandidateRow,
+  candidatePool,
+  locateCandidate,
+  namesAgencies,
+  newProblems,
+  sortProblems,
+} from '../../domain/candidates-csv';
 import { SERVICE_LEVELS } from '../../domain/cohort';
 import { createAuditSchema, FOCUS_SOURCES } from '../../domain/schemas';
 import { type Api, ApiError, createApi, describeApiError } from './api';
 import { type Ctx, example, withApiOptions } from './context';
-import { type CsvRow, InputInvalid, type Problem, readCsv, where, zodProblems } from './csv';
+import { InputInvalid, type Problem, readCsv, where, zodProblems } from './csv';
 import { CliError } from './io';
 import { day, summary, table, when } from './table';
 
-export const CANDIDATE_COLUMNS = {
-  required: ['caseRef', 'serviceLevel', 'childName', 'childDateOfBirth', 'agencies', 'lastActivityAt'],
-  optional: ['childLocalId'],
-} as const;
-
-type CandidateColumn = (typeof CANDIDATE_COLUMNS.required)[number] | (typeof CANDIDATE_COLUMNS.optional)[number];
-type Row = CsvRow<CandidateColumn>;
-
-const CHILD_COLUMNS: Record<string, string> = {
-  name: 'childName',
-  dateOfBirth: 'childDateOfBirth',
-  localId: 'childLocalId',
-};
 const OPTION_OF: Record<string, string> = {
   focus: '--focus',
   focusSource: '--focus-source',
@@ -70,7 +67,7 @@ export function registerAudits(program: Command, ctx: Ctx): void {
       .summary('start an audit from a candidate pool in a CSV file')
       .description(
         'start an audit from a candidate pool in a CSV file (POST /api/audits). The columns are ' +
-          `${[...CANDIDATE_COLUMNS.required.slice(0, 4), 'childLocalId', ...CANDIDATE_COLUMNS.required.slice(4)].join(',')}` +
+          `${CANDIDATE_COLUMN_ORDER.join(',')}` +
           ` (childLocalId may be left empty; serviceLevel: ${SERVICE_LEVELS.join(', ')}; agencies: agency names ` +
           'or IDs separated by ";"; dates YYYY-MM-DD or ISO-8601 date-times). The whole file is checked first. ' +
           'Needs a business_unit key.',
@@ -134,20 +131,9 @@ async function startAudit(ctx: Ctx, file: string, opts: StartOptions): Promise<v
     problems.push({ column: '--discussion-at/--discussion-location', message: 'give both, or neither' });
   }
 
-  const firstLineOf = new Map<string, number>();
-  for (const row of rows) {
-    const earlier = firstLineOf.get(row.cells.caseRef);
-    if (earlier !== undefined && row.cells.caseRef) {
-      problems.push({
-        line: row.line,
-        column: 'caseRef',
-        message: `duplicate caseRef ${row.cells.caseRef} (line ${earlier})`,
-      });
-    } else firstLineOf.set(row.cells.caseRef, row.line);
-  }
-
   const api = await createApi(opts, ctx.io);
-  const resolved = await resolveAgencies(api, rows, problems);
+  const pool = candidatePool(rows, namesAgencies(rows) ? await agencyDirectory(api) : []);
+  problems.push(...pool.problems);
 
   const body = {
     focus: opts.focus,
@@ -159,25 +145,16 @@ async function startAudit(ctx: Ctx, file: string, opts: StartOptions): Promise<v
     ...(opts.discussionAt !== undefined && opts.discussionLocation !== undefined
       ? { discussion: { at: opts.discussionAt, location: opts.discussionLocation } }
       : {}),
-    candidates: rows.map((row, i) => ({
-      caseRef: row.cells.caseRef,
-      serviceLevel: row.cells.serviceLevel,
-      child: {
-        name: row.cells.childName,
-        dateOfBirth: row.cells.childDateOfBirth,
-        ...(row.cells.childLocalId ? { localId: row.cells.childLocalId } : {}),
-      },
-      agencyIds: resolved[i] ?? [],
-      lastActivityAt: row.cells.lastActivityAt,
-    })),
+    candidates: pool.candidates,
   };
   const parsed = createAuditSchema.safeParse(body);
   if (!parsed.success) {
-    // A cell already found wrong above (an unknown agency name, a duplicate caseRef) has said so.
-    const reported = new Set(problems.map((p) => `${p.line}:${p.column}`));
-    for (const p of zodProblems(parsed.error.issues, (path) => locate(rows, path))) {
-      if (p.line === undefined || !reported.has(`${p.line}:${p.column}`)) problems.push(p);
-    }
+    problems.push(
+      ...newProblems(
+        problems,
+        zodProblems(parsed.error.issues, (path) => locate(rows, path)),
+      ),
+    );
   }
   if (problems.length) {
     throw new InputInvalid(file, sortProblems(problems), 'no audit was started');
@@ -212,68 +189,24 @@ async function startAudit(ctx: Ctx, file: string, opts: StartOptions): Promise<v
   ctx.out(`\nFollow it with: deepdive audits show ${created.id}`);
 }
 
-/** The candidate pool's problems in file order, the options' first. */
-const sortProblems = (problems: Problem[]) =>
-  [...problems].sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? '').localeCompare(b.column ?? ''));
-
 /** Where a path into the request body comes from: a line and column of the file, or an option. */
-function locate(rows: Row[], path: readonly PropertyKey[]): Omit<Problem, 'message'> | undefined {
-  if (path[0] === 'candidates' && typeof path[1] === 'number') {
-    const line = rows[path[1]]?.line;
-    const field = path[2];
-    if (field === 'child') return { line, column: CHILD_COLUMNS[String(path[3])] ?? 'childName' };
-    if (field === 'agencyIds') return { line, column: 'agencies' };
-    return { line, column: field === undefined ? undefined : String(field) };
-  }
-  if (path[0] === 'candidates') return undefined;
+function locate(rows: CandidateRow[], path: readonly PropertyKey[]): Omit<Problem, 'message'> | undefined {
+  if (path[0] === 'candidates') return locateCandidate(rows, path);
   const key = path.map(String).join('.');
   const option = OPTION_OF[key] ?? OPTION_OF[String(path[0])];
   return option ? { column: option } : undefined;
 }
 
-/** Each row's agencies as IDs: an ID is kept as it is (the API checks it), a name is looked up in the directory. */
-async function resolveAgencies(api: Api, rows: Row[], problems: Problem[]): Promise<(string[] | undefined)[]> {
-  const tokens = rows.map((r) =>
-    r.cells.agencies
-      .split(';')
-      .map((t) => t.trim())
-      .filter(Boolean),
-  );
-  const names = tokens.flat().filter((t) => !uuid.safeParse(t).success);
-  let byName = new Map<string, string>();
-  let byLowerName = new Map<string, string[]>();
-  if (names.length) {
-    let directory: { id: string; name: string }[];
-    try {
-      directory = await api.get<{ id: string; name: string }[]>('/api/agencies');
-    } catch (err) {
-      if (err instanceof ApiError && err.status === 403) {
-        throw new CliError(
-          `${err.message} Agencies named in the file are looked up in the directory; give IDs instead.`,
-        );
-      }
-      throw err;
+/** The agency directory, to resolve the names the file gives. */
+async function agencyDirectory(api: Api): Promise<{ id: string; name: string }[]> {
+  try {
+    return await api.get<{ id: string; name: string }[]>('/api/agencies');
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 403) {
+      throw new CliError(`${err.message} Agencies named in the file are looked up in the directory; give IDs instead.`);
     }
-    byName = new Map(directory.map((a) => [a.name, a.id]));
-    byLowerName = new Map<string, string[]>();
-    for (const a of directory)
-      byLowerName.set(a.name.toLowerCase(), [...(byLowerName.get(a.name.toLowerCase()) ?? []), a.id]);
+    throw err;
   }
-  return tokens.map((list, i) => {
-    const line = rows[i]!.line;
-    let ok = true;
-    const ids = list.map((t) => {
-      if (uuid.safeParse(t).success) return t;
-      const exact = byName.get(t);
-      if (exact) return exact;
-      const loose = byLowerName.get(t.toLowerCase());
-      if (loose?.length === 1) return loose[0]!;
-      ok = false;
-      problems.push({ line, column: 'agencies', message: `no agency named "${t}" in the directory` });
-      return '';
-    });
-    return ok ? ids : undefined;
-  });
 }
 
 /** A lost connection or a 503 is retried with the same Idempotency-Key: at most one audit is started. */

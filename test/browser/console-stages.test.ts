@@ -17,7 +17,6 @@ import {
   Recorder,
   signInWith,
   startProduct,
-  takeRefusal,
 } from './browser';
 
 jest.setTimeout(120_000);
@@ -113,7 +112,7 @@ test('the business unit replaces a case and sends the invitations from the cohor
   // "Replace" with no replacement chosen: refused on its row.
   const firstRef = (await page.locator('tbody tr th').first().innerText()).trim();
   await page.getByRole('button', { name: `Replace ${firstRef}` }).click();
-  await takeRefusal(recorder, page, 400);
+  await recorder.takeRefusal(page, 400);
   expect(await errorSummary()).toContain(`Choose a case to replace ${firstRef} with`);
   await page.locator('.govuk-error-summary a').first().click();
   expect(await page.evaluate('document.activeElement.id')).toBe('replacementCaseRef-1');
@@ -149,7 +148,7 @@ test('the business unit replaces a case and sends the invitations from the cohor
     form.submit();
   }`);
   await page.locator('.govuk-error-summary').waitFor();
-  await takeRefusal(recorder, page, 409);
+  await recorder.takeRefusal(page, 409);
   expect(await errorSummary()).toContain('already been sent');
   await check('cohort-send-refused');
   await untilStage('awaiting_submissions');
@@ -181,7 +180,7 @@ test('the business unit schedules the discussion and records its outcome, refusa
   await page.getByLabel('Date and time').fill('next Tuesday');
   await page.getByLabel('Place').fill('Room 4, County Hall');
   await page.getByRole('button', { name: 'Schedule the discussion' }).click();
-  await takeRefusal(recorder, page, 400);
+  await recorder.takeRefusal(page, 400);
   expect(await errorSummary()).toContain('Enter the date and time as a date and time');
   expect(await page.getByLabel('Place').inputValue()).toBe('Room 4, County Hall');
   await check('discussion-schedule-error');
@@ -199,7 +198,7 @@ test('the business unit schedules the discussion and records its outcome, refusa
   await page.getByRole('group', { name: "Recognition: the panel's grade" }).getByLabel('Good', { exact: true }).check();
   await page.getByLabel("Recognition: the panel's conclusions").fill('Risk was recognised early');
   await page.getByRole('button', { name: 'Record the outcome' }).click();
-  await takeRefusal(recorder, page, 400);
+  await recorder.takeRefusal(page, 400);
   const refused = await errorSummary();
   expect(refused).toContain("Choose the panel's grade for Assessment");
   expect(refused).toContain("Enter the panel's conclusions on Impact");

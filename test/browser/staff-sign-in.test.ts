@@ -11,7 +11,6 @@ import {
   Recorder,
   signInWith as signInWithOf,
   startProduct,
-  takeRefusal as takeRefusalOf,
 } from './browser';
 
 jest.setTimeout(120_000);
@@ -39,7 +38,7 @@ async function check(label: string): Promise<void> {
   checked.push(await expectNoAxeViolations(page, `staff-${label}`));
 }
 
-const takeRefusal = (status: number) => takeRefusalOf(recorder, page, status);
+const takeRefusal = (status: number) => recorder.takeRefusal(page, status);
 const signInWith = (email: string, password: string) => signInWithOf(page, email, password);
 
 const PASSWORD = () => product.running.devStaff!.password;
