@@ -21,6 +21,7 @@ import { dashboardRouter } from './routers/dashboard';
 import { packRouter } from './routers/pack';
 import { progressRouter } from './routers/progress';
 import { consoleRouter } from './routers/console';
+import { consoleReportRouter } from './routers/console-report';
 import { publicPagesRouter } from './routers/public';
 import { respondRouter } from './routers/respond';
 import { setUpStaticResources } from './static';
@@ -156,5 +157,6 @@ function staffConsole(deps: AppDeps): Router {
   router.use(staffCsrf(deps.linkSecret));
   router.use(auth.router);
   router.use(consoleRouter({ db: deps.db }));
+  router.use(consoleReportRouter({ db: deps.db, temporal: deps.temporal }));
   return router;
 }
