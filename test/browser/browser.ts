@@ -153,6 +153,23 @@ export class Recorder {
     ]);
   }
 
+  /**
+   * Chromium logs a page answered with a refusal's status as a console error ("Failed to load resource: the
+   * server responded with a status of 422"): expected once, for that page, it is taken out of the problems.
+   */
+  async takeRefusal(page: Page, status: number): Promise<void> {
+    const text = `the server responded with a status of ${status}`;
+    for (let i = 0; i < 100; i++) {
+      const at = this.problems.findIndex((p) => p.text.includes(text));
+      if (at >= 0) {
+        this.problems.splice(at, 1);
+        return;
+      }
+      await page.waitForTimeout(20);
+    }
+    throw new Error(`Chromium never logged the ${status} of ${page.url()}`);
+  }
+
   /** A full-page screenshot of what the page shows now, as test-artifacts/screenshots/<name>.png. */
   async shot(page: Page, name: string): Promise<string> {
     fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });

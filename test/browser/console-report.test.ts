@@ -102,20 +102,6 @@ async function check(label: string): Promise<void> {
   checked.push(await expectNoAxeViolations(page, `console-report-${label}`));
 }
 
-/** Chromium logs a page answered with a refusal as a console error: expected once, for that page. */
-async function takeRefusal(status: number): Promise<void> {
-  const text = `the server responded with a status of ${status}`;
-  for (let i = 0; i < 100; i++) {
-    const at = recorder.problems.findIndex((p) => p.text.includes(text));
-    if (at >= 0) {
-      recorder.problems.splice(at, 1);
-      return;
-    }
-    await page.waitForTimeout(20);
-  }
-  throw new Error(`Chromium never logged the ${status} of ${page.url()}`);
-}
-
 /** A fresh browser, signed in as this account through the provider's own page, on `path`. */
 async function signInAs(email: string, path: string): Promise<void> {
   await context?.close();
@@ -138,7 +124,7 @@ async function press(name: string, status = 200): Promise<void> {
   await page.waitForLoadState('load');
   // A POST answered with a redirect is followed to a 200 page.
   expect([name, res.status() === 303 ? 200 : res.status()]).toEqual([name, status]);
-  if (status >= 400) await takeRefusal(status);
+  if (status >= 400) await recorder.takeRefusal(page, status);
 }
 
 const errorSummary = () => page.locator('.govuk-error-summary').innerText();
