@@ -6,6 +6,7 @@
 // refuses it as a workflow in another stage does.
 import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import * as cheerio from 'cheerio';
+import { rolesOf } from '../../api/openapi';
 import { CONSOLE_REPORT_ROUTES } from '../../api/routers/console-report-routes';
 import type { Role } from '../../infra/config';
 import { wrongStage } from '../../workflows/errors';
@@ -607,6 +608,58 @@ describe('IDs in the path', () => {
         });
         expect(page.$('main h1').text()).not.toBe('');
       }
+    },
+  );
+});
+
+describe('the role matrix', () => {
+  const ROLES: Role[] = ['business_unit', 'manager', 'lis'];
+  const changes = CONSOLE_REPORT_ROUTES.filter((r) => r.method === 'post');
+  let rows: Awaited<ReturnType<typeof insertAuditWithLinks>>;
+  beforeAll(async () => {
+    rows = await insertAuditWithLinks(bed.db, 'role-matrix');
+  });
+
+  it('gives the manager no change, the LIS only the sign-off and closing an action', () => {
+    const who = Object.fromEntries(changes.map((r) => [r.path, [...(rolesOf(r.access) ?? [])].sort()]));
+    expect(who).toEqual({
+      '/audits/{id}/report': ['business_unit'],
+      '/audits/{id}/sign-off': ['business_unit', 'lis'],
+      '/actions/{actionId}/close': ['business_unit', 'lis'],
+      '/agencies': ['business_unit'],
+      '/agencies/import': ['business_unit'],
+      '/agencies/{id}': ['business_unit'],
+    });
+  });
+
+  it.each(changes.map((r) => [r.path, r] as const))(
+    'POST %s refuses (403) every other role, with a well-formed form, changing nothing',
+    async (_path, route) => {
+      const path = route.path
+        .replace('{id}', route.path.startsWith('/agencies') ? rows.agencyId : rows.auditId)
+        .replace('{actionId}', rows.actionId);
+      const form = {
+        ...REPORT,
+        intent: 'submit',
+        decision: 'approved',
+        from: 'all',
+        page: '1',
+        name: 'Matrix Housing',
+        type: 'housing',
+        contactEmail: 'audits@matrix.example',
+        leadEmail: 'lead@matrix.example',
+        csv: 'name,type,contactEmail,leadEmail\nMatrix Police,police,audits@matrix.example,lead@matrix.example',
+      };
+      const trail = await bed.db.auditTrailEntry.count();
+      const refused = ROLES.filter((role) => !rolesOf(route.access)!.includes(role));
+      expect(refused.length).toBeGreaterThan(0);
+      for (const role of refused) {
+        const page = await post(role, path, form, '/audits');
+        expect([role, page.status]).toEqual([role, 403]);
+        expect(page.$('main').text()).toContain('This page is for the role');
+      }
+      expect(await bed.db.auditTrailEntry.count()).toBe(trail);
+      expect(updates).toEqual([]);
     },
   );
 });
