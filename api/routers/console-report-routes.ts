@@ -155,28 +155,22 @@ export const CONSOLE_REPORT_ROUTES: RouteDoc[] = [
   {
     method: 'post',
     path: '/agencies',
-    operationId: 'consoleAddAgency',
-    summary: 'The console: "Add an agency"',
+    operationId: 'consoleAddOrImportAgencies',
+    summary:
+      'The console: "Add an agency" (action=add), or "Import agencies (CSV)" (action=import: the columns and ' +
+      'checks of `deepdive agencies import`)',
     tag: 'console',
     access: BU,
     console: true,
-    form: agencyForm,
-    success: done('Added: back to the directory'),
-    errors: [409],
-  },
-  {
-    method: 'post',
-    path: '/agencies/import',
-    operationId: 'consoleImportAgencies',
-    summary: 'The console: "Import agencies (CSV)", the columns and checks of `deepdive agencies import`',
-    tag: 'console',
-    access: BU,
-    console: true,
-    form: z.looseObject({
-      _csrf: z.string(),
-      csv: z.string().meta({ description: 'The file’s text: name,type,contactEmail,leadEmail, header row first.' }),
+    form: agencyForm.extend({
+      action: z.enum(['add', 'import']),
+      csv: z
+        .string()
+        .optional()
+        .meta({ description: 'To import: the file’s text, name,type,contactEmail,leadEmail, header row first.' }),
     }),
-    success: done('Imported: back to the directory'),
+    success: done('Added or imported: back to the directory'),
+    errors: [409],
   },
   {
     method: 'get',

@@ -246,20 +246,21 @@ export function consoleReportRouter(deps: AuditDeps): Router {
     await showAgencies(res, 200, { staff: req.staff!, done });
   });
 
+  // "Add an agency" and "Import agencies (CSV)" post here, each form saying which it is (as /staff's do).
   router.post('/agencies', requireStaff('business_unit'), async (req, res) => {
+    const { action } = formFields(req.body, ['action']);
+    if (action === 'import') return importCsv(req, res);
+    if (action !== 'add') throw new HttpError(400, 'validation_failed', 'Choose what to do: add or import.');
     const form = agencyForm(req.body);
     const added = await attempt(() => createAgency({ db }, personOf(req.staff!), form));
     if (added.refusal) {
-      return showAgencies(res, added.refusal.status, {
-        staff: req.staff!,
-        add: form,
-        errors: agencyErrors(added.refusal),
-      });
+      const errors = agencyErrors(added.refusal);
+      return showAgencies(res, added.refusal.status, { staff: req.staff!, add: form, errors });
     }
     res.redirect(303, '/agencies?added=1');
   });
 
-  router.post('/agencies/import', requireStaff('business_unit'), async (req, res) => {
+  const importCsv = async (req: Request, res: Response) => {
     const { csv = '' } = formFields(req.body, ['csv']);
     const imported = await attempt(() => importAgencies({ db }, personOf(req.staff!), { csv }));
     if (imported.refusal) {
@@ -272,7 +273,7 @@ export function consoleReportRouter(deps: AuditDeps): Router {
     }
     const { created, updated, unchanged } = imported.value;
     res.redirect(303, `/agencies?created=${created}&updated=${updated}&unchanged=${unchanged}`);
-  });
+  };
 
   router.get('/agencies/:id', requireStaff('business_unit'), async (req, res) => {
     const agency = await findAgency(db, id(req));

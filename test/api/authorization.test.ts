@@ -108,7 +108,6 @@ const MATRIX: Row[] = [
   { method: 'POST', route: '/actions/{actionId}/close', who: { console: LIS_OR_BU }, body: EMPTY, allowed: 303 },
   { method: 'GET', route: '/agencies', who: { console: ['business_unit', 'manager'] }, allowed: 303 },
   { method: 'POST', route: '/agencies', who: { console: BU }, body: EMPTY, allowed: 303 },
-  { method: 'POST', route: '/agencies/import', who: { console: BU }, body: EMPTY, allowed: 303 },
   { method: 'GET', route: '/agencies/{id}', who: { console: BU }, allowed: 303 },
   { method: 'POST', route: '/agencies/{id}', who: { console: BU }, body: EMPTY, allowed: 303 },
 ];

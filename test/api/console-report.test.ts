@@ -475,14 +475,20 @@ describe('/agencies', () => {
     expect(page.$('main').text()).toContain('Read Only Housing');
     expect(page.$('main form')).toHaveLength(0);
     expect((await get('lis', '/agencies')).status).toBe(403);
-    for (const path of ['/agencies', '/agencies/import']) {
-      expect((await post('manager', path, { ...agency('Not Added'), csv: 'x' }, '/audits')).status).toBe(403);
+    for (const action of ['add', 'import']) {
+      const form = {
+        action,
+        ...agency('Not Added'),
+        csv: `name,type,contactEmail,leadEmail\nNot Added,police,a@b.example,c@d.example`,
+      };
+      expect((await post('manager', '/agencies', form, '/audits')).status).toBe(403);
     }
     expect(await bed.db.agency.count({ where: { name: 'Not Added' } })).toBe(0);
   });
 
   it('"Add an agency": a refusal keeps what was typed; a good one is added, with the trail; a name taken is a 409', async () => {
     const bad = await post('business_unit', '/agencies', {
+      action: 'add',
       ...agency('Harbour Housing'),
       contactEmail: 'not an email',
       type: '',
@@ -495,7 +501,7 @@ describe('/agencies', () => {
     expect(bad.$('input#name').attr('value')).toBe('Harbour Housing');
     expect(bad.$('input#contactEmail').attr('value')).toBe('not an email');
 
-    const good = await post('business_unit', '/agencies', agency('Harbour Housing'));
+    const good = await post('business_unit', '/agencies', { action: 'add', ...agency('Harbour Housing') });
     expect(good.status).toBe(303);
     expect(good.location).toBe('/agencies?added=1');
     const row = await bed.db.agency.findUniqueOrThrow({ where: { name: 'Harbour Housing' } });
@@ -504,7 +510,7 @@ describe('/agencies', () => {
     });
     expect(trail.details).toEqual({ agencyId: row.id });
 
-    const again = await post('business_unit', '/agencies', agency('Harbour Housing'));
+    const again = await post('business_unit', '/agencies', { action: 'add', ...agency('Harbour Housing') });
     expect(again.status).toBe(409);
     expect(summary(again)).toEqual(['An agency named "Harbour Housing" already exists.']);
   });
@@ -539,7 +545,7 @@ describe('/agencies', () => {
       'Moor School,education,not-an-email,lead@moorschool.example',
       'Moor Police,police,other@moor.example,lead@moor.example',
     ].join('\n');
-    const bad = await post('business_unit', '/agencies/import', { csv: badCsv }, '/agencies');
+    const bad = await post('business_unit', '/agencies', { action: 'import', csv: badCsv });
     expect(bad.status).toBe(400);
     expect(summary(bad)).toEqual([
       'The CSV has 3 problems: nothing was imported.',
@@ -551,12 +557,10 @@ describe('/agencies', () => {
     expect(bad.$('textarea#csv').text()).toBe(badCsv);
     expect(await bed.db.agency.count({ where: { name: { startsWith: 'Moor ' } } })).toBe(0);
 
-    const missing = await post(
-      'business_unit',
-      '/agencies/import',
-      { csv: 'name,type\nMoor Police,police' },
-      '/agencies',
-    );
+    const missing = await post('business_unit', '/agencies', {
+      action: 'import',
+      csv: 'name,type\nMoor Police,police',
+    });
     expect(summary(missing)).toEqual([
       'The CSV has 2 problems: nothing was imported.',
       'Line 1, column contactEmail: missing column',
@@ -569,7 +573,7 @@ describe('/agencies', () => {
       'Moor Police,police,audits@moor.example,lead@moor.example',
       'Moor Housing,housing,new@housing.example,lead@housing.example',
     ].join('\n');
-    const good = await post('business_unit', '/agencies/import', { csv: goodCsv }, '/agencies');
+    const good = await post('business_unit', '/agencies', { action: 'import', csv: goodCsv });
     expect(good.status).toBe(303);
     expect(good.location).toBe('/agencies?created=1&updated=1&unchanged=0');
     expect((await bed.db.agency.findUniqueOrThrow({ where: { name: 'Moor Housing' } })).contactEmail).toBe(
@@ -627,7 +631,6 @@ describe('the role matrix', () => {
       '/audits/{id}/sign-off': ['business_unit', 'lis'],
       '/actions/{actionId}/close': ['business_unit', 'lis'],
       '/agencies': ['business_unit'],
-      '/agencies/import': ['business_unit'],
       '/agencies/{id}': ['business_unit'],
     });
   });
@@ -641,6 +644,7 @@ describe('the role matrix', () => {
       const form = {
         ...REPORT,
         intent: 'submit',
+        action: 'add',
         decision: 'approved',
         from: 'all',
         page: '1',

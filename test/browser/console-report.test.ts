@@ -198,7 +198,7 @@ it('the LIS reads the actions overdue first, a page at a time, and closes one', 
 it('the business unit keeps the agency directory: add, change, import a CSV, each with its error state', async () => {
   await signInAs('bu@dev.local', '/agencies');
   await check('agencies');
-  const add = page.locator('form[action="/agencies"]');
+  const add = page.locator('form').filter({ has: page.locator('input[name=action][value=add]') });
   await add.getByLabel('Name').fill('Harbour Housing');
   await add.getByLabel('Contact email address').fill('not an email');
   await press('Add an agency', 400);
