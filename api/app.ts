@@ -23,6 +23,7 @@ import { progressRouter } from './routers/progress';
 import { consoleRouter } from './routers/console';
 import { candidateUpload, consoleAuditsRouter } from './routers/console-audits';
 import { consoleStagesRouter } from './routers/console-stages';
+import { consoleReportRouter } from './routers/console-report';
 import { publicPagesRouter } from './routers/public';
 import { respondRouter } from './routers/respond';
 import { setUpStaticResources } from './static';
@@ -170,5 +171,6 @@ function staffConsole(deps: AppDeps): Router {
     }),
   );
   router.use(consoleStagesRouter({ db: deps.db, temporal: deps.temporal }));
+  router.use(consoleReportRouter({ db: deps.db, temporal: deps.temporal }));
   return router;
 }

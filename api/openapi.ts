@@ -13,6 +13,7 @@ import {
 } from 'zod-openapi';
 import { SERVICE_LEVELS } from '../domain/cohort';
 import { idempotencyKeySchema } from './idempotency';
+import { CONSOLE_REPORT_ROUTES } from './routers/console-report-routes';
 import {
   acknowledgeSchema,
   AGENCY_TYPES,
@@ -1052,6 +1053,7 @@ export const ROUTES: readonly RouteDoc[] = [
     success: [{ status: 303, description: 'Done: back to the directory (not signed in: to /sign-in).' }],
     errors: [409],
   },
+  ...CONSOLE_REPORT_ROUTES,
   {
     method: 'get',
     path: '/audits/{id}/cohort',

@@ -3,8 +3,7 @@
 // actions as an LIS sign-off leaves them; then each page is asked for `requests` times, one request at a
 // time over loopback with keep-alive, as a person signed in as the business unit, and the time to the
 // last byte is recorded: on loopback that is the server's time to render plus a fraction of a millisecond.
-import { createHmac, randomUUID } from 'node:crypto';
-import { SESSION_COOKIE } from '../api/sessions';
+import { staffSession } from '../test/support/staff-session';
 import { auditBody, createAgencies, openAudits } from './audits';
 import { type Latency, latencyOf, mapLimit, now } from './harness';
 import type { Stack } from './stack';
@@ -31,29 +30,6 @@ export interface PagesResult {
   requests: number;
   openSeconds: number;
   pages: PageTiming[];
-}
-
-/** A session for a member of staff, written as the sign-in writes it, and its signed cookie. */
-async function staffSession(stack: Stack): Promise<string> {
-  const staff = await stack.db.staff.create({
-    data: { email: `bench-${randomUUID()}@bench.example`, name: 'Bench Officer', role: 'business_unit' },
-  });
-  const sid = randomUUID();
-  const expires = new Date(Date.now() + 3600_000);
-  await stack.db.session.create({
-    data: {
-      sid,
-      expire: expires,
-      sess: {
-        cookie: { originalMaxAge: 3600_000, expires: expires.toISOString(), httpOnly: true, path: '/' },
-        staffId: staff.id,
-        signedInAt: Date.now(),
-      },
-    },
-  });
-  // express-session's signed cookie: `s:` + the ID + `.` + its HMAC-SHA256 in base64 without padding.
-  const mac = createHmac('sha256', stack.linkSecret).update(sid).digest('base64').replace(/=+$/, '');
-  return `${SESSION_COOKIE}=${encodeURIComponent(`s:${sid}.${mac}`)}`;
 }
 
 /** Open actions on the first `audits` audits, owned by their invited agencies, some overdue. */
@@ -95,7 +71,8 @@ export async function pages(stack: Stack, opts: PagesOptions): Promise<PagesResu
     );
     const openSeconds = (now() - opened) / 1000;
     const actions = await addActions(stack, ids.slice(0, opts.auditsWithActions), opts.actionsPerAudit);
-    const cookie = await staffSession(stack);
+    // Signed in as the sign-in leaves a person: a session row and its signed cookie.
+    const { cookie } = await staffSession(stack.db, stack.linkSecret, 'business_unit');
     const audit = ids[Math.floor(ids.length / 2)]!;
     const paths = [
       '/audits',

@@ -3,6 +3,9 @@
 import { z } from 'zod';
 import { createAgencySchema, updateAgencySchema } from '../../domain/schemas';
 import type { Db } from '../../infra/db';
+// The CLI's own reader and checks, so that a file the CLI refuses the console refuses the same way.
+import { AGENCY_COLUMNS, checkAgencyRows } from '../../scripts/cli/agencies';
+import { CsvInvalid, parseCsv, type Problem } from '../../domain/csv';
 import { type Principal, trailActor } from '../auth';
 import { HttpError, parse } from '../errors';
 import type { CommandDeps } from './deps';
@@ -41,6 +44,58 @@ export async function updateAgency({ db }: DirectoryDeps, actor: Principal, agen
   ]);
   return updated;
 }
+
+/** What "Import agencies (CSV)" posts: the file's text. */
+export const importAgenciesSchema = z.strictObject({ csv: z.string().trim().min(1).max(500_000) });
+
+/**
+ * The directory from a CSV file as the CLI imports it (`deepdive agencies import`): the same columns and checks,
+ * upserted by name. Every problem is listed by line and column, and nothing is imported while any remain.
+ */
+export async function importAgencies({ db }: DirectoryDeps, actor: Principal, input: unknown) {
+  const { csv } = parse(importAgenciesSchema, input);
+  let checked: ReturnType<typeof checkAgencyRows>;
+  try {
+    checked = checkAgencyRows(parseCsv(csv, { required: AGENCY_COLUMNS }));
+  } catch (err) {
+    if (err instanceof CsvInvalid) throw csvRefused(err.problems);
+    throw err;
+  }
+  if (checked.problems.length) throw csvRefused(checked.problems);
+  return db.$transaction(async (tx) => {
+    const done = { created: 0, updated: 0, unchanged: 0 };
+    for (const { agency } of checked.valid) {
+      const existing = await tx.agency.findUnique({ where: { name: agency.name } });
+      const fields = existing
+        ? (['type', 'contactEmail', 'leadEmail'] as const).filter((f) => existing[f] !== agency[f])
+        : [];
+      if (existing && !fields.length) {
+        done.unchanged++;
+        continue;
+      }
+      const row = existing
+        ? await tx.agency.update({ where: { id: existing.id }, data: agency })
+        : await tx.agency.create({ data: agency });
+      await tx.auditTrailEntry.create({
+        data: {
+          ...trailActor(actor),
+          action: existing ? 'agency.updated' : 'agency.created',
+          details: existing ? { agencyId: row.id, fields } : { agencyId: row.id },
+        },
+      });
+      done[existing ? 'updated' : 'created']++;
+    }
+    return done;
+  });
+}
+
+const csvRefused = (problems: Problem[]) =>
+  new HttpError(
+    400,
+    'invalid_csv',
+    `The CSV has ${problems.length === 1 ? '1 problem' : `${problems.length} problems`}: nothing was imported.`,
+    problems,
+  );
 
 async function refuseNameTaken(db: Db, name: string): Promise<void> {
   const existing = await db.agency.findUnique({ where: { name } });

@@ -53,9 +53,7 @@ export async function draftReport(deps: Pick<AuditDeps, 'db'>, auditId: string) 
 export async function submitReportVersion(deps: AuditDeps, actor: Principal, auditId: string, input: unknown) {
   const { db } = deps;
   const audit = await findAudit(db, auditId);
-  const body = parse(reportSchema, input);
-  const content = Object.fromEntries(REPORT_FIELDS.map((f) => [f, body[f]])) as ReportFields;
-  const { failures, warnings } = checkReportFields(content, (await poolIdentifiers(db, audit.id)).map(caseIdentifiers));
+  const { content, failures, warnings } = await checkReportAgainstPool(db, audit.id, input);
   if (failures.length) {
     await recordTrail(db, audit.id, actor, 'report.reidentification_failed', {
       failures: failures.length,
@@ -82,6 +80,24 @@ export async function submitReportVersion(deps: AuditDeps, actor: Principal, aud
       ]),
   );
   return { id: row.id, version: row.version, warnings };
+}
+
+/**
+ * The re-identification check alone, as a submission would run it, with nothing stored, sent or recorded: the
+ * console's "Check for identifying details" shows what to fix before anything leaves the business unit.
+ */
+export async function checkReportVersion(deps: Pick<AuditDeps, 'db'>, auditId: string, input: unknown) {
+  const audit = await findAudit(deps.db, auditId);
+  const { failures, warnings } = await checkReportAgainstPool(deps.db, audit.id, input);
+  return { failures, warnings };
+}
+
+/** The report as the schema takes it, checked against every identifier of the audit's candidate pool. */
+async function checkReportAgainstPool(db: Db, auditId: string, input: unknown) {
+  const body = parse(reportSchema, input);
+  const content = Object.fromEntries(REPORT_FIELDS.map((f) => [f, body[f]])) as ReportFields;
+  const cohort = (await poolIdentifiers(db, auditId)).map(caseIdentifiers);
+  return { content, ...checkReportFields(content, cohort) };
 }
 
 /**

@@ -18,6 +18,8 @@ export function consoleNavigation(
 ): { href: string; text: string; current?: boolean }[] {
   const items = [
     { href: '/audits', text: 'Audits' },
+    { href: '/actions', text: 'Actions' },
+    ...(staff.role !== 'lis' ? [{ href: '/agencies', text: 'Agencies' }] : []),
     ...(staff.role === 'business_unit' ? [{ href: '/staff', text: 'Staff' }] : []),
   ];
   return items.map((i) => ({ ...i, current: i.href === current }));

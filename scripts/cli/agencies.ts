@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { createAgencySchema, type CreateAgency } from '../../domain/schemas';
 import { type Api, ApiError, createApi, describeApiError } from './api';
 import { type Ctx, example, withApiOptions } from './context';
-import { InputInvalid, type Problem, readCsv, zodProblems } from './csv';
+import { type CsvRow, InputInvalid, type Problem, readCsv, zodProblems } from './csv';
 import { CliError } from './io';
 import { table } from './table';
 
@@ -61,8 +61,14 @@ export function registerAgencies(program: Command, ctx: Ctx): void {
     .action((file: string, opts: ImportOptions) => importAgencies(ctx, file, opts));
 }
 
-async function importAgencies(ctx: Ctx, file: string, opts: ImportOptions): Promise<void> {
-  const rows = readCsv(file, { required: AGENCY_COLUMNS }, ctx.io.cwd);
+/**
+ * The agencies of a CSV file's rows, each checked with the API's own schema, a name twice in the file refused
+ * too. The CLI and the console's "Import agencies (CSV)" both read a file with it.
+ */
+export function checkAgencyRows(rows: CsvRow<(typeof AGENCY_COLUMNS)[number]>[]): {
+  valid: { line: number; agency: CreateAgency }[];
+  problems: Problem[];
+} {
   const problems: Problem[] = [];
   const valid: { line: number; agency: CreateAgency }[] = [];
   const firstLineOf = new Map<string, number>();
@@ -80,6 +86,11 @@ async function importAgencies(ctx: Ctx, file: string, opts: ImportOptions): Prom
     firstLineOf.set(parsed.data.name, row.line);
     valid.push({ line: row.line, agency: parsed.data });
   }
+  return { valid, problems };
+}
+
+async function importAgencies(ctx: Ctx, file: string, opts: ImportOptions): Promise<void> {
+  const { valid, problems } = checkAgencyRows(readCsv(file, { required: AGENCY_COLUMNS }, ctx.io.cwd));
   if (problems.length) throw new InputInvalid(file, problems);
 
   const api = await createApi(opts, ctx.io);

@@ -104,6 +104,18 @@ const MATRIX: Row[] = [
   { method: 'GET', route: '/audits/{id}/discussion', who: { console: READERS }, allowed: 303 },
   { method: 'POST', route: '/audits/{id}/discussion', who: { console: BU }, body: EMPTY, allowed: 303 },
   { method: 'POST', route: '/audits/{id}/discussion/outcome', who: { console: BU }, body: EMPTY, allowed: 303 },
+  { method: 'GET', route: '/audits/{id}/report', who: { console: READERS }, allowed: 303 },
+  { method: 'POST', route: '/audits/{id}/report', who: { console: BU }, body: EMPTY, allowed: 303 },
+  { method: 'GET', route: '/audits/{id}/report/print', who: { console: READERS }, allowed: 303 },
+  { method: 'GET', route: '/audits/{id}/sign-off', who: { console: READERS }, allowed: 303 },
+  { method: 'POST', route: '/audits/{id}/sign-off', who: { console: LIS_OR_BU }, body: EMPTY, allowed: 303 },
+  { method: 'GET', route: '/actions', who: { console: READERS }, allowed: 303 },
+  { method: 'GET', route: '/audits/{id}/actions', who: { console: READERS }, allowed: 303 },
+  { method: 'POST', route: '/actions/{actionId}/close', who: { console: LIS_OR_BU }, body: EMPTY, allowed: 303 },
+  { method: 'GET', route: '/agencies', who: { console: ['business_unit', 'manager'] }, allowed: 303 },
+  { method: 'POST', route: '/agencies', who: { console: BU }, body: EMPTY, allowed: 303 },
+  { method: 'GET', route: '/agencies/{id}', who: { console: BU }, allowed: 303 },
+  { method: 'POST', route: '/agencies/{id}', who: { console: BU }, body: EMPTY, allowed: 303 },
 ];
 
 /** How the OpenAPI document states `who`: the roles (the dashboard's too), `link` or `public`. */

@@ -8,7 +8,7 @@ import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/c
 import * as cheerio from 'cheerio';
 import { LINK_SECRET } from '../support/activities';
 import { useAppBed } from '../support/app-bed';
-import { type StaffSession, signedInStaff } from '../support/staff-session';
+import { type StaffSession, staffSession } from '../support/staff-session';
 
 const started: string[] = [];
 const startingClient = {
@@ -31,9 +31,9 @@ let manager: StaffSession;
 let lis: StaffSession;
 
 beforeAll(async () => {
-  bu = await signedInStaff(bed.db, LINK_SECRET, 'business_unit');
-  manager = await signedInStaff(bed.db, LINK_SECRET, 'manager');
-  lis = await signedInStaff(bed.db, LINK_SECRET, 'lis');
+  bu = await staffSession(bed.db, LINK_SECRET, 'business_unit');
+  manager = await staffSession(bed.db, LINK_SECRET, 'manager');
+  lis = await staffSession(bed.db, LINK_SECRET, 'lis');
 });
 
 const DAY = 24 * 3600 * 1000;

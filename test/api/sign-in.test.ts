@@ -214,8 +214,12 @@ describe('the console follows the route table', () => {
   it('opens each console page to a person signed in with a role the table gives it, and refuses the others', async () => {
     const pages = documentedRoutes().filter((r) => r.console && r.method === 'get');
     // Every console page in the table, whoever adds it: the table is what this test follows.
-    expect(pages.map((r) => r.path)).toEqual(expect.arrayContaining(['/audits', '/audits/new', '/staff']));
-    const { auditId } = await insertAuditWithLinks(bed.db, 'route-table');
+    expect(pages.map((r) => r.path)).toEqual(
+      expect.arrayContaining(['/audits', '/audits/new', '/staff', '/audits/{id}/report']),
+    );
+    const rows = await insertAuditWithLinks(bed.db, 'console-pages');
+    const concrete = (path: string) =>
+      path.replace('{id}', path.startsWith('/agencies') ? rows.agencyId : rows.auditId);
     // With nothing to check yet, check your answers sends the person to the form.
     const answers: Record<string, number> = { '/audits/new/check': 303 };
     for (const account of ['bu@dev.local', 'manager@dev.local']) {
@@ -223,7 +227,7 @@ describe('the console follows the route table', () => {
       await signIn(b, account);
       const role = (await bed.db.staff.findUniqueOrThrow({ where: { email: account } })).role;
       for (const route of pages) {
-        const res = await b.request(`${app.base}${route.path.replace('{id}', auditId)}`);
+        const res = await b.request(`${app.base}${concrete(route.path)}`);
         const allowed = (rolesOf(route.access) ?? []).includes(role);
         expect({ account, path: route.path, status: res.res.status }).toEqual({
           account,
