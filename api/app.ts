@@ -17,10 +17,10 @@ import { agenciesRouter } from './routers/agencies';
 import { approveRouter } from './routers/approve';
 import { auditsRouter } from './routers/audits';
 import { briefingsRouter } from './routers/briefings';
-import { dashboardRouter } from './routers/dashboard';
 import { packRouter } from './routers/pack';
 import { progressRouter } from './routers/progress';
 import { consoleRouter } from './routers/console';
+import { consoleAuditRouter } from './routers/console-audit';
 import { publicPagesRouter } from './routers/public';
 import { respondRouter } from './routers/respond';
 import { setUpStaticResources } from './static';
@@ -47,9 +47,9 @@ export interface AppDeps {
   transport: { verify(): Promise<unknown> };
   /** Mounted at /dev/mail when the embedded mail catcher is in use. */
   devMail?: Router;
-  /** LINK_SECRET: the forms' CSRF tokens and the dashboard's session cookie are signed with it. */
+  /** LINK_SECRET: the forms' CSRF tokens and the staff session cookie are signed with it. */
   linkSecret: string;
-  /** Per address on the emailed-link routes and the dashboard's sign-in; 60 a minute unless set. */
+  /** Per address on the emailed-link routes; 60 a minute unless set. */
   linkRateLimit?: RateLimit;
   /** GET /metrics and the HTTP counters; made here when unset and `config.metrics.enabled`. */
   metrics?: Metrics;
@@ -115,16 +115,6 @@ export function createApp(deps: AppDeps): Express {
   app.use('/pack', packRouter({ db: deps.db }));
   app.use('/briefings', briefingsRouter({ db: deps.db }));
   app.use(publicPagesRouter());
-  app.use(
-    '/dashboard',
-    dashboardRouter({
-      db: deps.db,
-      apiKeys: deps.config.apiKeys,
-      secret: deps.linkSecret,
-      publicUrl: deps.config.publicUrl,
-      signInRateLimit: deps.linkRateLimit,
-    }),
-  );
 
   // Browsers ask for it on every first visit; there is none, and a 404 would show as an error.
   app.get('/favicon.ico', (_req, res) => {
@@ -156,5 +146,6 @@ function staffConsole(deps: AppDeps): Router {
   router.use(staffCsrf(deps.linkSecret));
   router.use(auth.router);
   router.use(consoleRouter({ db: deps.db }));
+  router.use(consoleAuditRouter({ db: deps.db, temporal: deps.temporal }));
   return router;
 }
