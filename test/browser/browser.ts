@@ -153,6 +153,19 @@ export class Recorder {
     ]);
   }
 
+  /** Chromium logs a page answered with a refusal as a console error: expected once, for that page, and taken out. */
+  async takeRefusal(page: Page, status: number): Promise<void> {
+    for (let i = 0; i < 100; i++) {
+      const at = this.problems.findIndex((p) => p.text.includes(`status of ${status}`));
+      if (at >= 0) {
+        this.problems.splice(at, 1);
+        return;
+      }
+      await page.waitForTimeout(50);
+    }
+    throw new Error(`Chromium never logged the ${status} of ${page.url()}`);
+  }
+
   /** A full-page screenshot of what the page shows now, as test-artifacts/screenshots/<name>.png. */
   async shot(page: Page, name: string): Promise<string> {
     fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });

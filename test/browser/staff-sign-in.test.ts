@@ -30,18 +30,7 @@ async function check(label: string): Promise<void> {
   checked.push(await expectNoAxeViolations(page, `staff-${label}`));
 }
 
-/** Chromium logs a page answered with a refusal as a console error: expected once, for that page. */
-async function takeRefusal(status: number): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    const at = recorder.problems.findIndex((p) => p.text.includes(`status of ${status}`));
-    if (at >= 0) {
-      recorder.problems.splice(at, 1);
-      return;
-    }
-    await page.waitForTimeout(50);
-  }
-  throw new Error(`Chromium never logged the ${status} of ${page.url()}`);
-}
+const takeRefusal = (status: number) => recorder.takeRefusal(page, status);
 
 async function signInWith(email: string, password: string): Promise<void> {
   await page.getByLabel('Email address').fill(email);
