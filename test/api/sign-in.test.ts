@@ -263,13 +263,20 @@ describe('roles and the staff directory', () => {
 describe('the console follows the route table', () => {
   it('opens each console page to a person signed in with a role the table gives it, and refuses the others', async () => {
     const pages = documentedRoutes().filter((r) => r.console && r.method === 'get');
-    expect(pages.map((r) => r.path).sort()).toEqual(['/audits', '/staff']);
+    expect(pages.map((r) => r.path).sort()).toEqual([
+      '/audits',
+      '/audits/{id}',
+      '/audits/{id}/cancel',
+      '/audits/{id}/trail',
+      '/staff',
+    ]);
+    const { auditId } = await insertAuditWithLinks(bed.db, 'console-pages');
     for (const account of ['bu@dev.local', 'manager@dev.local']) {
       const b = browser();
       await signIn(b, account);
       const role = (await bed.db.staff.findUniqueOrThrow({ where: { email: account } })).role;
       for (const route of pages) {
-        const res = await b.request(`${app.base}${route.path}`);
+        const res = await b.request(`${app.base}${route.path.replace('{id}', auditId)}`);
         const allowed = (rolesOf(route.access) ?? []).includes(role);
         expect({ account, path: route.path, status: res.res.status }).toEqual({
           account,
