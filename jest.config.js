@@ -9,6 +9,8 @@ const faults = require('./test/faults/jest.config');
 module.exports = {
   // Jest reads the timeout from here, not from a project (the fault suite sets its own, in its file).
   testTimeout: 60_000,
+  // Jest's summary goes to standard error; the count reporter repeats it as the last line of standard output.
+  reporters: ['default', '<rootDir>/test/support/count-reporter.js'],
   projects: [
     {
       displayName: 'tests',

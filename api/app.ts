@@ -21,6 +21,7 @@ import { packRouter } from './routers/pack';
 import { progressRouter } from './routers/progress';
 import { consoleRouter } from './routers/console';
 import { consoleAuditRouter } from './routers/console-audit';
+import { consoleStagesRouter } from './routers/console-stages';
 import { publicPagesRouter } from './routers/public';
 import { respondRouter } from './routers/respond';
 import { setUpStaticResources } from './static';
@@ -147,5 +148,6 @@ function staffConsole(deps: AppDeps): Router {
   router.use(auth.router);
   router.use(consoleRouter({ db: deps.db }));
   router.use(consoleAuditRouter({ db: deps.db, temporal: deps.temporal }));
+  router.use(consoleStagesRouter({ db: deps.db, temporal: deps.temporal }));
   return router;
 }

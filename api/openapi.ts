@@ -985,6 +985,109 @@ export const ROUTES: readonly RouteDoc[] = [
     errors: [404],
   },
   {
+    method: 'get',
+    path: '/audits/{id}/cohort',
+    operationId: 'consoleCohort',
+    summary:
+      "The console: the drawn cases, the draw's rationale and seed; the children's identifiers for the business unit (each view logged)",
+    tag: 'console',
+    access: READERS,
+    console: true,
+    query: z.object({
+      done: z.enum(['replaced', 'sent']).optional().meta({ description: 'Set after a change: what was done.' }),
+    }),
+    success: [
+      { status: 200, description: 'The cohort.', html: true },
+      { status: 303, description: 'Not signed in: to /sign-in.' },
+    ],
+  },
+  {
+    method: 'post',
+    path: '/audits/{id}/cohort/replace',
+    operationId: 'consoleReplaceCase',
+    summary: 'The console: replace a drawn case before the invitations go (as replaceCase)',
+    tag: 'console',
+    access: BU,
+    console: true,
+    form: z.object({ _csrf: z.string(), caseRef: z.string(), replacementCaseRef: z.string() }),
+    success: [{ status: 303, description: 'Replaced: back to the cohort (not signed in: to /sign-in).' }],
+    errors: [409],
+  },
+  {
+    method: 'post',
+    path: '/audits/{id}/cohort/send-invitations',
+    operationId: 'consoleSendInvitations',
+    summary: 'The console: send the invitations now (as sendInvitations)',
+    tag: 'console',
+    access: BU,
+    console: true,
+    form: z.object({ _csrf: z.string() }),
+    success: [{ status: 303, description: 'Sending: back to the cohort (not signed in: to /sign-in).' }],
+    errors: [409],
+  },
+  {
+    method: 'get',
+    path: '/audits/{id}/discussion',
+    operationId: 'consoleDiscussion',
+    summary: "The console: the discussion's date and place, and its outcome (recorded by the business unit once held)",
+    tag: 'console',
+    access: READERS,
+    console: true,
+    query: z.object({
+      done: z.enum(['scheduled', 'recorded']).optional().meta({ description: 'Set after a change: what was done.' }),
+    }),
+    success: [
+      { status: 200, description: 'The discussion.', html: true },
+      { status: 303, description: 'Not signed in: to /sign-in.' },
+    ],
+  },
+  {
+    method: 'post',
+    path: '/audits/{id}/discussion',
+    operationId: 'consoleScheduleDiscussion',
+    summary: 'The console: schedule or move the discussion (as scheduleDiscussion)',
+    tag: 'console',
+    access: BU,
+    console: true,
+    form: z.object({
+      _csrf: z.string(),
+      at: z.string().meta({ description: 'UK time: 14/1/2027 10:30, 2027-01-14 10:30, or ISO 8601 with an offset.' }),
+      location: z.string(),
+    }),
+    success: [{ status: 303, description: 'Scheduled: back to the discussion (not signed in: to /sign-in).' }],
+    errors: [409],
+  },
+  {
+    method: 'post',
+    path: '/audits/{id}/discussion/outcome',
+    operationId: 'consoleRecordOutcome',
+    summary: "The console: record the discussion's outcome (as recordOutcome), or add a row to the form",
+    tag: 'console',
+    access: BU,
+    console: true,
+    form: z
+      .looseObject({
+        _csrf: z.string(),
+        present: z
+          .union([z.string(), z.array(z.string())])
+          .optional()
+          .meta({ description: 'The IDs of the invited agencies that attended; the others did not.' }),
+        add: z
+          .enum(['urgentActions', 'concerns', 'recommendations'])
+          .optional()
+          .meta({ description: '"Add another": the form again with one more row of this kind; nothing is recorded.' }),
+      })
+      .meta({
+        description:
+          "The outcome's fields nested as in the JSON body (findings[recognition][grade], urgentActions[0][dueAt], …); blank rows are left out; dates as 31/3/2027 or ISO 8601.",
+      }),
+    success: [
+      { status: 200, description: '"Add another": the form with one more row.', html: true },
+      { status: 303, description: 'Recorded: back to the discussion (not signed in: to /sign-in).' },
+    ],
+    errors: [409],
+  },
+  {
     method: 'post',
     path: '/audits/{id}/concerns',
     operationId: 'consoleRaiseConcern',

@@ -4,7 +4,8 @@
 //   2. the full path: agencies' submissions over HTTP (saved, then the workflow update), 50 clients;
 //   3. scale: 1,000 open audits awaiting submissions on one worker — its RSS, the time to open them;
 //   4. history: events per run of the largest audit through every stage and three years of follow-up;
-//   5. emails: the existing render bench (cold, warm).
+//   5. emails: the existing render bench (cold, warm);
+//   6. pages: the staff console's pages with 500 audits in the database (`--only=pages`; its own section).
 // Settings: flags (`npm run bench -- --workflows=100`) or the environment (BENCH_WORKFLOWS=100); see
 // SETTINGS below and docs/BENCHMARKS.md. `--only=engine,full` runs some parts; `--profile` saves CPU
 // profiles of the measured windows of parts 1–2 and summarises them; `--no-write` leaves the docs alone.
@@ -17,7 +18,18 @@ import { emailBench } from './emails';
 import { history } from './history';
 import { formatSummary, summarise } from './profile';
 import { countQueries } from './queries';
-import { type EngineRun, type Results, section, targets, VARIANT_NAMES, write } from './report';
+import {
+  type EngineRun,
+  PAGES_SECTION,
+  pagesSection,
+  type Results,
+  SECTION,
+  section,
+  targets,
+  VARIANT_NAMES,
+  write,
+} from './report';
+import { pages } from './pages';
 import { scale } from './scale';
 import { startStack, type Stack } from './stack';
 import { type EngineVariant, engineBaseline, fullPath } from './throughput';
@@ -39,9 +51,11 @@ const SETTINGS = {
   historyAgencies: 8,
   historyActions: 8,
   historyYears: 3,
+  pagesAudits: 500,
+  pagesRequests: 100,
 };
 type Settings = typeof SETTINGS;
-const PARTS = ['emails', 'engine', 'full', 'scale', 'history'] as const;
+const PARTS = ['emails', 'engine', 'full', 'scale', 'history', 'pages'] as const;
 
 function parseArgs(argv: string[]) {
   const flags = new Map<string, string>();
@@ -64,7 +78,7 @@ function parseArgs(argv: string[]) {
     settings[key] = n;
     flags.delete(key);
   }
-  const only = (flags.get('only') ?? process.env.BENCH_ONLY ?? PARTS.join(',')).split(',');
+  const only = (flags.get('only') ?? process.env.BENCH_ONLY ?? PARTS.filter((p) => p !== 'pages').join(',')).split(',');
   for (const part of only)
     if (!PARTS.includes(part as (typeof PARTS)[number])) throw new Error(`--only: no part ${part}`);
   const profile = (flags.get('profile') ?? process.env.BENCH_PROFILE) === 'true' || process.env.BENCH_PROFILE === '1';
@@ -128,7 +142,7 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', interrupted);
   process.once('SIGTERM', interrupted);
-  const needsStack = ['engine', 'full', 'scale', 'history'].some((p) => opts.only.has(p));
+  const needsStack = ['engine', 'full', 'scale', 'history', 'pages'].some((p) => opts.only.has(p));
   if (needsStack) {
     stack = await startStack({ databaseServerUrl: opts.databaseServerUrl, temporalAddress: opts.temporalAddress, say });
     say(`Temporal dev server on ${stack.temporalAddress}, database ${stack.database.name}`);
@@ -188,6 +202,16 @@ async function main(): Promise<void> {
           say,
         });
       }
+      if (opts.only.has('pages')) {
+        say('6. pages: the staff console');
+        results.pages = await pages(stack, {
+          audits: s.pagesAudits,
+          auditsWithActions: Math.min(100, s.pagesAudits),
+          actionsPerAudit: 3,
+          requests: s.pagesRequests,
+          say,
+        });
+      }
     } finally {
       say('stopping; dropping the bench database');
       await stack.stop();
@@ -195,22 +219,26 @@ async function main(): Promise<void> {
   }
   results.seconds = (performance.now() - started) / 1000;
 
-  const text = section(results);
-  process.stdout.write(`\n${text}\n`);
+  const file = path.join(PROJECT_ROOT, 'docs', 'BENCHMARKS.md');
+  // Parts 1–4 share one section; the console's pages have their own, so either can be run alone.
+  const sections: [string, string][] = [];
+  if (['engine', 'full', 'scale', 'history'].some((p) => opts.only.has(p))) sections.push([SECTION, section(results)]);
+  if (results.pages) sections.push([PAGES_SECTION, pagesSection(results)]);
+  for (const [, text] of sections) process.stdout.write(`\n${text}\n`);
   if (profileDir) {
     const files = [...(results.engine ?? []), ...(results.full ? [results.full] : [])].flatMap((r) => r.profiles);
     for (const file of files) process.stdout.write(`\n${formatSummary(path.basename(file), summarise(file))}\n`);
   }
-  if (opts.writeDocs) {
-    const file = path.join(PROJECT_ROOT, 'docs', 'BENCHMARKS.md');
-    await write(file, text);
+  if (opts.writeDocs && sections.length) {
+    for (const [heading, text] of sections) await write(file, text, heading);
     say(`written to ${path.relative(process.cwd(), file)}`);
   }
   const missed = targets(results).filter((t) => t.met === false);
   say(
     `done in ${results.seconds.toFixed(0)} s; targets: ${targets(results).filter((t) => t.met).length} met, ${missed.length} missed`,
   );
-  if (results.engine?.some((e) => e.load.failed) || results.full?.load.failed) process.exitCode = 1;
+  const pageFailed = results.pages?.pages.some((p) => p.status !== 200);
+  if (results.engine?.some((e) => e.load.failed) || results.full?.load.failed || pageFailed) process.exitCode = 1;
 }
 
 main().catch((err: unknown) => {

@@ -8,6 +8,7 @@ import * as prettier from 'prettier';
 import type { EmailFigures } from './emails';
 import type { Latency } from './harness';
 import type { HistoryResult } from './history';
+import type { PagesResult } from './pages';
 import type { ScaleResult } from './scale';
 import type { EngineVariant, ThroughputResult } from './throughput';
 
@@ -32,6 +33,7 @@ export interface Results {
   scale?: ScaleResult;
   history?: HistoryResult;
   emails?: EmailFigures;
+  pages?: PagesResult;
   loadAverage: number[];
 }
 
@@ -340,13 +342,43 @@ export function section(r: Results): string {
   return out.filter((line, i, all) => !(line === '' && all[i - 1] === '')).join('\n');
 }
 
+export const PAGES_SECTION = '## Console pages: `npm run bench -- --only=pages`';
+
+/** Part 6: the staff console's server time per page with many audits in the database. */
+export function pagesSection(r: Results): string {
+  const p = r.pages!;
+  return [
+    PAGES_SECTION,
+    '',
+    `\`${r.command}\` on ${r.date.toISOString().slice(0, 16).replace('T', ' ')} UTC; ${machine()}.`,
+    `${p.audits} audits in the database, opened through the API in ${f0(p.openSeconds)} s (each awaiting submissions:`,
+    `4 cases, 8 invitations), ${p.actions} open actions on ${Math.ceil(p.actions / 3)} of them. Each page asked for ${p.requests}`,
+    'times after 5 warm-up requests, one at a time over loopback with keep-alive, signed in as the business unit: the',
+    'time to the last byte, which on loopback is the server’s time plus a fraction of a millisecond.',
+    '',
+    table(
+      ['page', 'status', 'size', 'p50', 'p95', 'max'],
+      p.pages.map((t) => [
+        `\`${t.path}\``,
+        t.status,
+        `${(t.bytes / 1024).toFixed(1)} KiB`,
+        `${t.latency.p50.toFixed(1)} ms`,
+        `${t.latency.p95.toFixed(1)} ms`,
+        `${t.latency.max.toFixed(1)} ms`,
+      ]),
+      ['l', 'r', 'r', 'r', 'r', 'r'],
+    ),
+    '',
+  ].join('\n');
+}
+
 /**
  * Replaces this section in docs/BENCHMARKS.md (up to the next `## `), or puts it first; then the file as
  * prettier lays it out (the email bench writes its table unaligned).
  */
-export async function write(file: string, text: string): Promise<void> {
+export async function write(file: string, text: string, heading = SECTION): Promise<void> {
   const existing = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '# Benchmarks\n';
-  const start = existing.indexOf(SECTION);
+  const start = existing.indexOf(heading);
   let updated: string;
   if (start === -1) {
     const first = existing.indexOf('\n## ');
@@ -355,7 +387,7 @@ export async function write(file: string, text: string): Promise<void> {
         ? `${existing.trimEnd()}\n\n${text}\n`
         : `${existing.slice(0, first).trimEnd()}\n\n${text}\n${existing.slice(first)}`;
   } else {
-    const next = existing.indexOf('\n## ', start + SECTION.length);
+    const next = existing.indexOf('\n## ', start + heading.length);
     updated = existing.slice(0, start) + text + (next === -1 ? '' : `\n${existing.slice(next)}`);
   }
   fs.mkdirSync(path.dirname(file), { recursive: true });

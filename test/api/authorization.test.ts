@@ -98,6 +98,12 @@ const MATRIX: Row[] = [
   { method: 'GET', route: '/audits/{id}/cancel', who: { console: BU }, allowed: 303 },
   { method: 'POST', route: '/audits/{id}/cancel', who: { console: BU }, body: EMPTY, allowed: 303 },
   { method: 'GET', route: '/audits/{id}/trail', who: { console: READERS }, allowed: 303 },
+  { method: 'GET', route: '/audits/{id}/cohort', who: { console: READERS }, allowed: 303 },
+  { method: 'POST', route: '/audits/{id}/cohort/replace', who: { console: BU }, body: EMPTY, allowed: 303 },
+  { method: 'POST', route: '/audits/{id}/cohort/send-invitations', who: { console: BU }, body: EMPTY, allowed: 303 },
+  { method: 'GET', route: '/audits/{id}/discussion', who: { console: READERS }, allowed: 303 },
+  { method: 'POST', route: '/audits/{id}/discussion', who: { console: BU }, body: EMPTY, allowed: 303 },
+  { method: 'POST', route: '/audits/{id}/discussion/outcome', who: { console: BU }, body: EMPTY, allowed: 303 },
 ];
 
 /** How the OpenAPI document states `who`: the roles, `link` or `public`. */

@@ -419,8 +419,15 @@ describe('path parameters', () => {
     const key = route.access === 'link' || route.access === 'public' ? undefined : KEYS.bu;
     for (const value of BAD_PARAMS) {
       const res = await http.call(method, concrete(route.path, { name: param, value }), { key, body });
-      const { status, shape } = refusal(res);
-      expect({ value: value.slice(0, 40), status: [400, 404].includes(status), shape }).toEqual({
+      const { status, shape, code } = refusal(res);
+      // A console page sends a caller not signed in to /sign-in before it reads the path (followed here, to this
+      // server's answer that it has no provider); signed in, its IDs are refused so (test/api/console-stages.test.ts).
+      const signInFirst = !!route.console && code === 'sign_in_unavailable';
+      expect({
+        value: value.slice(0, 40),
+        status: signInFirst || [400, 404].includes(status),
+        shape: signInFirst || shape,
+      }).toEqual({
         value: value.slice(0, 40),
         status: true,
         shape: true,

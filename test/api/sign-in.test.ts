@@ -10,6 +10,7 @@ import { tokenHash } from '../../infra/links';
 import { KEYS, type Served, useAppBed } from '../support/app-bed';
 import { insertAuditWithLinks } from '../support/fixtures';
 import { freePort } from '../support/ports';
+import { signInAs, type StaffBrowser, staffBrowser } from '../support/staff-browser';
 
 const { bed, serve } = useAppBed({ temporal: 'dev', worker: false });
 const PASSWORD = 'correct horse battery staple';
@@ -44,63 +45,12 @@ beforeAll(async () => {
 
 afterAll(() => provider?.stop());
 
-/** A browser without script: cookies per host, redirects followed one hop at a time and recorded. */
-function browser() {
-  const jar = new Map<string, Map<string, string>>();
-  const hops: { url: string; status: number; setCookie: string[] }[] = [];
-  async function request(
-    url: string,
-    init: { method?: string; form?: Record<string, string>; headers?: Record<string, string> } = {},
-  ) {
-    const target = new URL(url);
-    const cookies = jar.get(target.host) ?? new Map<string, string>();
-    const res = await fetch(target, {
-      method: init.method ?? 'GET',
-      redirect: 'manual',
-      headers: {
-        accept: 'text/html',
-        cookie: [...cookies].map(([k, v]) => `${k}=${v}`).join('; '),
-        ...(init.form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
-        ...init.headers,
-      },
-      body: init.form ? new URLSearchParams(init.form).toString() : undefined,
-    });
-    const setCookie = res.headers.getSetCookie();
-    for (const line of setCookie) {
-      const [pair] = line.split(';');
-      const [name, ...value] = pair!.split('=');
-      if (/expires=Thu, 01 Jan 1970/i.test(line) || value.join('=') === '') cookies.delete(name!.trim());
-      else cookies.set(name!.trim(), value.join('='));
-    }
-    jar.set(target.host, cookies);
-    hops.push({ url: target.href, status: res.status, setCookie });
-    return { res, url: target.href, text: await res.text() };
-  }
-  /** GETs, following redirects; returns the last answer. */
-  async function follow(url: string) {
-    let at = await request(url);
-    while ([302, 303].includes(at.res.status))
-      at = await request(new URL(at.res.headers.get('location')!, at.url).href);
-    return at;
-  }
-  return { request, follow, hops, cookie: (host: string, name: string) => jar.get(host)?.get(name) };
-}
-
-type Browser = ReturnType<typeof browser>;
+const browser = staffBrowser;
+type Browser = StaffBrowser;
 
 /** From /sign-in through the provider's page and back; the answer of the last hop. */
-async function signIn(b: Browser, email: string, password = PASSWORD, from = '/sign-in') {
-  const form = await b.follow(`${app.base}${from}`);
-  expect(form.res.status).toBe(200);
-  const $ = cheerio.load(form.text);
-  expect($('label[for=email]').text()).toBe('Email address');
-  expect($('label[for=password]').text()).toBe('Password');
-  expect($('button[type=submit]').text()).toBe('Sign in');
-  const action = new URL($('form').attr('action')!, form.url).href;
-  const posted = await b.request(action, { method: 'POST', form: { email, password } });
-  if (posted.res.status !== 303) return posted;
-  return b.follow(new URL(posted.res.headers.get('location')!, posted.url).href);
-}
+const signIn = (b: Browser, email: string, password = PASSWORD, from = '/sign-in') =>
+  signInAs(b, app.base, email, password, from);
 
 const host = () => new URL(app.base).host;
 const csrfOf = (html: string) => cheerio.load(html)('input[name=_csrf]').first().val() as string;
@@ -267,10 +217,12 @@ describe('the console follows the route table', () => {
       '/audits',
       '/audits/{id}',
       '/audits/{id}/cancel',
+      '/audits/{id}/cohort',
+      '/audits/{id}/discussion',
       '/audits/{id}/trail',
       '/staff',
     ]);
-    const { auditId } = await insertAuditWithLinks(bed.db, 'console-pages');
+    const { auditId } = await insertAuditWithLinks(bed.db, 'route-table');
     for (const account of ['bu@dev.local', 'manager@dev.local']) {
       const b = browser();
       await signIn(b, account);

@@ -10,7 +10,15 @@ import { AREAS } from '../../domain/schemas';
 import { STAGE_LABELS } from '../../api/views/components';
 import { AGENCIES } from '../support/fixtures';
 import { callJson, eventually } from '../support/http';
-import { bodyText, expectNoAxeViolations, launchChromium, type Product, Recorder, startProduct } from './browser';
+import {
+  bodyText,
+  expectNoAxeViolations,
+  launchChromium,
+  type Product,
+  Recorder,
+  signInWith,
+  startProduct,
+} from './browser';
 
 jest.setTimeout(90_000);
 
@@ -341,9 +349,7 @@ test('a manager signs in to the console and sees the audit at its stage, without
     await page.goto(`${product.base}/dashboard`);
     await page.waitForURL(`${product.running.devStaff!.issuer}/**`);
     await recorder.shot(page, '13-sign-in');
-    await page.getByLabel('Email address').fill('manager@dev.local');
-    await page.getByLabel('Password').fill(product.running.devStaff!.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signInWith(page, 'manager@dev.local', product.running.devStaff!.password);
     await page.waitForURL(`${product.base}/audits`);
     await recorder.shot(page, '14-audits');
     await expectNoAxeViolations(page, 'journey-audits');

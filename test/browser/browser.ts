@@ -153,19 +153,6 @@ export class Recorder {
     ]);
   }
 
-  /** Chromium logs a page answered with a refusal as a console error: expected once, for that page, and taken out. */
-  async takeRefusal(page: Page, status: number): Promise<void> {
-    for (let i = 0; i < 100; i++) {
-      const at = this.problems.findIndex((p) => p.text.includes(`status of ${status}`));
-      if (at >= 0) {
-        this.problems.splice(at, 1);
-        return;
-      }
-      await page.waitForTimeout(50);
-    }
-    throw new Error(`Chromium never logged the ${status} of ${page.url()}`);
-  }
-
   /** A full-page screenshot of what the page shows now, as test-artifacts/screenshots/<name>.png. */
   async shot(page: Page, name: string): Promise<string> {
     fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
@@ -233,4 +220,24 @@ export async function expectNoAxeViolations(page: Page, label: string): Promise<
     passes: results.passes.length,
     incomplete: results.incomplete.length,
   };
+}
+
+/** Chromium logs a page answered with a refusal as a console error: expected once, for that page, and taken out. */
+export async function takeRefusal(recorder: Recorder, page: Page, status: number): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    const at = recorder.problems.findIndex((p) => p.text.includes(`status of ${status}`));
+    if (at >= 0) {
+      recorder.problems.splice(at, 1);
+      return;
+    }
+    await page.waitForTimeout(50);
+  }
+  throw new Error(`Chromium never logged the ${status} of ${page.url()}`);
+}
+
+/** On the OpenID provider's own page: its fields and button, as a person fills them in. */
+export async function signInWith(page: Page, email: string, password: string): Promise<void> {
+  await page.getByLabel('Email address').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
 }

@@ -5,7 +5,16 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { AGENCIES, candidates } from '../support/fixtures';
 import { callJson, eventually } from '../support/http';
-import { type AxeCounts, expectNoAxeViolations, launchChromium, type Product, Recorder, startProduct } from './browser';
+import {
+  type AxeCounts,
+  expectNoAxeViolations,
+  launchChromium,
+  type Product,
+  Recorder,
+  signInWith,
+  startProduct,
+  takeRefusal as takeRefusalOf,
+} from './browser';
 
 jest.setTimeout(120_000);
 
@@ -56,7 +65,7 @@ async function check(label: string): Promise<void> {
   checked.push(await expectNoAxeViolations(page, `console-audit-${label}`));
 }
 
-const takeRefusal = (status: number) => recorder.takeRefusal(page, status);
+const takeRefusal = (status: number) => takeRefusalOf(recorder, page, status);
 
 const errorSummary = () => page.locator('.govuk-error-summary').innerText();
 
@@ -65,9 +74,7 @@ it('the business unit signs in to an audit, raises a concern, cancels the audit 
   page = await context.newPage();
   await page.goto(`${product.base}/audits/${auditId}`);
   await page.waitForURL(`${product.running.devStaff!.issuer}/**`);
-  await page.getByLabel('Email address').fill('bu@dev.local');
-  await page.getByLabel('Password').fill(product.running.devStaff!.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await signInWith(page, 'bu@dev.local', product.running.devStaff!.password);
 
   // Back at the audit asked for: its stages, the first done, the invitations in progress.
   await page.waitForURL(`${product.base}/audits/${auditId}`);

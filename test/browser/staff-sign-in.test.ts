@@ -3,7 +3,16 @@
 // directory, sign-out; a deactivated account refused. axe-core (WCAG 2.2 A and AA) on every page on the way,
 // its error states too; a screenshot of each under test-artifacts/screenshots/.
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { type AxeCounts, expectNoAxeViolations, launchChromium, type Product, Recorder, startProduct } from './browser';
+import {
+  type AxeCounts,
+  expectNoAxeViolations,
+  launchChromium,
+  type Product,
+  Recorder,
+  signInWith as signInWithOf,
+  startProduct,
+  takeRefusal as takeRefusalOf,
+} from './browser';
 
 jest.setTimeout(120_000);
 
@@ -30,13 +39,8 @@ async function check(label: string): Promise<void> {
   checked.push(await expectNoAxeViolations(page, `staff-${label}`));
 }
 
-const takeRefusal = (status: number) => recorder.takeRefusal(page, status);
-
-async function signInWith(email: string, password: string): Promise<void> {
-  await page.getByLabel('Email address').fill(email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-}
+const takeRefusal = (status: number) => takeRefusalOf(recorder, page, status);
+const signInWith = (email: string, password: string) => signInWithOf(page, email, password);
 
 const PASSWORD = () => product.running.devStaff!.password;
 

@@ -30,7 +30,7 @@ import { createTransport } from '../../infra/mailer';
 import { TASK_QUEUE } from '../../workflows/messages';
 import { LINK_SECRET, PUBLIC_URL } from './activities';
 import { realParts, type WorkerBed } from './audit-bed';
-import { AGENCIES } from './fixtures';
+import { AGENCIES, candidates } from './fixtures';
 import { eventually, serve } from './http';
 
 /** One API key for each role; the default `keys`. */
@@ -149,6 +149,23 @@ export function untilApiStage(http: Pick<Served, 'call'>, id: string, stage: str
     `stage ${stage}`,
     30_000,
   );
+}
+
+/** An audit of the fixture candidates started over the API, once its cohort of `cohortSize` is drawn. */
+export async function startDrawnAudit(http: Pick<Served, 'call'>, agencyIds: string[], cohortSize = 2) {
+  const created = await http.call('POST', '/api/audits', {
+    key: KEYS.bu,
+    body: {
+      focus: 'Child exploitation',
+      focusSource: 'business_plan_priority',
+      cohortSize,
+      candidates: candidates(agencyIds),
+    },
+  });
+  expect(created.status).toBe(201);
+  const id: string = created.body.id;
+  await untilApiStage(http, id, 'invitations');
+  return id;
 }
 
 /** Every practitioner of a circulated version approves it through their emailed link. */
