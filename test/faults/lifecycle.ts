@@ -13,6 +13,17 @@ import type { Mailbox } from './mailbox';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const DAY = 24 * 3600 * 1000;
 
+// Short enough that an email lost to a kill mid-send (the outbox sends at most once) is followed by a
+// reminder with the same link within two minutes; long enough that an audit driven promptly sees none.
+export const FAULT_TIMELINE: TimelineOverrides = {
+  submissionWindow: 'PT2M',
+  hardCutOff: 'PT2M',
+  approvalWindow: 'PT2M',
+  acknowledgementWindow: 'PT1M',
+  followUpInterval: 'PT15S',
+  retention: 'PT15S',
+};
+
 export interface Keys {
   bu: string;
   manager: string;

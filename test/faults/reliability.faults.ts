@@ -20,7 +20,7 @@ import {
 } from './checks';
 import { fuzzRoutes, type FuzzTargets } from './fuzz';
 import { Http, isErrorShape, type Reply } from './http';
-import { type AuditRun, type Driver, driveAudit, newRun, persist, StagePoller } from './lifecycle';
+import { type AuditRun, type Driver, driveAudit, FAULT_TIMELINE, newRun, persist, StagePoller } from './lifecycle';
 import { linksIn, Mailbox } from './mailbox';
 import { type Report, type ScenarioFigures, writeReport } from './report';
 import { scanLogs } from './scan';
@@ -41,16 +41,7 @@ const TAG = Date.now()
   .slice(-5)
   .replace(/\d/g, (d) => 'ghijklmnop'[Number(d)]!);
 const RUN_DIR = path.join(ROOT, 'test-artifacts/faults', new Date().toISOString().replace(/[:.]/g, '-'));
-// Short enough that an email lost to a kill mid-send (the outbox sends at most once) is followed by a
-// reminder with the same link within two minutes; long enough that an audit driven promptly sees none.
-const TIMELINE = {
-  submissionWindow: 'PT2M',
-  hardCutOff: 'PT2M',
-  approvalWindow: 'PT2M',
-  acknowledgementWindow: 'PT1M',
-  followUpInterval: 'PT15S',
-  retention: 'PT15S',
-};
+const TIMELINE = FAULT_TIMELINE;
 /** The fuzz and security targets wait for the suite: nothing of theirs falls due meanwhile. */
 const TARGET_TIMELINE = {
   ...TIMELINE,

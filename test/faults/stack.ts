@@ -3,38 +3,19 @@
 // scripts/tools.js provides), the SMTP catcher (dev/mail-catcher.ts in a process of its own), and the
 // built worker and API (`node dist/worker/main.js`, `node dist/api/main.js`). Every process's stdout and
 // stderr go to files under the run's folder, which the suite scans at the end.
-import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { DEV_STAFF, startEmbeddedOidc } from '../../dev/oidc';
+import { logSince, Part, portOpen } from '../../dev/processes';
 import { ensureTool } from '../../scripts/tools';
 import { freePort } from '../support/ports';
 
 export const ROOT = path.resolve(__dirname, '../..');
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-export async function portOpen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ port, host: '127.0.0.1' });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
-
-export async function until(what: string, probe: () => Promise<boolean> | boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(200);
-  }
-}
+export { logSince };
 
 /**
  * Builds dist/ (`npm run build`) when any source it is built from is newer than its output, so that
@@ -65,62 +46,6 @@ export function buildIfStale(log: (line: string) => void): { built: boolean; ms:
     throw new Error(`npm run build failed (exit ${result.status}):\n${result.stdout}\n${result.stderr}`);
   }
   return { built: true, ms: Date.now() - started };
-}
-
-/** One long-running part: started, killed, restarted; every incarnation's output appended to one log file. */
-export class Part {
-  child?: ChildProcess;
-  incarnations = 0;
-  kills = 0;
-  /** The log file's length when the current incarnation started: its readiness is read after it. */
-  startOffset = 0;
-  private exited?: Promise<void>;
-
-  constructor(
-    readonly name: string,
-    readonly logFile: string,
-    private readonly command: () => { file: string; args: string[]; env?: NodeJS.ProcessEnv; uid?: number },
-    private readonly ready: (part: Part) => Promise<boolean> | boolean,
-    private readonly readyTimeoutMs = 60_000,
-  ) {}
-
-  get running(): boolean {
-    return !!this.child && this.child.exitCode === null && this.child.signalCode === null;
-  }
-
-  async start(): Promise<void> {
-    if (this.running) throw new Error(`${this.name} is running already`);
-    const { file, args, env } = this.command();
-    const out = fs.openSync(this.logFile, 'a');
-    this.startOffset = fs.fstatSync(out).size;
-    this.incarnations++;
-    const child = spawn(file, args, { cwd: ROOT, env: env ?? process.env, stdio: ['ignore', out, out] });
-    fs.closeSync(out);
-    this.child = child;
-    this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
-    const died = this.exited.then(() => {
-      throw new Error(`${this.name} exited while starting (code ${child.exitCode}); see ${this.logFile}`);
-    });
-    await Promise.race([until(`${this.name} to be ready`, () => this.ready(this), this.readyTimeoutMs), died]);
-    died.catch(() => undefined);
-  }
-
-  /** SIGKILL: no clean-up of any kind, as a crash or the OOM killer would. */
-  async kill(): Promise<void> {
-    if (!this.running) return;
-    this.kills++;
-    this.child!.kill('SIGKILL');
-    await this.exited;
-  }
-
-  /** SIGTERM and wait for the process's own shutdown (SIGKILL after `graceMs`). */
-  async stop(graceMs = 30_000): Promise<void> {
-    if (!this.running) return;
-    this.child!.kill('SIGTERM');
-    const timer = setTimeout(() => this.child?.kill('SIGKILL'), graceMs);
-    await this.exited;
-    clearTimeout(timer);
-  }
 }
 
 /** A PostgreSQL cluster of the suite's own (initdb in a temporary folder), so that it can be stopped. */
@@ -414,18 +339,4 @@ export async function startStack(opts: {
       postgres.destroy();
     },
   };
-}
-
-/** What a log file holds from `offset` on. */
-export function logSince(file: string, offset: number): string {
-  if (!fs.existsSync(file)) return '';
-  const fd = fs.openSync(file, 'r');
-  try {
-    const size = fs.fstatSync(fd).size;
-    const buffer = Buffer.alloc(Math.max(0, size - offset));
-    fs.readSync(fd, buffer, 0, buffer.length, offset);
-    return buffer.toString('utf8');
-  } finally {
-    fs.closeSync(fd);
-  }
 }

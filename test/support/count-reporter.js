@@ -1,9 +1,11 @@
 // @ts-check
 // The run's count as the very last line on standard output, whatever order the terminal interleaves jest's
 // own summary (written to standard error) with other output: CI reads the count from the last lines.
-/** @implements {import('@jest/reporters').Reporter} */
 class CountReporter {
-  /** @param {import('@jest/reporters').AggregatedResult} results */
+  /**
+   * @param {unknown} _contexts
+   * @param {import('@jest/test-result').AggregatedResult} results
+   */
   onRunComplete(_contexts, results) {
     const parts = [];
     if (results.numFailedTests) parts.push(`${results.numFailedTests} failed`);
