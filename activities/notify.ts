@@ -40,7 +40,8 @@ export function notifyActivities({
   partnershipManagerEmail,
   lisEmail,
 }: NotifyDeps) {
-  const auditLink = (auditId: string) => `${publicUrl}/dashboard?audit=${auditId}`;
+  // The audit's page in the staff console, or one part of it.
+  const auditLink = (auditId: string, part = '') => `${publicUrl}/audits/${auditId}${part}`;
 
   async function invitationTask(invitationId: string) {
     const invitation = await db.invitation.findUnique({
@@ -236,7 +237,7 @@ export function notifyActivities({
     return {
       to: lisEmail,
       template: 'lisSignoffRequest',
-      data: { auditTitle: version.audit.focus, version: version.version, link: auditLink(auditId) },
+      data: { auditTitle: version.audit.focus, version: version.version, link: auditLink(auditId, '/sign-off') },
     };
   }
 

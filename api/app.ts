@@ -17,11 +17,11 @@ import { agenciesRouter } from './routers/agencies';
 import { approveRouter } from './routers/approve';
 import { auditsRouter } from './routers/audits';
 import { briefingsRouter } from './routers/briefings';
-import { dashboardRouter } from './routers/dashboard';
 import { packRouter } from './routers/pack';
 import { progressRouter } from './routers/progress';
 import { consoleRouter } from './routers/console';
 import { candidateUpload, consoleAuditsRouter } from './routers/console-audits';
+import { consoleAuditRouter } from './routers/console-audit';
 import { consoleStagesRouter } from './routers/console-stages';
 import { consoleReportRouter } from './routers/console-report';
 import { publicPagesRouter } from './routers/public';
@@ -50,9 +50,9 @@ export interface AppDeps {
   transport: { verify(): Promise<unknown> };
   /** Mounted at /dev/mail when the embedded mail catcher is in use. */
   devMail?: Router;
-  /** LINK_SECRET: the forms' CSRF tokens and the dashboard's session cookie are signed with it. */
+  /** LINK_SECRET: the forms' CSRF tokens and the staff session cookie are signed with it. */
   linkSecret: string;
-  /** Per address on the emailed-link routes and the dashboard's sign-in; 60 a minute unless set. */
+  /** Per address on the emailed-link routes; 60 a minute unless set. */
   linkRateLimit?: RateLimit;
   /** GET /metrics and the HTTP counters; made here when unset and `config.metrics.enabled`. */
   metrics?: Metrics;
@@ -118,16 +118,6 @@ export function createApp(deps: AppDeps): Express {
   app.use('/pack', packRouter({ db: deps.db }));
   app.use('/briefings', briefingsRouter({ db: deps.db }));
   app.use(publicPagesRouter());
-  app.use(
-    '/dashboard',
-    dashboardRouter({
-      db: deps.db,
-      apiKeys: deps.config.apiKeys,
-      secret: deps.linkSecret,
-      publicUrl: deps.config.publicUrl,
-      signInRateLimit: deps.linkRateLimit,
-    }),
-  );
 
   // Browsers ask for it on every first visit; there is none, and a 404 would show as an error.
   app.get('/favicon.ico', (_req, res) => {
@@ -170,6 +160,7 @@ function staffConsole(deps: AppDeps): Router {
       publicUrl: deps.config.publicUrl,
     }),
   );
+  router.use(consoleAuditRouter({ db: deps.db, temporal: deps.temporal }));
   router.use(consoleStagesRouter({ db: deps.db, temporal: deps.temporal }));
   router.use(consoleReportRouter({ db: deps.db, temporal: deps.temporal }));
   return router;

@@ -1,4 +1,4 @@
-// What the API's audit routes and the dashboard read alike. Statuses, dates and references only: never
+// What the API's audit routes and the console's pages read alike. Statuses, dates and references only: never
 // a child's identifiers, nor the words of a concern or of its acknowledgement.
 import type { Prisma } from '../prisma/generated/client';
 import type { Stage } from '../domain/stages';

@@ -390,8 +390,6 @@ export interface RouteDoc {
   summary: string;
   tag: string;
   access: Access;
-  /** /dashboard: an API key or the dashboard's session cookie. */
-  session?: boolean;
   /** A console page: the roles are a person's, signed in (api/sign-in.ts); no API key opens it. */
   console?: boolean;
   /** /metrics: METRICS_TOKEN as a bearer, or nothing when the server was run with METRICS_PUBLIC=true. */
@@ -888,42 +886,6 @@ export const ROUTES: readonly RouteDoc[] = [
   },
   {
     method: 'get',
-    path: '/dashboard',
-    operationId: 'dashboard',
-    summary: 'Every audit, or one (?audit=<id>): stage, deadlines, overdue items, action RAG',
-    tag: 'dashboard',
-    access: READERS,
-    session: true,
-    query: z.object({ audit: uuid.optional().meta({ description: 'One audit in detail.' }) }),
-    success: [
-      { status: 200, description: 'The dashboard.', html: true },
-      { status: 303, description: 'A browser without a key or session: to the sign-in page.' },
-    ],
-    errors: [404],
-  },
-  {
-    method: 'get',
-    path: '/dashboard/sign-in',
-    operationId: 'dashboardSignInForm',
-    summary: 'The sign-in form (an API key)',
-    tag: 'dashboard',
-    access: 'public',
-    query: z.object({ next: z.string().optional().meta({ description: 'A dashboard page to return to.' }) }),
-    success: [{ status: 200, description: 'The form.', html: true }],
-  },
-  {
-    method: 'post',
-    path: '/dashboard/sign-in',
-    operationId: 'dashboardSignIn',
-    summary: 'Sign in with an API key: a session cookie (the key is never stored in it)',
-    tag: 'dashboard',
-    access: 'public',
-    form: z.object({ key: z.string(), _csrf: z.string(), next: z.string().optional() }),
-    success: [{ status: 303, description: 'Signed in: to the dashboard.' }],
-    errors: [401, 403, 429],
-  },
-  {
-    method: 'get',
     path: '/sign-in',
     operationId: 'signIn',
     summary: "Staff sign-in: to the partnership's OpenID provider (authorisation code with PKCE)",
@@ -1054,6 +1016,33 @@ export const ROUTES: readonly RouteDoc[] = [
     errors: [409],
   },
   ...CONSOLE_REPORT_ROUTES,
+  // One audit in the console (api/routers/console-audit.ts); its forms go through the JSON API's commands.
+  {
+    method: 'get',
+    path: '/dashboard',
+    operationId: 'dashboardRedirect',
+    summary: 'The old dashboard (and every page under it): now the audits list',
+    tag: 'console',
+    access: 'public',
+    success: [{ status: 303, description: 'To /audits.' }],
+  },
+  {
+    method: 'get',
+    path: '/audits/{id}',
+    operationId: 'consoleAudit',
+    summary: 'The console: one audit — its stages, who it waits on, deadlines, unsent emails, escalations',
+    tag: 'console',
+    access: READERS,
+    console: true,
+    query: z.object({
+      done: z.enum(['concern', 'cancelled']).optional().meta({ description: 'What was just done, for its banner.' }),
+    }),
+    success: [
+      { status: 200, description: 'The audit.', html: true },
+      { status: 303, description: 'Not signed in: to /sign-in.' },
+    ],
+    errors: [404],
+  },
   {
     method: 'get',
     path: '/audits/{id}/cohort',
@@ -1159,14 +1148,63 @@ export const ROUTES: readonly RouteDoc[] = [
   },
   {
     method: 'post',
-    path: '/dashboard/sign-out',
-    operationId: 'dashboardSignOut',
-    summary: 'Sign out: the session cookie is cleared',
-    tag: 'dashboard',
-    access: 'public',
-    form: z.object({ _csrf: z.string() }),
-    success: [{ status: 303, description: 'Signed out: to the sign-in page.' }],
-    errors: [403],
+    path: '/audits/{id}/concerns',
+    operationId: 'consoleRaiseConcern',
+    summary: 'The console: raise a concern (as POST /api/audits/{id}/concerns); a refusal is the page with its errors',
+    tag: 'console',
+    access: BU,
+    console: true,
+    form: z.looseObject({
+      _csrf: z.string(),
+      caseRef: z.string().optional(),
+      agencyId: z.string(),
+      description: z.string(),
+    }),
+    success: [{ status: 303, description: 'Raised: back to the audit (not signed in: to /sign-in).' }],
+    errors: [400, 404, 409, 422],
+  },
+  {
+    method: 'get',
+    path: '/audits/{id}/cancel',
+    operationId: 'consoleCancelAuditForm',
+    summary: 'The console: "Cancel this audit" — the confirmation, with its reason',
+    tag: 'console',
+    access: BU,
+    console: true,
+    success: [
+      { status: 200, description: 'The confirmation.', html: true },
+      { status: 303, description: 'Not signed in: to /sign-in.' },
+    ],
+    errors: [404, 409],
+  },
+  {
+    method: 'post',
+    path: '/audits/{id}/cancel',
+    operationId: 'consoleCancelAudit',
+    summary: 'The console: cancel the audit (as POST /api/audits/{id}/cancel); a refusal is the page with its errors',
+    tag: 'console',
+    access: BU,
+    console: true,
+    form: z.looseObject({ _csrf: z.string(), reason: z.string() }),
+    success: [{ status: 303, description: 'Cancelled: back to the audit (not signed in: to /sign-in).' }],
+    errors: [400, 404, 409, 422],
+  },
+  {
+    method: 'get',
+    path: '/audits/{id}/trail',
+    operationId: 'consoleAuditTrail',
+    summary: 'The console: the audit trail, newest first, 50 a page — who (person, key or link), what, when',
+    tag: 'console',
+    access: READERS,
+    console: true,
+    query: z.object({
+      page: z.coerce.number().int().min(1).max(1_000_000).optional().meta({ description: 'From 1.' }),
+    }),
+    success: [
+      { status: 200, description: 'The trail.', html: true },
+      { status: 303, description: 'Not signed in: to /sign-in.' },
+    ],
+    errors: [400, 404],
   },
 ];
 
@@ -1327,14 +1365,14 @@ function security(route: RouteDoc): oas31.SecurityRequirementObject[] {
   if (route.console) return [{ staffSession: [...needed] }, {}];
   // OpenAPI 3.1: for a non-OAuth scheme the array lists the roles, any one of which will do.
   const roles = [...needed];
-  return route.session ? [{ apiKey: roles }, { session: roles }] : [{ apiKey: roles }];
+  return [{ apiKey: roles }];
 }
 
-function describeAccess(access: Access, session?: boolean, console?: boolean): string {
+function describeAccess(access: Access, console?: boolean): string {
   if (access === 'public') return 'Public: no key.';
   if (console && typeof access !== 'string') return `A person signed in with the role ${access.join(' or ')}.`;
   if (access === 'link') return 'The emailed link: its token (in the path) authorises; no key.';
-  return `API key with the role ${access.join(' or ')}${session ? ', or the dashboard’s session cookie' : ''}.`;
+  return `API key with the role ${access.join(' or ')}.`;
 }
 
 function operation(route: RouteDoc): ZodOpenApiOperationObject {
@@ -1371,10 +1409,10 @@ function operation(route: RouteDoc): ZodOpenApiOperationObject {
   return {
     operationId: route.operationId,
     summary: route.summary,
-    description: describeAccess(route.access, route.session, route.console),
+    description: describeAccess(route.access, route.console),
     tags: [route.tag],
     security: security(route),
-    'x-access': rolesOf(route.access) ? { roles: route.access, session: !!route.session } : route.access,
+    'x-access': rolesOf(route.access) ? { roles: route.access } : route.access,
     requestParams: {
       ...(params.length
         ? { path: z.object(Object.fromEntries(params.map((p) => [p, route.params?.[p] ?? PATH_PARAMS[p]!]))) }
@@ -1438,12 +1476,6 @@ export function openApiDocument(opts: Mounted = {}): oas31.OpenAPIObject {
           name: 'deep_dive_staff',
           description:
             'A person signed in through the OpenID provider (GET /sign-in); `__Host-deep_dive_staff` behind https.',
-        },
-        session: {
-          type: 'apiKey',
-          in: 'cookie',
-          name: 'deep_dive_session',
-          description: 'The dashboard’s session, set by POST /dashboard/sign-in.',
         },
       },
       schemas: {

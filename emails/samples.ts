@@ -23,7 +23,7 @@ const concern = {
   acknowledgeBy: '2026-04-14T14:05:00Z',
   link: `${base}/acknowledge/Ze5Lp9Xc2Vb7Nm4Qa1Ws8Ed3`,
 };
-const auditPage = `${base}/dashboard#audit-7c9e6679-7425-40de-944b-e07fc1f90ae7`;
+const auditPage = `${base}/audits/7c9e6679-7425-40de-944b-e07fc1f90ae7`;
 const briefing = `${base}/briefings/child-exploitation-2026`;
 
 export const SAMPLES: { [N in TemplateName]: TemplateData<N> } = {
@@ -45,7 +45,7 @@ export const SAMPLES: { [N in TemplateName]: TemplateData<N> } = {
   approvalRequest: approval,
   approvalChaser: approval,
   approvalLeadEscalation: { ...approval, agencyName: audit.agencyName },
-  lisSignoffRequest: { auditTitle: audit.auditTitle, version: 2, link: `${base}/lis/Mx4Ta9Pq2Lc7Vz0Bn5Kd8Ry1` },
+  lisSignoffRequest: { auditTitle: audit.auditTitle, version: 2, link: `${auditPage}/sign-off` },
   briefingPublished: { auditTitle: audit.auditTitle, link: briefing },
   auditCancelled: { auditTitle: audit.auditTitle, agencyName: audit.agencyName },
   actionProgressRequest: action,
@@ -60,7 +60,7 @@ export const SAMPLES: { [N in TemplateName]: TemplateData<N> } = {
     awaitingClosure: 1,
     overdue: 1,
     closed: 4,
-    link: `${base}/dashboard`,
+    link: auditPage,
   },
   auditCompleted: { auditTitle: audit.auditTitle, actionsClosed: 12, link: briefing },
 };

@@ -70,6 +70,24 @@ export interface Row {
 
 export const tag = (text: string, colour?: Tag['colour']): Tag => ({ text, ...(colour ? { colour } : {}) });
 
+/** A table cell (`appTable` in templates/app.njk): tags, then text. */
+export interface Cell {
+  tags?: Tag[];
+  text?: string;
+}
+
+/** A table of cells (`appTable`): its caption, head and rows, or what to say when it has none. */
+export interface Table {
+  caption: string;
+  head: string[];
+  rows: Cell[][];
+  empty: string;
+}
+
+/** A stage as a tag: grey once cancelled, green once completed. */
+export const stageTag = (stage: Stage): Tag =>
+  tag(STAGE_LABELS[stage], stage === 'cancelled' ? 'grey' : stage === 'completed' ? 'green' : undefined);
+
 const RAG_COLOURS = { red: 'red', amber: 'yellow', green: 'green', complete: 'green' } as const;
 
 export const ragTag = (rag: RagStatus | null | undefined): Tag =>

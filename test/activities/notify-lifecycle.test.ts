@@ -211,13 +211,13 @@ describe('report approval', () => {
 });
 
 describe('LIS sign-off and the briefing', () => {
-  it('asks the LIS to sign off the version, linking to the audit', async () => {
+  it("asks the LIS to sign off the version, linking to the audit's sign-off page", async () => {
     const { auditId, version2 } = await lifecycleAudit();
     const message = await sent(auditId, { purpose: 'lis_signoff_request', reportVersionId: version2.id });
     expect(message.to).toEqual([LIS_EMAIL]);
     expect(message.subject).toBe('For LIS sign-off: Child exploitation deep dive summary report');
     expect(message.text).toContain('Version 2 of the anonymised summary report');
-    expect(message.text).toContain(`${PUBLIC_URL}/dashboard?audit=${auditId}`);
+    expect(message.text).toContain(`${PUBLIC_URL}/audits/${auditId}/sign-off`);
   });
 
   it('tells each agency where the briefing is published, once it is', async () => {
@@ -320,7 +320,7 @@ describe('action follow-up', () => {
         'Closed: 2',
       ].join('\n'),
     );
-    expect(message.text).toContain(`${PUBLIC_URL}/dashboard?audit=${auditId}`);
+    expect(message.text).toContain(`${PUBLIC_URL}/audits/${auditId}`);
   });
 });
 

@@ -27,11 +27,9 @@ const LIS_OR_BU: Role[] = ['lis', 'business_unit'];
 
 /**
  * Who a route is for: API-key roles; anyone (`public`); the holder of an emailed link (`link`, whatever key
- * is sent); a key or the dashboard's session (`dashboard`, a 401 for a program without either); a
- * CSRF-protected dashboard form (`form`: 403 without the form's token). The dashboard reads any key it is
- * sent, so an invalid one is a 401 on every /dashboard route.
+ * is sent); a person signed in to the console (`{ console: roles }`).
  */
-type Who = Role[] | 'public' | 'link' | 'dashboard' | 'form' | { console: Role[] };
+type Who = Role[] | 'public' | 'link' | { console: Role[] };
 
 type Rows = Awaited<ReturnType<typeof insertAuditWithLinks>>;
 
@@ -85,10 +83,7 @@ const MATRIX: Row[] = [
   { method: 'GET', route: '/pack/{token}', who: 'link', allowed: 200 },
   { method: 'GET', route: '/pack/{token}/pdf', who: 'link', allowed: 200 },
   { method: 'GET', route: '/briefings/{slug}', who: 'public', allowed: 200 },
-  { method: 'GET', route: '/dashboard', who: 'dashboard', allowed: 200 },
-  { method: 'GET', route: '/dashboard/sign-in', who: 'public', allowed: 200 },
-  { method: 'POST', route: '/dashboard/sign-in', who: 'form', body: { key: KEYS.bu }, allowed: 403 },
-  { method: 'POST', route: '/dashboard/sign-out', who: 'form', body: EMPTY, allowed: 403 },
+  { method: 'GET', route: '/dashboard', who: 'public', allowed: 303 },
   // No OpenID provider behind this app: /sign-in says so (503); a callback without a sign-in begun is a 409;
   // a sign-out form without its token is refused.
   { method: 'GET', route: '/api/audits/{id}/access-log', who: BU, allowed: 200 },
@@ -98,6 +93,11 @@ const MATRIX: Row[] = [
   { method: 'GET', route: '/audits', who: { console: READERS }, allowed: 303 },
   { method: 'GET', route: '/staff', who: { console: BU }, allowed: 303 },
   { method: 'POST', route: '/staff', who: { console: BU }, body: EMPTY, allowed: 303 },
+  { method: 'GET', route: '/audits/{id}', who: { console: READERS }, allowed: 303 },
+  { method: 'POST', route: '/audits/{id}/concerns', who: { console: BU }, body: EMPTY, allowed: 303 },
+  { method: 'GET', route: '/audits/{id}/cancel', who: { console: BU }, allowed: 303 },
+  { method: 'POST', route: '/audits/{id}/cancel', who: { console: BU }, body: EMPTY, allowed: 303 },
+  { method: 'GET', route: '/audits/{id}/trail', who: { console: READERS }, allowed: 303 },
   { method: 'GET', route: '/audits/{id}/cohort', who: { console: READERS }, allowed: 303 },
   { method: 'POST', route: '/audits/{id}/cohort/replace', who: { console: BU }, body: EMPTY, allowed: 303 },
   { method: 'POST', route: '/audits/{id}/cohort/send-invitations', who: { console: BU }, body: EMPTY, allowed: 303 },
@@ -118,24 +118,19 @@ const MATRIX: Row[] = [
   { method: 'POST', route: '/agencies/{id}', who: { console: BU }, body: EMPTY, allowed: 303 },
 ];
 
-/** How the OpenAPI document states `who`: the roles (the dashboard's too), `link` or `public`. */
+/** How the OpenAPI document states `who`: the roles, `link` or `public`. */
 function documentedAs(who: Who): Role[] | 'link' | 'public' {
   if (typeof who === 'object' && 'console' in who) return [...who.console].sort();
-  if (who === 'dashboard') return [...READERS].sort();
-  if (who === 'form') return 'public';
   return typeof who === 'string' ? who : [...who].sort();
 }
 
 /** What each caller should get, and the error code of a refusal by who they are. */
 function expected(row: Row, caller: Caller): { status: number; code?: string } {
   if (typeof row.who === 'object' && 'console' in row.who) return { status: row.allowed };
-  const dashboard = row.route.startsWith('/dashboard');
-  if (caller === 'invalid key' && (Array.isArray(row.who) || dashboard))
-    return { status: 401, code: 'unauthenticated' };
+  if (caller === 'invalid key' && Array.isArray(row.who)) return { status: 401, code: 'unauthenticated' };
   if (row.who === 'public' || row.who === 'link') return { status: row.allowed };
-  if (row.who === 'form') return { status: 403, code: 'csrf_failed' };
   if (caller === 'no key') return { status: 401, code: 'unauthenticated' };
-  if (row.who === 'dashboard' || row.who.includes(caller as Role)) return { status: row.allowed };
+  if (row.who.includes(caller as Role)) return { status: row.allowed };
   return { status: 403, code: 'forbidden' };
 }
 
@@ -227,17 +222,19 @@ describe('every route × every caller', () => {
     expect(got).toEqual(want);
   });
 
-  it('a browser without a key or session is sent to sign in; with a key it gets the dashboard', async () => {
-    const browser = { accept: 'text/html,application/xhtml+xml;q=0.9,*/*;q=0.8' };
-    const anonymous = await fetch(`${http.base}/dashboard`, { headers: browser, redirect: 'manual' });
-    expect(anonymous.status).toBe(303);
-    expect(anonymous.headers.get('location')).toBe('/dashboard/sign-in?next=%2Fdashboard');
-    for (const key of [KEYS.bu, KEYS.manager, KEYS.lis]) {
-      const res = await fetch(`${http.base}/dashboard`, {
-        headers: { ...browser, authorization: `Bearer ${key}` },
-        redirect: 'manual',
-      });
-      expect(res.status).toBe(200);
+  it('the old dashboard, and every page under it, sends any caller to the audits list', async () => {
+    for (const path of ['/dashboard', '/dashboard?audit=1', '/dashboard/sign-in', '/dashboard/a/b']) {
+      for (const key of [undefined, KEYS.manager]) {
+        const res = await fetch(`${http.base}${path}`, {
+          headers: { accept: 'text/html', ...(key ? { authorization: `Bearer ${key}` } : {}) },
+          redirect: 'manual',
+        });
+        expect({ path, status: res.status, location: res.headers.get('location') }).toEqual({
+          path,
+          status: 303,
+          location: '/audits',
+        });
+      }
     }
   });
 });

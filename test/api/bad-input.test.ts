@@ -4,8 +4,9 @@
 // SQL, control characters, NUL, a lone surrogate, very long text) in every string it takes; every route with
 // a path parameter gets IDs that are not UUIDs, and worse. Each answer is a 4xx in the documented error shape —
 // or, for a hostile string that is only text, an ordinary answer — and never a 5xx. The business unit's
-// hostile text comes back escaped on the pages that show it: an agency's name and an audit's focus on
-// /dashboard, the discussion's place on /pack. Against the real app, a real database and the Temporal dev
+// hostile text comes back escaped on the pages that show it: the discussion's place on /pack (an agency's
+// name and an audit's focus on /audits/:id, in test/api/console-audit.test.ts). Against the real app, a
+// real database and the Temporal dev
 // server (on which no workflow runs, so updates are refused 409 after their input is stored).
 import type { Client } from '@temporalio/client';
 import * as cheerio from 'cheerio';
@@ -389,31 +390,6 @@ describe('every route that takes a body', () => {
   });
 });
 
-describe("the dashboard's forms", () => {
-  it.each(['/dashboard/sign-in', '/dashboard/sign-out'])('%s: bad input is a 4xx, never a 5xx', async (path) => {
-    const bodies: { raw: string; type: string; status: number }[] = [
-      { raw: '{"key":', type: 'application/json', status: 400 },
-      { raw: `key=${'x'.repeat(1_100_000)}`, type: 'application/x-www-form-urlencoded', status: 413 },
-      { raw: `key=${encodeURIComponent(HOSTILE.nul)}`, type: 'application/x-www-form-urlencoded', status: 400 },
-      {
-        raw: `key=${encodeURIComponent(HOSTILE.script)}&_csrf=forged`,
-        type: 'application/x-www-form-urlencoded',
-        status: 403,
-      },
-      { raw: 'key[$gt]=&next[]=a&next[]=b', type: 'application/x-www-form-urlencoded', status: 403 },
-    ];
-    for (const { raw, type, status } of bodies) {
-      const res = await http.call('POST', path, { raw, headers: { 'content-type': type } });
-      expect({ raw: raw.slice(0, 40), ...refusal(res) }).toEqual({
-        raw: raw.slice(0, 40),
-        status,
-        shape: true,
-        code: expect.any(String),
-      });
-    }
-  });
-});
-
 // --- Path parameters. ------------------------------------------------------------------------------------
 
 const BAD_PARAMS = [
@@ -429,8 +405,8 @@ const BAD_PARAMS = [
   'x'.repeat(5000),
 ];
 
-// A console page answers a caller without a session by sending them to sign in: test/api/console-report.test.ts
-// sends its pages these IDs signed in.
+// A console page answers a caller without a session by sending them to sign in: the console's own tests
+// (test/api/console-*.test.ts) send its pages these IDs signed in.
 const PARAM_ROUTES = documentedRoutes()
   .filter((r) => r.path.includes('{') && !r.console)
   .flatMap((r) =>
@@ -456,19 +432,6 @@ describe('path parameters', () => {
         value: value.slice(0, 40),
         status: true,
         shape: true,
-      });
-    }
-  });
-
-  it('the dashboard’s ?audit= that is not an audit is a 404 (a NUL in the address, a 400)', async () => {
-    for (const value of BAD_PARAMS) {
-      const res = await http.call('GET', `/dashboard?audit=${value}`, { key: KEYS.manager });
-      const status = value.includes('%00') ? 400 : 404;
-      expect({ value: value.slice(0, 40), ...refusal(res) }).toEqual({
-        value: value.slice(0, 40),
-        status,
-        shape: true,
-        code: expect.any(String),
       });
     }
   });
@@ -510,31 +473,6 @@ describe('hostile text the business unit typed, shown on a page', () => {
       workflow: { getHandle: () => ({ executeUpdate: () => Promise.resolve({}) }) },
     } as unknown as Client;
     accepting = await serve({ client });
-  });
-
-  it("an agency's name and an audit's focus are escaped on /dashboard", async () => {
-    const name = `${HOSTILE.script} Youth Service`;
-    const focus = `${HOSTILE.script} ${HOSTILE.sql}`;
-    const agency = await http.call('POST', '/api/agencies', {
-      key: KEYS.bu,
-      body: { name, type: 'youth_justice', contactEmail: 'a@yjs.example', leadEmail: 'b@yjs.example' },
-    });
-    expect(agency.status).toBe(201);
-    const audit = await http.call('POST', '/api/audits', {
-      key: KEYS.bu,
-      body: { focus, focusSource: 'practice_concern', candidates: candidates([agency.body.id]) },
-    });
-    expect(audit.status).toBe(201);
-    // The invitation the draw would make, so the detail page names the agency.
-    const kase = await bed.db.case.findFirstOrThrow({ where: { auditId: audit.body.id } });
-    await bed.db.invitation.create({
-      data: { auditId: audit.body.id, caseId: kase.id, agencyId: agency.body.id, dueAt: new Date(Date.now() + DAY) },
-    });
-
-    expectShownAsText(await page(http.base, '/dashboard', KEYS.manager), focus);
-    const detail = await page(http.base, `/dashboard?audit=${audit.body.id}`, KEYS.bu);
-    expectShownAsText(detail, focus);
-    expectShownAsText(detail, name);
   });
 
   it('the discussion’s place is escaped on /pack', async () => {

@@ -108,12 +108,6 @@ function request(path: string, init: RequestInit & { key?: string } = {}) {
   return fetch(`${http.base}${path}`, { redirect: 'manual', ...init, headers });
 }
 
-const cookieOf = (res: Response, name: string): string => {
-  const found = res.headers.getSetCookie().find((c) => c.startsWith(`${name}=`));
-  if (!found) throw new Error(`no ${name} cookie`);
-  return found.split(';')[0]!.slice(name.length + 1);
-};
-
 test('requests of every kind are logged as one JSON line each, with no key, token, cookie or identifier', async () => {
   const expectStatus = async (res: Promise<Response>, status: number) => {
     const r = await res;
@@ -148,25 +142,6 @@ test('requests of every kind are logged as one JSON line each, with no key, toke
   );
   await expectStatus(request(`/respond/${token}/extra`), 404);
   await expectStatus(request(`/approve/${token}`), 404);
-  // The dashboard: sign in with a key in a form, then a session cookie.
-  const form = await request('/dashboard/sign-in', { headers: { accept: 'text/html' } });
-  const nonce = cookieOf(form, 'deep_dive_sign_in');
-  const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())![1]!;
-  secrets.push(nonce, csrf);
-  const signedIn = await expectStatus(
-    request('/dashboard/sign-in', {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `deep_dive_sign_in=${nonce}` },
-      body: new URLSearchParams({ _csrf: csrf, key: KEY }).toString(),
-    }),
-    303,
-  );
-  const session = cookieOf(signedIn, 'deep_dive_session');
-  secrets.push(session);
-  await expectStatus(
-    request('/dashboard', { headers: { accept: 'text/html', cookie: `deep_dive_session=${session}` } }),
-    200,
-  );
   // Metrics with and without the token.
   await expectStatus(request('/metrics'), 401);
   await expectStatus(request('/metrics', { key: METRICS_TOKEN }), 200);
@@ -174,7 +149,7 @@ test('requests of every kind are logged as one JSON line each, with no key, toke
 
   const entries = parsed();
   const requestLines = entries.filter((e) => e.msg === 'request');
-  expect(requestLines).toHaveLength(16);
+  expect(requestLines).toHaveLength(13);
   for (const line of lines) {
     for (const secret of secrets) expect({ line, leaks: line.includes(secret) }).toEqual({ line, leaks: false });
   }
@@ -207,8 +182,6 @@ test('requests of every kind are logged as one JSON line each, with no key, toke
   expect(line('POST', '/respond/:token', 503)).toMatchObject({ url: '/respond/:token' });
   expect(line('GET', '/respond/*', 404)).toMatchObject({ url: '/respond/:token/extra' });
   expect(line('GET', '/approve/:token', 404)).toMatchObject({ url: '/approve/:token' });
-  expect(line('POST', '/dashboard/sign-in', 303)).toBeDefined();
-  expect(line('GET', '/dashboard', 200)).toBeDefined();
   // Health checks and scrapes at debug, the rest at info.
   expect(line('GET', '/healthz', 200)).toMatchObject({ level: 20 });
   expect(line('GET', '/metrics', 200)).toMatchObject({ level: 20 });

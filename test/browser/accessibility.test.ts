@@ -1,6 +1,6 @@
 // Every page a person can reach, in Chromium, checked by axe-core against the WCAG 2.2 A and AA rules:
 // each emailed link's page empty, with its error summary, and answered; "check your answers"; the
-// pack; a briefing; the error pages; the start, accessibility and privacy pages; the dashboard. Then
+// pack; a briefing; the error pages; the start, accessibility and privacy pages. Then
 // the audit tool completed with the keyboard alone, through "check your answers" to the final submit.
 // The app runs over a real database with a stand-in for Temporal that accepts every update.
 import type { Client } from '@temporalio/client';
@@ -8,7 +8,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { sevenPointBriefing } from '../../domain/briefing';
 import { AREAS } from '../../domain/schemas';
 import { tokenHash } from '../../infra/links';
-import { KEYS, useAppBed } from '../support/app-bed';
+import { useAppBed } from '../support/app-bed';
 import { insertAudit, insertInvitation } from '../support/fixtures';
 import { type AxeCounts, expectNoAxeViolations, launchChromium, Recorder } from './browser';
 
@@ -292,21 +292,6 @@ describe('axe-core finds no WCAG 2.2 A or AA violation', () => {
     await press('#save-draft', 403);
     expect(await page.inputValue('#sections-recognition-goodPractice')).toBe('Typed before the form expired');
     await check('error-403-kept-form');
-  });
-
-  it('on the dashboard, its sign-in and an audit in detail', async () => {
-    const { auditId } = await invitation();
-    await open('/dashboard/sign-in');
-    await check('dashboard-sign-in');
-    await context.setExtraHTTPHeaders({ authorization: `Bearer ${KEYS.manager}` });
-    try {
-      await open('/dashboard');
-      await check('dashboard');
-      await open(`/dashboard?audit=${auditId}`);
-      await check('dashboard-audit');
-    } finally {
-      await context.setExtraHTTPHeaders({});
-    }
   });
 });
 

@@ -256,23 +256,6 @@ function validBodies(t: FuzzTargets): Record<string, fc.Arbitrary<unknown>> {
       { requiredKeys: ['status', 'update'] },
     ),
     'POST /acknowledge/{token}': fc.record({ name: text(60), actionTaken: text(100) }),
-    'POST /dashboard/sign-in': fc.record(
-      {
-        key: text(60),
-        next: fc.oneof(
-          fc.constantFrom(
-            '/dashboard',
-            '/dashboard?audit=1',
-            '//evil.example',
-            '/dashboard\\@evil',
-            'https://evil.example/',
-          ),
-          text(40),
-        ),
-      },
-      { requiredKeys: [] },
-    ),
-    'POST /dashboard/sign-out': fc.record({}),
   };
 }
 
@@ -449,9 +432,8 @@ function caseArb(route: string, params: string[], t: FuzzTargets, valid: fc.Arbi
     idempotencyKey: fc.option(fc.oneof(fc.string({ maxLength: 20 }), fc.constant('k'.repeat(250))), { nil: undefined }),
     cookie: fc.option(
       fc.oneof(
-        fc.string().map((s) => `deep_dive_session=${encodeURIComponent(s)}`),
-        fc.constant(`deep_dive_session=${'a'.repeat(64)}.${Date.now()}.${'b'.repeat(43)}`),
-        fc.constant('deep_dive_sign_in=abc'),
+        fc.string().map((s) => `deep_dive_staff=${encodeURIComponent(s)}`),
+        fc.constant(`deep_dive_staff=s%3A${'a'.repeat(32)}.${'b'.repeat(43)}`),
       ),
       { nil: undefined },
     ),
@@ -460,7 +442,6 @@ function caseArb(route: string, params: string[], t: FuzzTargets, valid: fc.Arbi
 }
 
 async function send(http: Http, method: string, path: string, c: Case, keys: Keys, linkSecret: string): Promise<Reply> {
-  if (path === '/dashboard/sign-in' && method === 'POST' && c.csrf) return signIn(http, c);
   let url = path;
   for (const [name, value] of Object.entries(c.params)) url = url.replace(`{${name}}`, value);
   const key = {
@@ -491,32 +472,14 @@ async function send(http: Http, method: string, path: string, c: Case, keys: Key
 const octet = () => 1 + Math.floor(Math.random() * 254);
 const clientIp = (c: Case) => (c.ip === 'random' ? `10.${octet()}.${octet()}.${octet()}` : c.ip || undefined);
 
-/** The sign-in form as a browser posts it: its cookie and CSRF token from the page, then the fuzzed key and next. */
-async function signIn(http: Http, c: Case): Promise<Reply> {
-  const ip = clientIp(c);
-  const page = await http.call('GET', '/dashboard/sign-in', { ip, accept: 'text/html' });
-  const cookie = /deep_dive_sign_in=[^;]+/.exec(page.headers.get('set-cookie') ?? '')?.[0];
-  const csrf = /name="_csrf" value="([^"]+)"/.exec(page.text)?.[1] ?? '';
-  const fields = Object.fromEntries(toForm(c.body));
-  return http.call('POST', '/dashboard/sign-in', {
-    ip,
-    accept: c.accept,
-    headers: cookie ? { cookie } : {},
-    form: { ...fields, _csrf: csrf },
-    timeoutMs: 30_000,
-  });
-}
-
 /** Whether an answer is acceptable: below 500; a refusal to a JSON client in the error shape. */
-export function judge(reply: Reply, accept: string, route = '', form = false): string | undefined {
+export function judge(reply: Reply, accept: string, form = false): string | undefined {
   if (reply.status >= 500) return `${reply.status} ${reply.text.slice(0, 300)}`;
   // Node's HTTP parser answers an oversized request line or headers itself, before Express sees it.
   if (reply.status === 431 && reply.text === '') return undefined;
   // A form post (urlencoded, with its CSRF token) that does not validate gets its page back with the errors
   // and what was typed: the browser's answer, whatever it said it accepts.
   if (form && reply.status === 400 && reply.text.includes('<form')) return undefined;
-  // The dashboard's sign-in form, refused (401), is shown again, as its documentation says.
-  if (reply.status === 401 && route === 'POST /dashboard/sign-in' && reply.text.includes('<form')) return undefined;
   if (reply.status >= 400) {
     const json = (reply.headers.get('content-type') ?? '').includes('json');
     if (accept === 'application/json' && !json)
@@ -591,7 +554,7 @@ async function fuzzRoute(
       return `no answer: ${(err as Error).message}`;
     }
     if (count) result.statuses[reply.status] = (result.statuses[reply.status] ?? 0) + 1;
-    return judge(reply, c.accept, route, method !== 'GET' && c.encoding === 'form');
+    return judge(reply, c.accept, method !== 'GET' && c.encoding === 'form');
   };
   // Every case is tried, whatever the earlier ones gave, so that the figures count them all.
   let first: { wrong: string; c: Case } | undefined;

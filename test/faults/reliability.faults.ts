@@ -535,7 +535,6 @@ describe('faults', () => {
                 ip: '10.8.8.9',
                 body: { status: 'amber', update: 'During the outage' },
               }),
-              probe('GET /dashboard', 'GET', '/dashboard', { key: keys.manager, accept: 'application/json' }),
               probe('POST /api/audits', 'POST', '/api/audits', {
                 key: keys.bu,
                 body: {
@@ -974,16 +973,16 @@ describe('security', () => {
         return { kind, missing, wrong, plain };
       }),
     );
-    const signIn = await http.call('POST', '/dashboard/sign-in', { ip, form: { key: stack.secrets.keys.manager } });
+    const signOut = await http.call('POST', '/sign-out', { ip, form: {} });
     const json = await http.call('POST', `/respond/${token}`, { ip, body: { sections: {}, submit: false } });
     const ok = check(
       'CSRF missing → refused',
       forms.every((f) =>
         [f.missing, f.wrong, f.plain].every((r) => r.status === 403 && r.body?.error?.code === 'csrf_failed'),
       ) &&
-        signIn.status === 403 &&
+        signOut.status === 403 &&
         json.status === 200,
-      `${forms.map((f) => `${f.kind}: none ${f.missing.status}, wrong ${f.wrong.status}, text/plain ${f.plain.status}`).join('; ')}; dashboard sign-in without its form: ${signIn.status}; the same draft as JSON: ${json.status}`,
+      `${forms.map((f) => `${f.kind}: none ${f.missing.status}, wrong ${f.wrong.status}, text/plain ${f.plain.status}`).join('; ')}; staff sign-out without its token: ${signOut.status}; the same draft as JSON: ${json.status}`,
     );
     expect(ok).toBe(true);
   });

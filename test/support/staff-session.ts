@@ -13,9 +13,11 @@ export interface StaffSession {
   cookie: string;
 }
 
-export async function staffSession(db: Db, secret: string, role: Role): Promise<StaffSession> {
+export async function staffSession(db: Db, secret: string, role: Role, name?: string): Promise<StaffSession> {
   const tag = randomUUID().slice(0, 8);
-  const staff = await db.staff.create({ data: { email: `${role}-${tag}@staff.example`, name: `Pat ${tag}`, role } });
+  const staff = await db.staff.create({
+    data: { email: `${role}-${tag}@staff.example`, name: name ?? `Pat ${tag}`, role },
+  });
   const sid = randomUUID();
   const expires = new Date(Date.now() + 30 * 60_000);
   const cookie = {
