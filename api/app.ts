@@ -22,6 +22,7 @@ import { dashboardRouter } from './routers/dashboard';
 import { packRouter } from './routers/pack';
 import { progressRouter } from './routers/progress';
 import { consoleRouter } from './routers/console';
+import { consoleInvitationsRouter } from './routers/console-invitations';
 import { publicPagesRouter } from './routers/public';
 import { respondRouter } from './routers/respond';
 import { setUpStaticResources } from './static';
@@ -160,5 +161,8 @@ function staffConsole(deps: AppDeps): Router {
   router.use(staffCsrf(deps.linkSecret));
   router.use(auth.router);
   router.use(consoleRouter({ db: deps.db }));
+  router.use(
+    consoleInvitationsRouter({ db: deps.db, temporal: deps.temporal, taskQueue: deps.config.temporal.taskQueue }),
+  );
   return router;
 }
