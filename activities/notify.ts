@@ -49,9 +49,13 @@ export function notifyActivities({
       include: { agency: true, audit: { select: { id: true, focus: true } } },
     });
     if (!invitation) throw ApplicationFailure.nonRetryable(`invitation ${invitationId} not found`, FAILURE.notFound);
-    const token = linkToken(linkSecret, `respond:${invitation.id}`);
+    const token = linkToken(linkSecret, `respond:${invitation.id}`, invitation.linkVersion);
     if (invitation.tokenHash !== tokenHash(token)) {
-      await db.invitation.update({ where: { id: invitation.id }, data: { tokenHash: tokenHash(token) } });
+      // Only while this version is live: a reissue since this was read has revoked it.
+      await db.invitation.updateMany({
+        where: { id: invitation.id, linkVersion: invitation.linkVersion },
+        data: { tokenHash: tokenHash(token) },
+      });
     }
     const task = {
       auditTitle: invitation.audit.focus,
@@ -86,7 +90,9 @@ export function notifyActivities({
 
   async function invitationEmail(notification: InvitationNotification): Promise<Email> {
     const { invitation, task, respondLink, auditLink: buLink } = await invitationTask(notification.invitationId);
-    const { contactEmail, leadEmail } = invitation.agency;
+    const { leadEmail } = invitation.agency;
+    // "Change contact" sends this invitation's emails to the address the business unit gave.
+    const contactEmail = invitation.emailTo ?? invitation.agency.contactEmail;
     switch (notification.purpose) {
       case 'invitation': {
         const tools = await db.invitation.findMany({
@@ -103,6 +109,10 @@ export function notifyActivities({
       }
       case 'submission_reminder':
         return { to: contactEmail, template: 'submissionReminder', data: { ...task, link: respondLink } };
+      case 'link_reissued':
+        return { to: contactEmail, template: 'linkReissued', data: { ...task, link: respondLink } };
+      case 'audit_tool_reopened':
+        return { to: contactEmail, template: 'auditToolReopened', data: { ...task, link: respondLink } };
       case 'submission_chaser':
         return { to: contactEmail, template: 'submissionChaser', data: { ...task, link: respondLink } };
       case 'submission_lead_escalation':
@@ -364,6 +374,8 @@ export function notifyActivities({
       case 'submission_lead_escalation':
       case 'business_unit_overdue':
       case 'business_unit_late_submission':
+      case 'link_reissued':
+      case 'audit_tool_reopened':
         return invitationEmail(notification);
       case 'urgent_escalation':
       case 'business_unit_urgent_concern':

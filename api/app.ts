@@ -9,6 +9,7 @@ import { errorHandler, methodNotAllowed, notFound } from './errors';
 import { healthRouter } from './health';
 import { idempotentPosts } from './idempotency';
 import { logLinkViews } from './access-log';
+import { DEFAULT_LINK_LIFE, type LinkLife } from './link-life';
 import { createMetrics, type Metrics, metricsHandler, observeRequests } from './metrics';
 import { documentedRoutes, openApiRoute } from './openapi';
 import { acknowledgeRouter } from './routers/acknowledge';
@@ -24,6 +25,7 @@ import { candidateUpload, consoleAuditsRouter } from './routers/console-audits';
 import { consoleAuditRouter } from './routers/console-audit';
 import { consoleStagesRouter } from './routers/console-stages';
 import { consoleReportRouter } from './routers/console-report';
+import { consoleInvitationsRouter } from './routers/console-invitations';
 import { publicPagesRouter } from './routers/public';
 import { respondRouter } from './routers/respond';
 import { setUpStaticResources } from './static';
@@ -56,6 +58,8 @@ export interface AppDeps {
   linkRateLimit?: RateLimit;
   /** GET /metrics and the HTTP counters; made here when unset and `config.metrics.enabled`. */
   metrics?: Metrics;
+  /** Who a person whose emailed link has stopped should ask, and the grace after a task; the defaults' unless set. */
+  links?: LinkLife;
   /** The OpenID provider staff sign in with; without it /sign-in answers 503. */
   oidc?: OidcSettings;
   /** Staff sessions' idle and absolute timeouts; 30 minutes and 10 hours unless set. */
@@ -108,14 +112,15 @@ export function createApp(deps: AppDeps): Express {
   );
   api.use('/actions', actionsRouter({ db: deps.db, temporal: deps.temporal }));
   app.use('/api', api);
-  const link = { db: deps.db, temporal: deps.temporal, linkSecret: deps.linkSecret };
+  const life = deps.links ?? DEFAULT_LINK_LIFE;
+  const link = { db: deps.db, temporal: deps.temporal, linkSecret: deps.linkSecret, life };
   app.use(['/respond', '/approve', '/progress', '/acknowledge', '/pack'], noStore, rateLimited(deps.linkRateLimit));
   app.use(['/respond', '/pack'], logLinkViews(deps.db, deps.log));
   app.use('/respond', respondRouter(link));
   app.use('/approve', approveRouter(link));
   app.use('/progress', progressRouter(link));
   app.use('/acknowledge', acknowledgeRouter(link));
-  app.use('/pack', packRouter({ db: deps.db }));
+  app.use('/pack', packRouter({ db: deps.db, life }));
   app.use('/briefings', briefingsRouter({ db: deps.db }));
   app.use(publicPagesRouter());
 
@@ -163,5 +168,8 @@ function staffConsole(deps: AppDeps): Router {
   router.use(consoleAuditRouter({ db: deps.db, temporal: deps.temporal }));
   router.use(consoleStagesRouter({ db: deps.db, temporal: deps.temporal }));
   router.use(consoleReportRouter({ db: deps.db, temporal: deps.temporal }));
+  router.use(
+    consoleInvitationsRouter({ db: deps.db, temporal: deps.temporal, taskQueue: deps.config.temporal.taskQueue }),
+  );
   return router;
 }

@@ -2,6 +2,7 @@
 // migrations before starting it (`npm run migrate`).
 import { createApp } from './app';
 import { createMetrics } from './metrics';
+import { linkLifeOf, revokeLinksOfOldSecret } from './link-life';
 import { loadConfig } from '../infra/config';
 import { createDb } from '../infra/db';
 import { createLogger } from '../infra/logger';
@@ -27,6 +28,8 @@ async function main(): Promise<void> {
     'connected to Temporal',
   );
   const transport = createTransport(smtpUrl);
+  const revoked = await revokeLinksOfOldSecret(db, linkSecret);
+  if (revoked) log.warn({ revoked }, 'LINK_SECRET has changed: every emailed link made with the old one is revoked');
   const app = createApp({
     config,
     db,
@@ -34,6 +37,7 @@ async function main(): Promise<void> {
     log,
     transport,
     linkSecret,
+    links: linkLifeOf(config),
     metrics: config.metrics.enabled ? createMetrics({ db, processMetrics: true }) : undefined,
     // Staff sign-in: the partnership's provider (OIDC_ISSUER); without one, /sign-in says it is not set up.
     oidc: config.oidc,

@@ -7,6 +7,10 @@ export type Notification =
   | { purpose: 'submission_lead_escalation'; invitationId: string }
   | { purpose: 'business_unit_overdue'; invitationId: string; n: number; escalated: boolean }
   | { purpose: 'business_unit_late_submission'; invitationId: string }
+  /** The business unit's reissue: the audit tool's link of this version, to the invitation's address. */
+  | { purpose: 'link_reissued'; invitationId: string; linkVersion: number }
+  /** The business unit reopened the submitted audit tool, at `reopenedAt`. */
+  | { purpose: 'audit_tool_reopened'; invitationId: string; reopenedAt: string }
   | { purpose: 'urgent_escalation'; escalationId: string }
   | { purpose: 'business_unit_urgent_concern'; escalationId: string }
   /** Round `n` of an unacknowledged escalation: one email to the agency lead, one to the partnership manager. */

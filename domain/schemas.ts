@@ -171,6 +171,12 @@ export type Respond = z.infer<typeof respondSchema>;
 export const replaceCaseSchema = z.strictObject({ caseRef: text(100), replacementCaseRef: text(100) });
 export const extendDeadlineSchema = z.strictObject({ dueAt: isoDateTime, invitationId: z.uuid().optional() });
 
+/** POST /api/audits/:id/invitations/:invitationId/reissue — a new link, to the given address if any ("Change contact"). */
+export const reissueLinkSchema = z.strictObject({ contactEmail: email.optional() });
+
+/** POST /api/audits/:id/invitations/:invitationId/reopen — a submitted audit tool made editable again. */
+export const reopenInvitationSchema = z.strictObject({ reason: text(2000) });
+
 /** POST /api/audits/:id/concerns — the business unit raises an immediate-risk concern. */
 export const raiseConcernSchema = z.strictObject({
   agencyId: z.uuid(),

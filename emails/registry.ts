@@ -21,6 +21,8 @@ import { submissionLeadEscalation } from './templates/submission-lead-escalation
 import { submissionReminder } from './templates/submission-reminder';
 import { urgentEscalation } from './templates/urgent-escalation';
 import { urgentReEscalation } from './templates/urgent-re-escalation';
+import { linkReissued } from './templates/link-reissued';
+import { auditToolReopened } from './templates/audit-tool-reopened';
 
 /** In the order of the process. */
 export const templates = {
@@ -30,6 +32,8 @@ export const templates = {
   submissionLeadEscalation,
   businessUnitOverdue,
   businessUnitLateSubmission,
+  linkReissued,
+  auditToolReopened,
   businessUnitEscalationRaised,
   collatedPack,
   urgentEscalation,

@@ -29,6 +29,8 @@ const briefing = `${base}/briefings/child-exploitation-2026`;
 export const SAMPLES: { [N in TemplateName]: TemplateData<N> } = {
   invitation: { ...task, toolNumber: 2, toolCount: 3 },
   submissionReminder: task,
+  linkReissued: task,
+  auditToolReopened: task,
   submissionChaser: task,
   submissionLeadEscalation: task,
   businessUnitOverdue: { ...task, link: auditPage },

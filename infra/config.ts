@@ -4,7 +4,9 @@ import fs from 'node:fs';
 import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
+import { durationMs } from '../domain/timeline';
 import { loadEmailConfig } from '../emails';
+import { DEFAULT_LINK_GRACE } from './links';
 
 export const ROLES = ['business_unit', 'manager', 'lis'] as const;
 export type Role = (typeof ROLES)[number];
@@ -44,6 +46,13 @@ const envSchema = z.object({
   PARTNERSHIP_MANAGER_EMAIL: z.email().optional(),
   LIS_EMAIL: z.email().optional(),
   LINK_SECRET: z.string().min(32, 'at least 32 characters').optional(),
+  LINK_GRACE: z
+    .string()
+    .default(DEFAULT_LINK_GRACE)
+    .refine(
+      (v) => /^P(?!$)(\d+D)?(T(?=\d)(\d+H)?(\d+M)?)?$/.test(v),
+      'an ISO-8601 duration in days and hours, like P2D',
+    ),
   API_KEYS: z.string().optional(),
   ALLOW_COMPRESSED_TIMELINES: flag,
   DATA_DIR: z.string().min(1).default('.data'),
@@ -132,6 +141,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     /** The Learning and Improvement Subgroup: sign-off requests and quarterly action summaries. */
     lisEmail: e.LIS_EMAIL,
     linkSecret: e.LINK_SECRET,
+    /** How long an emailed link still opens once its task can no longer be done (api/link-life.ts). */
+    linkGraceMs: durationMs(e.LINK_GRACE),
     apiKeys: parseApiKeys(e.API_KEYS ?? ''),
     allowCompressedTimelines: e.ALLOW_COMPRESSED_TIMELINES,
     dataDir: path.resolve(e.DATA_DIR),

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { NativeConnection } from '@temporalio/worker';
 import { createApp } from '../api/app';
 import { devMailRouter } from '../api/dev-mail';
+import { linkLifeOf, revokeLinksOfOldSecret } from '../api/link-life';
 import { startEmbeddedDatabase, EMBEDDED_POOL_MAX } from '../dev/database';
 import { startMailCatcher } from '../dev/mail-catcher';
 import { DEV_STAFF, startEmbeddedOidc } from '../dev/oidc';
@@ -136,6 +137,9 @@ export async function startDeepDive(env: NodeJS.ProcessEnv = process.env): Promi
     }
 
     const apiKeys = config.apiKeys.length ? config.apiKeys : devApiKeys(config);
+    const linkSecret = config.linkSecret ?? devSecret(config, 'link-secret');
+    const revoked = await revokeLinksOfOldSecret(db, linkSecret);
+    if (revoked) log.warn({ revoked }, 'LINK_SECRET has changed: every emailed link made with the old one is revoked');
     const app = createApp({
       config: { ...config, apiKeys },
       db,
@@ -143,7 +147,8 @@ export async function startDeepDive(env: NodeJS.ProcessEnv = process.env): Promi
       log,
       devMail,
       transport,
-      linkSecret: config.linkSecret ?? devSecret(config, 'link-secret'),
+      linkSecret,
+      links: linkLifeOf(config),
       oidc,
       session: config.session,
     });

@@ -2,3 +2,4 @@
 export { deepDiveAudit } from './audit';
 export { urgentEscalation } from './escalation';
 export { actionFollowUp } from './follow-up';
+export { businessUnitNotice } from './notice';

@@ -206,6 +206,9 @@ export const actionChangedSignal = defineSignal<[ActionState]>('actionChanged');
 
 export const escalationWorkflowId = (escalationId: string): string => `escalation-${escalationId}`;
 
+/** The workflow of one business-unit notice (workflows/notice.ts): named by the email's outbox key. */
+export const noticeWorkflowId = (outboxKey: string): string => `notice-${outboxKey}`;
+
 /** IDs and instants only: the concern and the acknowledger's words stay in the Escalation row. */
 export interface EscalationState {
   escalationId: string;

@@ -5,7 +5,6 @@
 import type { Router } from 'express';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { acknowledgeSchema } from '../../domain/schemas';
-import type { Db } from '../../infra/db';
 import { tokenHash } from '../../infra/links';
 import { acknowledgeEscalationUpdate, escalationWorkflowId } from '../../workflows/messages';
 import { HttpError, parse } from '../errors';
@@ -15,27 +14,31 @@ import {
   acknowledgeFromForm,
   acknowledgePage,
 } from '../views/acknowledge';
-import { type LinkDeps, refusalMessage } from './approve';
+import { refuseExpired, unknownLink } from '../link-life';
+import { type LinkDeps, type LinkLookup, refusalMessage } from './approve';
 import { linkFormRouter } from './link-form';
 
-async function escalationFor(db: Db, token: string) {
+async function escalationFor({ db, life }: LinkLookup, token: string) {
   const escalation = await db.escalation.findUnique({
     where: { tokenHash: tokenHash(token) },
     include: { audit: { select: { focus: true } } },
   });
   if (!escalation) {
-    throw new HttpError(
-      404,
-      'not_found',
+    throw await unknownLink(
+      db,
+      life,
+      token,
       'This link is not known. Check it against the email, or telephone the safeguarding partnership.',
     );
   }
+  refuseExpired(life, escalation.acknowledgedAt, 'this concern has been acknowledged');
   return escalation;
 }
 
 /** The concern, its agency and window, and the acknowledgement once given. 404 for an unknown link. */
-export async function viewAcknowledgement(db: Db, token: string): Promise<AcknowledgementView> {
-  const escalation = await escalationFor(db, token);
+export async function viewAcknowledgement(link: LinkLookup, token: string): Promise<AcknowledgementView> {
+  const { db } = link;
+  const escalation = await escalationFor(link, token);
   const agency = await db.agency.findUnique({ where: { id: escalation.agencyId }, select: { name: true } });
   return {
     audit: { title: escalation.audit.focus },
@@ -60,11 +63,11 @@ export async function viewAcknowledgement(db: Db, token: string): Promise<Acknow
  * closed here, since nothing else would close it.
  */
 export async function acknowledgeEscalation(
-  { db, temporal }: LinkDeps,
+  { db, temporal, life }: LinkDeps,
   token: string,
   input: unknown,
 ): Promise<{ saved: true; acknowledgedAt: string }> {
-  const escalation = await escalationFor(db, token);
+  const escalation = await escalationFor({ db, life }, token);
   const body = parse(acknowledgeSchema, input);
   const tell = (at?: Date) =>
     temporal.workflow.getHandle(escalationWorkflowId(escalation.id)).executeUpdate(acknowledgeEscalationUpdate, {
@@ -119,7 +122,7 @@ function alreadyAcknowledged(): HttpError {
 
 export function acknowledgeRouter(deps: LinkDeps & { linkSecret: string }): Router {
   return linkFormRouter(deps.linkSecret, {
-    view: (token) => viewAcknowledgement(deps.db, token),
+    view: (token) => viewAcknowledgement(deps, token),
     answered: (view) => view.acknowledged !== null,
     submit: (token, input) => acknowledgeEscalation(deps, token, input),
     schema: acknowledgeSchema,

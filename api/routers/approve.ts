@@ -12,30 +12,36 @@ import { tokenHash } from '../../infra/links';
 import { FAILURE } from '../../workflows/errors';
 import { approvalDecisionUpdate } from '../../workflows/messages';
 import { HttpError, parse } from '../errors';
+import { type LinkLife, refuseExpired, unknownLink } from '../link-life';
 import { type ApprovalView, approveErrors, approveFromForm, approvePage } from '../views/approve';
 import { linkFormRouter } from './link-form';
 
 export interface LinkDeps {
   db: Db;
   temporal: Client;
+  life: LinkLife;
 }
+
+/** What finding a link's task needs. */
+export type LinkLookup = Pick<LinkDeps, 'db' | 'life'>;
 
 const UNKNOWN_LINK = 'This link is not known. Check it against the email, or ask the business unit for a new one.';
 const SUPERSEDED = 'A newer version of the report has been circulated; use the link in the newer email to approve it.';
 
-async function approvalFor(db: Db, token: string) {
+async function approvalFor({ db, life }: LinkLookup, token: string) {
   const approval = await db.approval.findUnique({
     where: { tokenHash: tokenHash(token) },
     include: { reportVersion: { include: { audit: { select: { focus: true, workflowId: true } } } } },
   });
-  if (!approval) throw new HttpError(404, 'not_found', UNKNOWN_LINK);
+  if (!approval) throw await unknownLink(db, life, token, UNKNOWN_LINK);
   if (approval.supersededAt) throw new HttpError(410, 'link_closed', SUPERSEDED);
+  refuseExpired(life, approval.decidedAt, 'your decision on this version of the report has been recorded');
   return approval;
 }
 
 /** What the link holder sees: the report version, its deadline and any decision already made. */
-export async function viewApproval(db: Db, token: string): Promise<ApprovalView> {
-  const approval = await approvalFor(db, token);
+export async function viewApproval(link: LinkLookup, token: string): Promise<ApprovalView> {
+  const approval = await approvalFor(link, token);
   return {
     audit: { title: approval.reportVersion.audit.focus },
     version: approval.reportVersion.version,
@@ -54,11 +60,11 @@ export async function viewApproval(db: Db, token: string): Promise<ApprovalView>
  * or has ended — the decision stays stored either way.
  */
 export async function decideApproval(
-  { db, temporal }: LinkDeps,
+  { db, temporal, life }: LinkDeps,
   token: string,
   input: unknown,
 ): Promise<{ saved: true; decision: 'approved' | 'changes_requested' }> {
-  const approval = await approvalFor(db, token);
+  const approval = await approvalFor({ db, life }, token);
   const body = parse(approveSchema, input);
   if (approval.decision) {
     // Saved earlier while Temporal could not be reached? Telling it again (the same update ID) is harmless.
@@ -137,7 +143,7 @@ export function refusalMessage(err: unknown): string | undefined {
 
 export function approveRouter(deps: LinkDeps & { linkSecret: string }): Router {
   return linkFormRouter(deps.linkSecret, {
-    view: (token) => viewApproval(deps.db, token),
+    view: (token) => viewApproval(deps, token),
     answered: (view) => view.decision !== null,
     submit: (token, input) => decideApproval(deps, token, input),
     schema: approveSchema,

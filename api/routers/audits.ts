@@ -15,13 +15,20 @@ import {
 import { raiseConcern } from '../commands/concerns';
 import type { CommandDeps } from '../commands/deps';
 import { recordOutcome, scheduleDiscussion } from '../commands/discussion';
-import { extendDeadline, recordNoInvolvement, sendInvitations } from '../commands/invitations';
+import {
+  extendDeadline,
+  recordNoInvolvement,
+  reissueLink,
+  reopenInvitation,
+  sendInvitations,
+} from '../commands/invitations';
 import { decideLis, draftReport, submitReportVersion } from '../commands/report';
 import { parse } from '../errors';
 import { idempotencyKeySchema, updateIdFor } from '../idempotency';
 
 /** The path's audit ID: a `:name` segment is always one string (Express's types allow a wildcard's array too). */
 const auditId = (req: Request) => String(req.params.id);
+const toolOf = (req: Request) => ({ auditId: auditId(req), invitationId: String(req.params.invitationId) });
 
 export function auditsRouter(deps: CommandDeps): Router {
   const router = Router();
@@ -76,6 +83,14 @@ export function auditsRouter(deps: CommandDeps): Router {
     res.json(
       await recordNoInvolvement(deps, req.principal!, auditId(req), invitationId, updateIdFor(req, 'no-involvement')),
     );
+  });
+
+  router.post('/:id/invitations/:invitationId/reissue', businessUnit, async (req, res) => {
+    res.json(await reissueLink(deps, req.principal!, toolOf(req), req.body));
+  });
+
+  router.post('/:id/invitations/:invitationId/reopen', businessUnit, async (req, res) => {
+    res.json(await reopenInvitation(deps, req.principal!, toolOf(req), req.body));
   });
 
   router.post('/:id/concerns', businessUnit, async (req, res) => {

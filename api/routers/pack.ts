@@ -9,7 +9,7 @@ import { AREAS, GRADES } from '../../domain/schemas';
 import type { Db } from '../../infra/db';
 import { tokenHash } from '../../infra/links';
 import { auditPurged } from './respond';
-import { HttpError } from '../errors';
+import { type LinkLife, refuseExpired, unknownLink } from '../link-life';
 import { linkPath, sendPage, wantsHtml } from '../views/layout';
 import { type PackAgencyEntry, packPage, type PackSection, type PackView } from '../views/pack';
 
@@ -21,13 +21,17 @@ interface SubmissionContent {
   history?: string;
 }
 
-/** The collated pack behind one agency's link. 404 for an unknown link. */
-export async function viewPack(db: Db, token: string): Promise<PackView> {
+/** A pack is read for the discussion: its link lasts a week after it (and the grace). */
+const PACK_READ_AFTER_DISCUSSION_MS = 7 * 24 * 60 * 60 * 1000;
+
+/** The collated pack behind one agency's link. 404 for an unknown link, 410 for a stopped or expired one. */
+export async function viewPack({ db, life }: PackDeps, token: string): Promise<PackView> {
   const link = await db.packLink.findUnique({ where: { tokenHash: tokenHash(token) } });
   if (!link) {
-    throw new HttpError(
-      404,
-      'not_found',
+    throw await unknownLink(
+      db,
+      life,
+      token,
       'This link is not known. Check it against the email, or ask the business unit for a new one.',
     );
   }
@@ -50,6 +54,8 @@ export async function viewPack(db: Db, token: string): Promise<PackView> {
     db.agency.findUnique({ where: { id: link.agencyId }, select: { name: true } }),
   ]);
   if (audit.purgedAt) throw auditPurged();
+  const readUntil = audit.discussionAt && new Date(audit.discussionAt.getTime() + PACK_READ_AFTER_DISCUSSION_MS);
+  refuseExpired(life, readUntil, 'the discussion it was for took place more than a week ago');
 
   const areas = Object.fromEntries(
     AREAS.map((area) => [area, { selfGrades: Object.fromEntries(GRADES.map((g) => [g, 0])) }]),
@@ -97,17 +103,22 @@ export async function viewPack(db: Db, token: string): Promise<PackView> {
   };
 }
 
-export function packRouter({ db }: { db: Db }): Router {
+export interface PackDeps {
+  db: Db;
+  life: LinkLife;
+}
+
+export function packRouter(deps: PackDeps): Router {
   const router = Router();
   router.get('/:token', async (req, res) => {
     res.set('Cache-Control', 'no-store');
-    const view = await viewPack(db, req.params.token);
+    const view = await viewPack(deps, req.params.token);
     if (wantsHtml(req)) sendPage(res, 200, packPage(view, `${linkPath(req)}/pdf`));
     else res.json(view);
   });
   router.get('/:token/pdf', async (req, res) => {
     res.set('Cache-Control', 'no-store');
-    const view = await viewPack(db, req.params.token);
+    const view = await viewPack(deps, req.params.token);
     res
       .type('application/pdf')
       .attachment('collated-pack.pdf')

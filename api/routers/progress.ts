@@ -5,37 +5,45 @@
 import type { Router } from 'express';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { progressSchema } from '../../domain/schemas';
-import type { Db } from '../../infra/db';
 import { tokenHash } from '../../infra/links';
 import { actionProgressUpdate, actionWorkflowId } from '../../workflows/messages';
 import { HttpError, parse } from '../errors';
 import { progressErrors, progressFromForm, progressPage, type ProgressView } from '../views/progress';
-import { type LinkDeps, refusalMessage } from './approve';
+import { refuseExpired, unknownLink } from '../link-life';
+import { type LinkDeps, type LinkLookup, refusalMessage } from './approve';
 import { linkFormRouter } from './link-form';
 
 const CLOSED = 'This action has been closed by the Learning and Improvement Subgroup; no further progress is needed.';
 const CANCELLED = 'The deep dive this action came from has been cancelled; no further progress is needed.';
 
-async function progressFor(db: Db, token: string) {
+async function progressFor({ db, life }: LinkLookup, token: string) {
   const progress = await db.actionProgress.findUnique({
     where: { tokenHash: tokenHash(token) },
     include: { action: { include: { audit: { select: { focus: true } } } } },
   });
   if (!progress) {
-    throw new HttpError(
-      404,
-      'not_found',
+    throw await unknownLink(
+      db,
+      life,
+      token,
       'This link is not known. Check it against the email, or ask the business unit for a new one.',
     );
   }
   if (progress.action.status === 'closed') throw new HttpError(410, 'link_closed', CLOSED);
   if (progress.action.status === 'cancelled') throw new HttpError(410, 'link_closed', CANCELLED);
+  // The next quarter's request replaces this one, with a link of its own.
+  const next = await db.actionProgress.findFirst({
+    where: { actionId: progress.actionId, quarter: { gt: progress.quarter } },
+    orderBy: { quarter: 'asc' },
+    select: { requestedAt: true },
+  });
+  refuseExpired(life, next?.requestedAt, "a later quarter's progress has been asked for, with a link of its own");
   return progress;
 }
 
 /** What the link holder sees: the action, the quarter asked about and what was reported for it. */
-export async function viewProgress(db: Db, token: string): Promise<ProgressView> {
-  const progress = await progressFor(db, token);
+export async function viewProgress(link: LinkLookup, token: string): Promise<ProgressView> {
+  const progress = await progressFor(link, token);
   const { action } = progress;
   return {
     audit: { title: action.audit.focus },
@@ -63,11 +71,11 @@ export async function viewProgress(db: Db, token: string): Promise<ProgressView>
  * (with `details.saved`) when the follow-up refuses; `recorded: false` when the follow-up has ended.
  */
 export async function reportProgress(
-  { db, temporal }: LinkDeps,
+  { db, temporal, life }: LinkDeps,
   token: string,
   input: unknown,
 ): Promise<{ saved: true; recorded: boolean }> {
-  const progress = await progressFor(db, token);
+  const progress = await progressFor({ db, life }, token);
   const body = parse(progressSchema, input);
   if (progress.reportedAt) throw alreadyReported();
   const { action } = progress;
@@ -136,7 +144,7 @@ function alreadyReported(): HttpError {
 
 export function progressRouter(deps: LinkDeps & { linkSecret: string }): Router {
   return linkFormRouter(deps.linkSecret, {
-    view: (token) => viewProgress(deps.db, token),
+    view: (token) => viewProgress(deps, token),
     answered: (view) => view.reported !== null,
     submit: (token, input) => reportProgress(deps, token, input),
     schema: progressSchema,

@@ -10,6 +10,7 @@ import { tokenHash } from '../../infra/links';
 import { submissionReceivedUpdate } from '../../workflows/messages';
 import { startEscalation } from '../commands/concerns';
 import { HttpError, parse } from '../errors';
+import { type LinkLife, refuseExpired, unknownLink } from '../link-life';
 import { csrfToken, isFormPost, linkFormCsrf } from '../security';
 import { formText } from '../views/forms';
 import { linkPath, sendPage, wantsHtml } from '../views/layout';
@@ -19,13 +20,23 @@ export interface RespondDeps {
   db: Db;
   temporal: Client;
   linkSecret: string;
+  life: LinkLife;
 }
+
+type Lookup = Pick<RespondDeps, 'db' | 'life'>;
 
 const NOT_KNOWN = 'This link is not known. Check it against the email, or ask the business unit for a new one.';
 
-/** Refuses a link that takes nothing any more: its agency had no involvement, or its audit was purged. */
-function refuseClosed(invitation: { status: string; audit: { purgedAt: Date | null } }): void {
+/**
+ * Refuses a link that takes nothing any more: its agency had no involvement, its audit was purged, or
+ * collation is over (the pack has gone out) and the grace after it has passed.
+ */
+function refuseClosed(
+  life: LinkLife,
+  invitation: { status: string; audit: { purgedAt: Date | null; packCirculatedAt: Date | null } },
+): void {
   if (invitation.audit.purgedAt) throw auditPurged();
+  refuseExpired(life, invitation.audit.packCirculatedAt, 'the submissions have been collated for the discussion');
   if (invitation.status === 'no_involvement')
     throw new HttpError(
       410,
@@ -35,18 +46,18 @@ function refuseClosed(invitation: { status: string; audit: { purgedAt: Date | nu
 }
 
 /** Everything the page shows. */
-async function invitationFor(db: Db, token: string) {
+async function invitationFor({ db, life }: Lookup, token: string) {
   const invitation = await db.invitation.findUnique({
     where: { tokenHash: tokenHash(token) },
     include: { case: true, agency: true, audit: true, submission: true },
   });
-  if (!invitation) throw new HttpError(404, 'not_found', NOT_KNOWN);
-  refuseClosed(invitation);
+  if (!invitation) throw await unknownLink(db, life, token, NOT_KNOWN);
+  refuseClosed(life, invitation);
   return invitation;
 }
 
 /** Only what a save needs: one query on the hot path. */
-async function linkFor(db: Db, token: string) {
+async function linkFor({ db, life }: Lookup, token: string) {
   const invitation = await db.invitation.findUnique({
     where: { tokenHash: tokenHash(token) },
     select: {
@@ -55,19 +66,19 @@ async function linkFor(db: Db, token: string) {
       auditId: true,
       caseId: true,
       agencyId: true,
-      audit: { select: { workflowId: true, purgedAt: true } },
+      audit: { select: { workflowId: true, purgedAt: true, packCirculatedAt: true } },
     },
   });
-  if (!invitation) throw new HttpError(404, 'not_found', NOT_KNOWN);
-  refuseClosed(invitation);
+  if (!invitation) throw await unknownLink(db, life, token, NOT_KNOWN);
+  refuseClosed(life, invitation);
   return invitation;
 }
 
 type Invitation = Awaited<ReturnType<typeof invitationFor>>;
 
 /** What the link holder sees: the child's identifiers (here only), the deadline and what was saved. */
-export async function viewResponse(db: Db, token: string) {
-  return toView(await invitationFor(db, token));
+export async function viewResponse(link: Lookup, token: string) {
+  return toView(await invitationFor(link, token));
 }
 
 function toView(invitation: Invitation) {
@@ -91,8 +102,9 @@ function toView(invitation: Invitation) {
 }
 
 /** The page adds whether this audit tool has already raised an immediate-risk concern. */
-async function pageView(db: Db, token: string): Promise<RespondPageView> {
-  const invitation = await invitationFor(db, token);
+async function pageView(link: Lookup, token: string): Promise<RespondPageView> {
+  const { db } = link;
+  const invitation = await invitationFor(link, token);
   const concern = await db.escalation.findFirst({
     where: {
       auditId: invitation.auditId,
@@ -114,11 +126,11 @@ async function pageView(db: Db, token: string): Promise<RespondPageView> {
  * The final submission marks the invitation submitted in the same transaction; the workflow is told after.
  */
 export async function saveResponse(
-  { db, temporal }: Omit<RespondDeps, 'linkSecret'>,
+  { db, temporal, life }: Omit<RespondDeps, 'linkSecret'>,
   token: string,
   input: unknown,
 ): Promise<{ saved: true; submitted: boolean; late?: boolean }> {
-  const link = await linkFor(db, token);
+  const link = await linkFor({ db, life }, token);
   const body = parse(respondSchema, input);
   if (link.status !== 'pending') {
     // A retry of a submission whose answer was lost: the workflow may not have heard of it yet.
@@ -178,17 +190,17 @@ function tellSubmitted(temporal: Client, workflowId: string, invitationId: strin
 
 export function respondRouter(deps: RespondDeps): Router {
   const router = Router();
-  const { db, linkSecret } = deps;
+  const { linkSecret } = deps;
 
   router.get('/:token', async (req, res) => {
     const { token } = req.params;
     if (!wantsHtml(req)) {
-      res.json(await viewResponse(db, token));
+      res.json(await viewResponse(deps, token));
       return;
     }
     const { saved: query } = req.query;
     const saved = query === 'draft' || query === 'submitted' ? query : undefined;
-    const view = await pageView(db, token);
+    const view = await pageView(deps, token);
     const page: { csrf: string; action: string; saved?: typeof saved } = {
       csrf: csrfToken(linkSecret, token),
       action: linkPath(req),
@@ -216,7 +228,7 @@ export function respondRouter(deps: RespondDeps): Router {
     const form = respondFromForm(req.body);
     // "Continue": checked as a final submission, saved as a draft, then "check your answers".
     const toCheck = formText((req.body as Record<string, unknown> | undefined)?.submit) === 'check';
-    const view = await pageView(db, token);
+    const view = await pageView(deps, token);
     if (view.submittedAt) throw alreadySubmitted();
     const checked = respondSchema.safeParse(toCheck ? { ...form, submit: true } : form);
     if (checked.success) {
@@ -229,7 +241,7 @@ export function respondRouter(deps: RespondDeps): Router {
     const asDraft = { ...form, submit: false };
     const draftSaved = (form.submit || toCheck) && respondSchema.safeParse(asDraft).success;
     if (draftSaved) await saveResponse(deps, token, asDraft);
-    const shown = draftSaved ? await pageView(db, token) : view;
+    const shown = draftSaved ? await pageView(deps, token) : view;
     const page = respondPage(shown, {
       csrf: csrfToken(linkSecret, token),
       action: linkPath(req),

@@ -65,6 +65,9 @@ const MATRIX: Row[] = [
   { method: 'POST', route: '/api/audits/{id}/invitations/send', who: BU, allowed: 409 },
   { method: 'POST', route: '/api/audits/{id}/deadlines', who: BU, body: EMPTY, allowed: 400 },
   { method: 'POST', route: '/api/audits/{id}/invitations/{invitationId}/no-involvement', who: BU, allowed: 409 },
+  // The fixture's audit is still at selection: a reissue is refused for its stage, a reopen first for its body.
+  { method: 'POST', route: '/api/audits/{id}/invitations/{invitationId}/reissue', who: BU, body: EMPTY, allowed: 409 },
+  { method: 'POST', route: '/api/audits/{id}/invitations/{invitationId}/reopen', who: BU, body: EMPTY, allowed: 400 },
   { method: 'POST', route: '/api/audits/{id}/concerns', who: BU, body: EMPTY, allowed: 400 },
   { method: 'POST', route: '/api/audits/{id}/discussion', who: BU, body: EMPTY, allowed: 400 },
   { method: 'POST', route: '/api/audits/{id}/discussion/outcome', who: BU, body: EMPTY, allowed: 400 },
@@ -116,6 +119,10 @@ const MATRIX: Row[] = [
   { method: 'POST', route: '/agencies', who: { console: BU }, body: EMPTY, allowed: 303 },
   { method: 'GET', route: '/agencies/{id}', who: { console: BU }, allowed: 303 },
   { method: 'POST', route: '/agencies/{id}', who: { console: BU }, body: EMPTY, allowed: 303 },
+  { method: 'GET', route: '/audits/{id}/invitations', who: { console: READERS }, allowed: 303 },
+  { method: 'POST', route: '/audits/{id}/invitations', who: { console: BU }, body: EMPTY, allowed: 303 },
+  { method: 'GET', route: '/audits/{id}/invitations/{invitationId}', who: { console: READERS }, allowed: 303 },
+  { method: 'POST', route: '/audits/{id}/invitations/{invitationId}', who: { console: BU }, body: EMPTY, allowed: 303 },
 ];
 
 /** How the OpenAPI document states `who`: the roles, `link` or `public`. */
