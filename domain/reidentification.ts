@@ -516,9 +516,11 @@ export function identifierPatterns(cohort: readonly CohortIdentifiers[]): Identi
 
 const refuses = (p: IdentifierPattern): p is { kind: IdentifierKind; regex: RegExp } => p.kind !== 'possible_initials';
 
-function failuresIn(text: string, patterns: IdentifierPattern[]): Finding[] {
+/** `cohortOnly`: the cohort's own identifiers, not every NHS number, postcode, address and phone number. */
+function failuresIn(text: string, patterns: IdentifierPattern[], cohortOnly = false): Finding[] {
   const findings: Finding[] = [];
   for (const { kind, regex } of patterns.filter(refuses)) findings.push(...allMatches(kind, regex, text));
+  if (cohortOnly) return dedupe(findings);
   findings.push(
     ...allMatches('nhs_number', NHS_NUMBER, text, (m) => isValidNhsNumber(`${m[1]}${m[2]}${m[3]}`)),
     ...allMatches('postcode', POSTCODE, text),
@@ -573,9 +575,16 @@ export function checkReportFields(
   return { failures, warnings };
 }
 
-/** The text with every identifier the check would refuse replaced by `[redacted]`. */
-export function redactIdentifiers(text: string, cohort: readonly CohortIdentifiers[] | IdentifierPattern[]): string {
-  const { failures } = checkReport(text, cohort);
+/**
+ * The text with every identifier the check would refuse replaced by `[redacted]`; with `cohortOnly`, only
+ * the cohort's own (names, initials, dates of birth, references): for a reader who may see the rest.
+ */
+export function redactIdentifiers(
+  text: string,
+  cohort: readonly CohortIdentifiers[] | IdentifierPattern[],
+  { cohortOnly = false } = {},
+): string {
+  const failures = failuresIn(text, isPatterns(cohort) ? cohort : identifierPatterns(cohort), cohortOnly);
   let out = '';
   let at = 0;
   for (const f of failures) {
