@@ -28,10 +28,11 @@ import {
   formBodies,
   negotiatedErrors,
   noStore,
+  linkRateLimits,
   type RateLimit,
-  rateLimited,
   refuseUnstorableText,
   securityHeaders,
+  staffRateLimit,
 } from './security';
 import { sessionCookieName, type SessionSettings, setUpWebSession } from './sessions';
 import { type OidcSettings, setUpAuthentication, staffCsrf } from './sign-in';
@@ -39,7 +40,7 @@ import { type OidcSettings, setUpAuthentication, staffCsrf } from './sign-in';
 export interface AppDeps {
   /** `publicUrl` (the 7 Point Briefing's address) is optional for tests that do not read it. */
   config: Pick<Config, 'apiKeys' | 'allowCompressedTimelines' | 'temporal'> &
-    Partial<Pick<Config, 'publicUrl' | 'trustProxy' | 'metrics'>>;
+    Partial<Pick<Config, 'publicUrl' | 'trustProxy' | 'metrics' | 'rateLimits'>>;
   db: Db;
   temporal: Client;
   log: Logger;
@@ -49,7 +50,7 @@ export interface AppDeps {
   devMail?: Router;
   /** LINK_SECRET: the forms' CSRF tokens and the dashboard's session cookie are signed with it. */
   linkSecret: string;
-  /** Per address on the emailed-link routes and the dashboard's sign-in; 60 a minute unless set. */
+  /** Each emailed link's own budget (and the dashboard's sign-in's per address); 60 a minute unless set. */
   linkRateLimit?: RateLimit;
   /** GET /metrics and the HTTP counters; made here when unset and `config.metrics.enabled`. */
   metrics?: Metrics;
@@ -106,7 +107,7 @@ export function createApp(deps: AppDeps): Express {
   api.use('/actions', actionsRouter({ db: deps.db, temporal: deps.temporal }));
   app.use('/api', api);
   const link = { db: deps.db, temporal: deps.temporal, linkSecret: deps.linkSecret };
-  app.use(['/respond', '/approve', '/progress', '/acknowledge', '/pack'], noStore, rateLimited(deps.linkRateLimit));
+  app.use(['/respond', '/approve', '/progress', '/acknowledge', '/pack'], noStore, linkRateLimits(deps));
   app.use(['/respond', '/pack'], logLinkViews(deps.db, deps.log));
   app.use('/respond', respondRouter(link));
   app.use('/approve', approveRouter(link));
@@ -153,6 +154,7 @@ function staffConsole(deps: AppDeps): Router {
   const router = express.Router();
   router.use(setUpWebSession({ db: deps.db, secret: deps.linkSecret, https, settings }));
   router.use(auth.signedIn);
+  router.use(staffRateLimit(deps.config.rateLimits?.perStaff));
   router.use(staffCsrf(deps.linkSecret));
   router.use(auth.router);
   router.use(consoleRouter({ db: deps.db }));
