@@ -664,3 +664,51 @@ describe('the purge a retention period after sign-off', () => {
     expect(purges).toBe(1);
   });
 });
+
+describe('the purge of an audit cancelled after sign-off', () => {
+  const { bed, startAudit } = useAuditBed('follow-up-purge-cancelled-test');
+
+  it('keeps the purge a retention period after sign-off, not after the cancel', async () => {
+    const { auditId, handle } = await startAudit(1);
+    const [owner] = await untilDiscussion(bed, { auditId, handle });
+    await bed.env.sleep(2 * DAY);
+    const dueAt = new Date((await bed.env.currentTimeMs()) + 400 * DAY);
+    const following = await untilFollowUp(bed, { auditId, handle }, [{ ownerAgencyId: owner!, dueAt }]);
+    const purgeAt = shift(new Date(following.followUpFrom!), DEFAULT_TIMELINE.retention, 1);
+
+    // Cancelled two months on: the timer set at sign-off stands.
+    await bed.env.sleep(60 * DAY);
+    const cancelled = await handle.executeUpdate(cancelAuditUpdate);
+    expect(cancelled).toMatchObject({ stage: 'cancelled', purgeAt: purgeAt.toISOString() });
+    expect(await bed.db.case.count({ where: { auditId, childName: { not: null } } })).toBeGreaterThan(0);
+
+    await sleepUntil(new Date(purgeAt.getTime() + HOUR), bed);
+    const result = await handle.result();
+    expect(result).toMatchObject({ stage: 'cancelled', purgeAt: purgeAt.toISOString(), purgedAt: expect.any(String) });
+    expect(await bed.db.case.count({ where: { auditId, childName: { not: null } } })).toBe(0);
+    expect(await bed.db.submission.count({ where: { invitation: { auditId } } })).toBe(0);
+  });
+});
+
+describe('the purge of an audit cancelled before sign-off', () => {
+  const { bed, startAudit } = useAuditBed('follow-up-purge-early-cancel-test');
+
+  it('purges a retention period after the cancel', async () => {
+    const { auditId, handle } = await startAudit(1);
+    await untilStage(handle, 'invitations');
+    const cancelled = await handle.executeUpdate(cancelAuditUpdate);
+    const purgeAt = await until(async () => (await handle.query(auditStateQuery)).purgeAt, 'the purge to be set');
+    const cancelledAt = await bed.env.currentTimeMs();
+    expect(cancelled.stage).toBe('cancelled');
+    expect(
+      Math.abs(Date.parse(purgeAt) - shift(new Date(cancelledAt), DEFAULT_TIMELINE.retention, 1).getTime()),
+    ).toBeLessThan(60_000);
+
+    await bed.env.sleep(Date.parse(purgeAt) - cancelledAt - DAY);
+    expect((await handle.query(auditStateQuery)).purgedAt).toBeUndefined();
+    expect(await bed.db.case.count({ where: { auditId, childName: { not: null } } })).toBeGreaterThan(0);
+    await bed.env.sleep(2 * DAY);
+    expect(await handle.result()).toMatchObject({ stage: 'cancelled', purgedAt: expect.any(String) });
+    expect(await bed.db.case.count({ where: { auditId, childName: { not: null } } })).toBe(0);
+  });
+});
