@@ -28,7 +28,14 @@ import {
   type Rag,
   sendInvitationsUpdate,
 } from '../../workflows/messages';
-import { type AuditHandle, untilStage, useAuditBed, useWorkerBed, type WorkerBed } from '../support/audit-bed';
+import {
+  type AuditHandle,
+  type startAuditOn,
+  untilStage,
+  useAuditBed,
+  useWorkerBed,
+  type WorkerBed,
+} from '../support/audit-bed';
 import { insertAudit } from '../support/fixtures';
 import { recordHistory } from '../support/histories';
 import { lifecycle, OUTCOME_TEXT, reportProgress } from '../support/lifecycle';
@@ -561,17 +568,27 @@ describe('the audit’s own history during action follow-up', () => {
   });
 });
 
+/** An audit of one child, signed off with one action for an agency of its own, due in `dueInDays`. */
+async function signedOffWithOneAction(
+  bed: WorkerBed,
+  startAudit: (cohortSize: number) => ReturnType<typeof startAuditOn>,
+  dueInDays: number,
+) {
+  const audit = await startAudit(1);
+  const [owner] = await untilDiscussion(bed, audit);
+  await bed.env.sleep(2 * DAY);
+  const dueAt = new Date((await bed.env.currentTimeMs()) + dueInDays * DAY);
+  const following = await untilFollowUp(bed, audit, [{ ownerAgencyId: owner!, dueAt }]);
+  return { ...audit, owner: owner!, following };
+}
+
 // The identifiable tier goes a retention period (12 months) after the LIS signs the report off, not after
 // the last action closes: the actions' follow-up goes on for years without a child's name.
 describe('the purge a retention period after sign-off', () => {
   const { bed, startAudit } = useAuditBed('follow-up-purge-test');
 
   it('purges twelve months after sign-off while the action is followed up, keeping the action, its quarters and the trail', async () => {
-    const { auditId, handle } = await startAudit(1);
-    const [owner] = await untilDiscussion(bed, { auditId, handle });
-    await bed.env.sleep(2 * DAY);
-    const dueAt = new Date((await bed.env.currentTimeMs()) + 600 * DAY);
-    const following = await untilFollowUp(bed, { auditId, handle }, [{ ownerAgencyId: owner!, dueAt }]);
+    const { auditId, handle, owner, following } = await signedOffWithOneAction(bed, startAudit, 600);
     const signedOff = new Date(following.followUpFrom!);
     const purgeAt = shift(signedOff, DEFAULT_TIMELINE.retention, 1);
     expect(following.purgeAt).toBe(purgeAt.toISOString());
@@ -669,11 +686,7 @@ describe('the purge of an audit cancelled after sign-off', () => {
   const { bed, startAudit } = useAuditBed('follow-up-purge-cancelled-test');
 
   it('keeps the purge a retention period after sign-off, not after the cancel', async () => {
-    const { auditId, handle } = await startAudit(1);
-    const [owner] = await untilDiscussion(bed, { auditId, handle });
-    await bed.env.sleep(2 * DAY);
-    const dueAt = new Date((await bed.env.currentTimeMs()) + 400 * DAY);
-    const following = await untilFollowUp(bed, { auditId, handle }, [{ ownerAgencyId: owner!, dueAt }]);
+    const { auditId, handle, following } = await signedOffWithOneAction(bed, startAudit, 400);
     const purgeAt = shift(new Date(following.followUpFrom!), DEFAULT_TIMELINE.retention, 1);
 
     // Cancelled two months on: the timer set at sign-off stands.
