@@ -61,7 +61,6 @@ export function retentionActivities({ db }: { db: Db }) {
             data: { content: { attendance: content.attendance ?? [], findings, purged: true } },
           });
         }
-        await tx.audit.update({ where: { id: auditId }, data: { purgedAt: new Date() } });
         const entry = await tx.auditTrailEntry.create({
           data: {
             auditId,
@@ -70,6 +69,8 @@ export function retentionActivities({ db }: { db: Db }) {
             details: { cases: cases.length, submissions: submissions.count, escalations: escalations.count },
           },
         });
+        // One moment for the trail, the audit's row and the evidence pack that reads it.
+        await tx.audit.update({ where: { id: auditId }, data: { purgedAt: entry.at } });
         return entry.at.toISOString();
       });
     },

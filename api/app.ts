@@ -33,10 +33,11 @@ import {
   formBodies,
   negotiatedErrors,
   noStore,
+  linkRateLimits,
   type RateLimit,
-  rateLimited,
   refuseUnstorableText,
   securityHeaders,
+  staffRateLimit,
 } from './security';
 import { sessionCookieName, type SessionSettings, setUpWebSession } from './sessions';
 import { type OidcSettings, setUpAuthentication, staffCsrf } from './sign-in';
@@ -44,7 +45,7 @@ import { type OidcSettings, setUpAuthentication, staffCsrf } from './sign-in';
 export interface AppDeps {
   /** `publicUrl` (the 7 Point Briefing's address) is optional for tests that do not read it. */
   config: Pick<Config, 'apiKeys' | 'allowCompressedTimelines' | 'temporal'> &
-    Partial<Pick<Config, 'publicUrl' | 'trustProxy' | 'metrics'>>;
+    Partial<Pick<Config, 'publicUrl' | 'trustProxy' | 'metrics' | 'rateLimits'>>;
   db: Db;
   temporal: Client;
   log: Logger;
@@ -54,7 +55,7 @@ export interface AppDeps {
   devMail?: Router;
   /** LINK_SECRET: the forms' CSRF tokens and the staff session cookie are signed with it. */
   linkSecret: string;
-  /** Per address on the emailed-link routes; 60 a minute unless set. */
+  /** Each emailed link's own budget; 60 a minute unless set. */
   linkRateLimit?: RateLimit;
   /** GET /metrics and the HTTP counters; made here when unset and `config.metrics.enabled`. */
   metrics?: Metrics;
@@ -114,7 +115,7 @@ export function createApp(deps: AppDeps): Express {
   app.use('/api', api);
   const life = deps.links ?? DEFAULT_LINK_LIFE;
   const link = { db: deps.db, temporal: deps.temporal, linkSecret: deps.linkSecret, life };
-  app.use(['/respond', '/approve', '/progress', '/acknowledge', '/pack'], noStore, rateLimited(deps.linkRateLimit));
+  app.use(['/respond', '/approve', '/progress', '/acknowledge', '/pack'], noStore, linkRateLimits(deps));
   app.use(['/respond', '/pack'], logLinkViews(deps.db, deps.log));
   app.use('/respond', respondRouter(link));
   app.use('/approve', approveRouter(link));
@@ -151,6 +152,7 @@ function staffConsole(deps: AppDeps): Router {
   const router = express.Router();
   router.use(setUpWebSession({ db: deps.db, secret: deps.linkSecret, https, settings }));
   router.use(auth.signedIn);
+  router.use(staffRateLimit(deps.config.rateLimits?.perStaff));
   // "Start a new audit" posts a file (multipart): read before the CSRF check, which finds its token in the body.
   router.use('/audits/new', candidateUpload);
   router.use(staffCsrf(deps.linkSecret));

@@ -3,8 +3,8 @@
 // the LIS decision, the actions and their quarterly history, the escalations' timeline and the audit
 // trail. Cases are numbered, never named; free text an agency or the panel typed (an action's wording,
 // a progress update) passes through the re-identification check's redaction first. It reads the
-// database only, so it answers the same before and after the retention purge and long after Temporal
-// has forgotten the run.
+// database only, so it answers the same before and after the retention purge (and says when that was)
+// and long after Temporal has forgotten the run.
 import { caseIdentifiers, identifierPatterns, redactIdentifiers } from '../domain/reidentification';
 import type { Db } from '../infra/db';
 import { approvalStatus } from './audit-reads';
@@ -131,6 +131,8 @@ export async function evidencePack(db: Db, auditId: string, publicUrl = '') {
       acknowledgedAt: iso(e.acknowledgedAt),
       reEscalations: e.reEscalations,
     })),
+    // When the identifiable tier (children's identifiers, audit tools, concerns' words) was purged: null until then.
+    retention: { purgedAt: iso(audit.purgedAt) },
     trail: audit.trail.map((t) => ({ at: t.at.toISOString(), actor: t.actor, action: t.action })),
   };
 }

@@ -301,7 +301,10 @@ const packViewSchema = z
       z.object({
         caseRef: z.string(),
         serviceLevel: z.enum(SERVICE_LEVELS),
-        child: z.object({ name: z.string().nullable(), dateOfBirth: z.iso.date().nullable() }),
+        ageBand: z.string(),
+        child: z
+          .object({ name: z.string().nullable(), dateOfBirth: z.iso.date().nullable(), localId: z.string().nullable() })
+          .nullable(),
         agencies: z.array(
           z.looseObject({
             agencyName: z.string(),

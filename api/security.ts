@@ -1,8 +1,8 @@
 // What keeps the pages safe in a browser: security headers on every response, a CSRF token on every
-// form, a rate limit on the emailed-link routes, and errors as a plain page for a browser.
+// form, rate limits per link, per member of staff and per address, and errors as a plain page for a browser.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import express, { type ErrorRequestHandler, type Request, type RequestHandler } from 'express';
-import { rateLimit } from 'express-rate-limit';
+import { ipKeyGenerator, MemoryStore, type Options, rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
 import { HttpError } from './errors';
 import { errorPage } from './views/error';
@@ -41,22 +41,103 @@ export const noStore: RequestHandler = (_req, res, next) => {
 };
 
 export interface RateLimit {
-  /** Requests per window per address. */
+  /** Requests per window. */
   limit: number;
   windowMs: number;
 }
 
 export const DEFAULT_LINK_RATE_LIMIT: RateLimit = { limit: 60, windowMs: 60_000 };
 
-/** Per client address, refused as a 429 in the error shape (or page). */
-export function rateLimited({ limit, windowMs }: RateLimit = DEFAULT_LINK_RATE_LIMIT): RequestHandler {
+/**
+ * Budgets by who is asking, not by address: an agency's staff share one gateway's address, and so does
+ * everyone behind a proxy that TRUST_PROXY does not believe.
+ */
+export interface RateLimits {
+  /** One emailed link's (its token's) own; also what one address may spend on links that are not known. */
+  perLink: RateLimit;
+  /** One signed-in member of staff's own, on the console. */
+  perStaff: RateLimit;
+  /** Everything from one address on the link routes: a ceiling high enough for an agency's gateway. */
+  perAddress: RateLimit;
+}
+
+export const DEFAULT_RATE_LIMITS: RateLimits = {
+  perLink: DEFAULT_LINK_RATE_LIMIT,
+  perStaff: { limit: 300, windowMs: 60_000 },
+  perAddress: { limit: 3_000, windowMs: 60_000 },
+};
+
+const TRY_AGAIN = 'Wait a minute, then try again.';
+
+/** Refused as a 429 in the error shape (or page), with Retry-After; by client address unless `key` says. */
+function limited(
+  { limit, windowMs }: RateLimit,
+  whose: string,
+  options: Partial<Parameters<typeof rateLimit>[0]> = {},
+): RequestHandler {
   return rateLimit({
     limit,
     windowMs,
     standardHeaders: 'draft-7',
     legacyHeaders: false,
-    handler: (_req, _res, next) =>
-      next(new HttpError(429, 'rate_limited', 'Too many requests from this address. Wait a minute, then try again.')),
+    handler: (_req, _res, next) => next(new HttpError(429, 'rate_limited', `Too many requests ${whose}. ${TRY_AGAIN}`)),
+    ...options,
+  });
+}
+
+/** Per client address (the console's sign-in). */
+export function rateLimited(limit: RateLimit = DEFAULT_LINK_RATE_LIMIT): RequestHandler {
+  return limited(limit, 'from this address');
+}
+
+/**
+ * The emailed-link routes (mounted at /respond, /pack, …: the token is the path's first segment): each
+ * link its own budget; each address a high ceiling, and a small budget for links that are not known
+ * (404) or no longer work (410), so that guessing tokens stays slow.
+ */
+export function linkRateLimits(deps: {
+  linkRateLimit?: RateLimit;
+  config: { rateLimits?: Pick<RateLimits, 'perLink' | 'perAddress'> };
+}): RequestHandler[] {
+  const limits = { ...DEFAULT_RATE_LIMITS, ...deps.config.rateLimits };
+  if (deps.linkRateLimit) limits.perLink = deps.linkRateLimit;
+  return [
+    limited(limits.perAddress, 'from this address'),
+    unknownLinkBudget(limits.perLink),
+    limited(limits.perLink, 'for this link', { keyGenerator: (req) => `link:${req.path.split('/')[1] ?? ''}` }),
+  ];
+}
+
+/**
+ * What one address may spend on links that do not work (404, 410), counted once answered: requests on
+ * links that work, however many are under way at once behind one gateway, never use it up.
+ */
+function unknownLinkBudget({ limit, windowMs }: RateLimit): RequestHandler {
+  const failed = new Set([404, 410]);
+  const store = new MemoryStore();
+  store.init({ windowMs } as Options);
+  return async (req, res, next) => {
+    const key = ipKeyGenerator(req.ip ?? '');
+    const spent = await store.get(key);
+    if (spent && spent.totalHits >= limit) {
+      const resetMs = (spent.resetTime?.getTime() ?? Date.now() + windowMs) - Date.now();
+      res.set('Retry-After', String(Math.max(1, Math.ceil(resetMs / 1000))));
+      return next(
+        new HttpError(429, 'rate_limited', `Too many requests from this address. ${TRY_AGAIN}`),
+      );
+    }
+    res.on('finish', () => {
+      if (failed.has(res.statusCode)) void store.increment(key);
+    });
+    next();
+  };
+}
+
+/** A signed-in member of staff's own budget on the console; requests without a session are not counted. */
+export function staffRateLimit(limit: RateLimit = DEFAULT_RATE_LIMITS.perStaff): RequestHandler {
+  return limited(limit, 'from your account', {
+    skip: (req) => !req.staff,
+    keyGenerator: (req) => `staff:${req.staff!.id}`,
   });
 }
 

@@ -81,6 +81,9 @@ const envSchema = z.object({
     .default(10),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TRUST_PROXY: z.string().trim().min(1).default('loopback'),
+  RATE_LIMIT_PER_LINK: z.coerce.number().int().min(1).default(60),
+  RATE_LIMIT_PER_STAFF: z.coerce.number().int().min(1).default(300),
+  RATE_LIMIT_PER_ADDRESS: z.coerce.number().int().min(1).default(3000),
   METRICS_ENABLED: maybeFlag,
   METRICS_TOKEN: optionalText.refine((v) => v === undefined || v.length >= 16, 'at least 16 characters'),
   METRICS_PUBLIC: maybeFlag,
@@ -174,6 +177,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     logLevel: e.LOG_LEVEL,
     /** Express's `trust proxy`: whose X-Forwarded-For to believe (client addresses for rate limits). */
     trustProxy,
+    /** Requests a minute: each emailed link's own, each signed-in member of staff's, and one address's ceiling. */
+    rateLimits: {
+      perLink: { limit: e.RATE_LIMIT_PER_LINK, windowMs: 60_000 },
+      perStaff: { limit: e.RATE_LIMIT_PER_STAFF, windowMs: 60_000 },
+      perAddress: { limit: e.RATE_LIMIT_PER_ADDRESS, windowMs: 60_000 },
+    },
     metrics: {
       /** GET /metrics on the API: with METRICS_TOKEN or METRICS_PUBLIC=true, unless METRICS_ENABLED=false. */
       enabled: e.METRICS_ENABLED ?? metricsGuarded,

@@ -106,6 +106,8 @@ export async function deepDiveAudit(input: DeepDiveAuditInput): Promise<AuditSta
   /** The cancel was taken the 0.2.0 way (PATCHES.cancelAlwaysWins); false for a cancel replayed from before. */
   let cancelWins = false;
   let cancelRecorded = false;
+  /** The purge's wait, once it has begun: at sign-off (PATCHES.purgeAfterSignOff), else in `finish`. */
+  let purge: Promise<void> | undefined;
 
   const enterStage = async (stage: Stage) => {
     // Once cancelled, always cancelled: a stage reached in the same moment does not overwrite it.
@@ -382,7 +384,7 @@ export async function deepDiveAudit(input: DeepDiveAuditInput): Promise<AuditSta
     if (!(cancelWins && isCancellation(err))) throw err;
   });
   if (cancelWins) await closeCancelled();
-  return finish(state, timeline, chores.done);
+  return finish(state, timeline, chores.done, purge);
 
   /** The audit from the draw to its last action closed; returns early on a cancel taken before 0.2.0. */
   async function runStages(): Promise<void> {
@@ -432,6 +434,11 @@ export async function deepDiveAudit(input: DeepDiveAuditInput): Promise<AuditSta
     }
     await publish(state);
     state.followUpFrom = new Date().toISOString();
+    if (patched(PATCHES.purgeAfterSignOff)) {
+      // Nothing needs a child's name once the learning is signed off; the actions' follow-up does not.
+      state.purgeAt = shift(new Date(), timeline.retention, 1).toISOString();
+      purge = CancellationScope.nonCancellable(() => purgeWhenDue(state));
+    }
 
     await enterStage('action_follow_up');
     await followUpActions(state, timeline, timelines);
@@ -457,15 +464,25 @@ export async function deepDiveAudit(input: DeepDiveAuditInput): Promise<AuditSta
 }
 
 /**
- * Completed or cancelled: what was collected is kept for the retention period, then the identifiable
- * part (child identifiers, raw submissions, concerns) is purged and the run closes. In-flight updates (a
- * late submission, say) finish first.
+ * Completed or cancelled: what was collected is kept until the purge (child identifiers, raw submissions,
+ * concerns) — a retention period after sign-off, when that began it, or else from now — and the run
+ * closes once it is done. In-flight updates (a late submission, say) finish first.
  */
-async function finish(state: AuditState, timeline: Timeline, choresDone: () => boolean): Promise<AuditState> {
+async function finish(
+  state: AuditState,
+  timeline: Timeline,
+  choresDone: () => boolean,
+  purge: Promise<void> | undefined,
+): Promise<AuditState> {
   await condition(() => allHandlersFinished() && choresDone());
-  state.purgeAt = shift(new Date(), timeline.retention, 1).toISOString();
-  await sleep(Math.max(0, Date.parse(state.purgeAt) - Date.now()));
-  state.purgedAt = await purgeIdentifiableData({ auditId: state.auditId });
+  if (!purge) state.purgeAt = shift(new Date(), timeline.retention, 1).toISOString();
+  await (purge ?? purgeWhenDue(state));
   await condition(() => allHandlersFinished() && choresDone());
   return state;
+}
+
+/** Waits until `state.purgeAt`, then purges the audit's identifiable tier. */
+async function purgeWhenDue(state: AuditState): Promise<void> {
+  await sleep(Math.max(0, Date.parse(state.purgeAt!) - Date.now()));
+  state.purgedAt = await purgeIdentifiableData({ auditId: state.auditId });
 }

@@ -116,7 +116,7 @@ export interface AuditState {
   cancelled: boolean;
   /** Every duration of this audit, as fixed when it started. */
   timeline: Timeline;
-  /** Once completed or cancelled: when the identifiable data goes (ISO-8601), and when it went. */
+  /** From sign-off (or, before it, once cancelled): when the identifiable data goes (ISO-8601), and when it went. */
   purgeAt?: string;
   purgedAt?: string;
 }

@@ -24,4 +24,12 @@ export const PATCHES = {
    * instead of failing the whole workflow. Taken when such a failure happens.
    */
   stepsFailVisibly: 'steps-fail-visibly',
+  /**
+   * 0.4.0 — the identifiable tier is purged a retention period after the LIS signs the report off, while
+   * the actions are still followed up, instead of a retention period after the last action closes (which
+   * may be years later). The timer starts at sign-off, outside the stages' scope, so a later cancel does
+   * not put it off. A cancel before sign-off purges a retention period after the cancel, as before. Taken
+   * at sign-off.
+   */
+  purgeAfterSignOff: 'purge-after-sign-off',
 } as const;

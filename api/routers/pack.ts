@@ -1,11 +1,13 @@
 // A participating agency's emailed link to the collated pack: every drawn child, every invited agency,
-// every section of what each agency submitted, ahead of the discussion. The child's identifiers are
-// shown to the link holder only (PRODUCT.md "Data rules"); drafts never appear, late submissions do,
+// every section of what each agency submitted, ahead of the discussion. A child's identifiers are shown
+// only to an agency that worked with that child (PRODUCT.md "Data rules"); drafts never appear, late submissions do,
 // marked late. A browser gets the page (api/views/pack.ts); everyone else JSON.
 import { Router } from 'express';
 import { packPdf } from '../views/pack-pdf';
 import type { Area } from '../../domain/labels';
 import { AREAS, GRADES } from '../../domain/schemas';
+import { ageBand } from '../../domain/age-band';
+import { caseIdentifiers, identifierPatterns, redactIdentifiers } from '../../domain/reidentification';
 import type { Db } from '../../infra/db';
 import { tokenHash } from '../../infra/links';
 import { auditPurged } from './respond';
@@ -23,6 +25,16 @@ interface SubmissionContent {
 
 /** A pack is read for the discussion: its link lasts a week after it (and the grace). */
 const PACK_READ_AFTER_DISCUSSION_MS = 7 * 24 * 60 * 60 * 1000;
+
+/** A section's words through `clean`; its grade as it is. */
+function cleanSection(section: PackSection, clean: (text: string | undefined) => string | null): PackSection {
+  const cleaned: PackSection = { ...section };
+  for (const field of ['goodPractice', 'areasForDevelopment', 'recommendations', 'rationale'] as const) {
+    const text = clean(section[field]);
+    if (text !== null) cleaned[field] = text;
+  }
+  return cleaned;
+}
 
 /** The collated pack behind one agency's link. 404 for an unknown link, 410 for a stopped or expired one. */
 export async function viewPack({ db, life }: PackDeps, token: string): Promise<PackView> {
@@ -61,15 +73,37 @@ export async function viewPack({ db, life }: PackDeps, token: string): Promise<P
     AREAS.map((area) => [area, { selfGrades: Object.fromEntries(GRADES.map((g) => [g, 0])) }]),
   ) as PackView['areas'];
 
+  // A child's identifiers go only to the agencies that worked with the child (invited, and not answered
+  // "no involvement"); to the others the case is its reference, service level and age band, and every
+  // submission they read is cleaned of the identifiers of the children they did not work with.
+  const workedWith = (c: (typeof audit.cases)[number]) =>
+    c.invitations.some((i) => i.agencyId === link.agencyId && i.status !== 'no_involvement');
+  const unseen = identifierPatterns(
+    audit.cases.filter((c) => !workedWith(c)).map((c) => ({ ...caseIdentifiers(c), caseRef: '' })), // the reference is shown to all
+  );
+  const now = new Date();
+
   const cases = audit.cases.map((c) => ({
     caseRef: c.caseRef,
     serviceLevel: c.serviceLevel,
-    child: { name: c.childName, dateOfBirth: c.childDob?.toISOString().slice(0, 10) ?? null },
+    ageBand: ageBand(c.childDob, now),
+    child: workedWith(c)
+      ? {
+          name: c.childName,
+          dateOfBirth: c.childDob?.toISOString().slice(0, 10) ?? null,
+          localId: c.childLocalId,
+        }
+      : null,
     agencies: c.invitations.map((invitation): PackAgencyEntry => {
       const submission = invitation.submission?.submittedAt ? invitation.submission : null;
       const submittedAt = submission?.submittedAt ?? null;
+      // About a child this agency worked with, only the others' identifiers go; about any other child, all.
+      const clean = (text: string | undefined) =>
+        text === undefined ? null : redactIdentifiers(text, unseen, { cohortOnly: workedWith(c) });
       const content = (submission?.content ?? {}) as SubmissionContent;
-      const sections = content.sections ?? {};
+      const sections = Object.fromEntries(
+        Object.entries(content.sections ?? {}).map(([area, s]) => [area, cleanSection(s, clean)]),
+      ) as Partial<Record<Area, PackSection>>;
       for (const area of AREAS) {
         const grade = sections[area]?.grade;
         if (grade && grade in areas[area].selfGrades) areas[area].selfGrades[grade] += 1;
@@ -85,9 +119,9 @@ export async function viewPack({ db, life }: PackDeps, token: string): Promise<P
         submittedAt: submittedAt?.toISOString() ?? null,
         noInvolvement: invitation.status === 'no_involvement',
         sections,
-        childVoice: content.childVoice ?? null,
-        familyInformation: content.familyInformation ?? null,
-        history: content.history ?? null,
+        childVoice: clean(content.childVoice),
+        familyInformation: clean(content.familyInformation),
+        history: clean(content.history),
       };
     }),
   }));

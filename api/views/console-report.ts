@@ -43,6 +43,10 @@ const KIND_LABELS: Record<FieldFinding['kind'], string> = {
   address: 'an address',
   phone: 'a telephone number',
   small_number: 'a small number, which may let a reader work out who is meant',
+  initials: 'the initials of a child from the audit’s cases',
+  birth_month: 'a birth month with its year',
+  exact_age: 'an exact age beside a service level, which may let a reader work out who is meant',
+  possible_initials: 'letters that are also the initials of a child from the audit’s cases',
 };
 
 /** What the schema refused, said per list (an item too long, too many items). */

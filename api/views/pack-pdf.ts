@@ -1,9 +1,9 @@
 // The collated pack as a PDF, for participants who read it offline or print it for the discussion. It
 // is downloaded through the same link as the page (never attached to an email), so it carries the same
-// restriction: the child's identifiers are shown to the link holder only.
+// restriction: a child's identifiers are shown only to an agency that worked with the child.
 import PDFDocument from 'pdfkit';
 import { AREA_LABELS, GRADE_LABELS } from '../../domain/labels';
-import type { PackView } from './pack';
+import { NOT_YOURS, type PackView } from './pack';
 import { formatDate, formatDateTime } from './layout';
 
 const FIELDS = [
@@ -39,9 +39,12 @@ export function packPdf(view: PackView, compress = true): Promise<Buffer> {
   for (const c of view.cases) {
     doc.addPage();
     heading(`Case ${c.caseRef} (${c.serviceLevel.replace(/_/g, ' ')})`, 15);
-    body(
-      `Child: ${c.child.name ?? 'not recorded'}, born ${c.child.dateOfBirth ? formatDate(c.child.dateOfBirth) : 'not recorded'}`,
-    );
+    body(`Age: ${c.ageBand}`);
+    if (c.child) {
+      const { name, dateOfBirth, localId } = c.child;
+      body(`Child: ${name ?? 'not recorded'}, born ${dateOfBirth ? formatDate(dateOfBirth) : 'not recorded'}`);
+      if (localId) body(`Local identifier: ${localId}`);
+    } else body(`Child's details: ${NOT_YOURS}`);
     for (const entry of c.agencies) {
       heading(entry.agencyName, 13);
       if (entry.noInvolvement) {

@@ -1,4 +1,4 @@
-// The collated pack as a page: every drawn child (identifiers shown to the link holder only), every
+// The collated pack as a page: every drawn child (identifiers only to an agency that worked with them), every
 // invited agency's submission section by section, late ones marked, and the self-grades per area.
 import { type Area, AREA_LABELS, type Grade, GRADE_LABELS } from '../../domain/labels';
 import { AREAS, GRADES } from '../../domain/schemas';
@@ -33,7 +33,10 @@ export interface PackView {
   cases: {
     caseRef: string;
     serviceLevel: string;
-    child: { name: string | null; dateOfBirth: string | null };
+    /** "10 to 15" (domain/age-band.ts): what every agency is told of the child's age. */
+    ageBand: string;
+    /** Only for an agency that worked with the child; null for the others. */
+    child: { name: string | null; dateOfBirth: string | null; localId: string | null } | null;
     agencies: PackAgencyEntry[];
   }[];
   /** Each area's self-grades over every submission in the pack. */
@@ -100,6 +103,9 @@ function entryModel(entry: PackAgencyEntry, id: string): PackEntryModel {
   };
 }
 
+/** In place of the identifiers of a child the agency did not work with (the page and the PDF). */
+export const NOT_YOURS = 'Shown only to the agencies that worked with this child.';
+
 /** `pdfHref`: this link's PDF download. */
 export function packPage(view: PackView, pdfHref?: string): Page<PackModel> {
   const { discussion } = view.audit;
@@ -119,8 +125,14 @@ export function packPage(view: PackView, pdfHref?: string): Page<PackModel> {
         caseRef: c.caseRef,
         summary: [
           { key: 'Service level', text: SERVICE_LEVEL_LABELS[c.serviceLevel] ?? c.serviceLevel },
-          { key: "Child's name", text: c.child.name },
-          { key: 'Date of birth', text: formatDate(c.child.dateOfBirth, true) },
+          { key: 'Age', text: c.ageBand },
+          ...(c.child
+            ? [
+                { key: "Child's name", text: c.child.name },
+                { key: 'Date of birth', text: formatDate(c.child.dateOfBirth, true) },
+                { key: 'Local identifier', text: c.child.localId },
+              ]
+            : [{ key: "Child's details", text: NOT_YOURS }]),
         ],
         entries: c.agencies.map((entry, j) => entryModel(entry, `case-${i + 1}-agency-${j + 1}`)),
       })),

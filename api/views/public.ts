@@ -4,7 +4,7 @@ import { DEFAULT_TIMELINE } from '../../domain/timeline';
 import type { LayoutModel, Page } from './layout';
 
 export interface PrivacyModel extends LayoutModel {
-  /** "12 months": how long identifiable data is kept after an audit ends, by default. */
+  /** "12 months": how long identifiable data is kept after the report's sign-off (or a cancel), by default. */
   retention: string;
 }
 

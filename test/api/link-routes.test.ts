@@ -5,10 +5,12 @@
 import type { Client } from '@temporalio/client';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
+import { formatDate } from '../../api/views/layout';
 import { tokenHash } from '../../infra/links';
 import { FAILURE } from '../../workflows/errors';
 import { type Served, useAppBed } from '../support/app-bed';
 import { insertAudit } from '../support/fixtures';
+import { pdfText } from '../support/pdf-text';
 
 /** The app over the real dev server, on which no workflow runs. */
 const { bed, http, serve } = useAppBed({ temporal: 'dev', worker: false });
@@ -527,6 +529,84 @@ describe('GET /pack/:token', () => {
     const pack = (await http.call('GET', `/pack/${t}`)).body;
     const caseB = pack.cases[0];
     expect(caseB.agencies.find((e: { agencyName: string }) => e.agencyName === agencies[1]!.name).late).toBe(true);
+  });
+
+  it('shows a child’s name, date of birth and local identifier only to the agencies that worked with the child, on the page and in the PDF', async () => {
+    const { token: involved, agencies, a, b } = await collated();
+    // What agency 1 wrote about child B names the child: the others read it without the child's identifiers.
+    const dob = b.childDob!.toISOString().slice(0, 10);
+    const written = await bed.db.submission.findFirstOrThrow({
+      where: { invitation: { caseId: b.id, agencyId: agencies[1]!.id } },
+    });
+    await bed.db.submission.update({
+      where: { id: written.id },
+      data: {
+        content: {
+          ...(written.content as object),
+          familyInformation: `${b.childName} (${b.childLocalId}, born ${dob}) lives with grandmother`,
+        },
+      },
+    });
+    // Agency 0 said it had no involvement with B; agency 2 was never invited for B. Both worked with A.
+    const linkFor = async (agencyId: string) => {
+      const t = token('pack');
+      await bed.db.packLink.create({ data: { auditId: a.auditId, agencyId, tokenHash: tokenHash(t) } });
+      return t;
+    };
+    const uninvolved = [await linkFor(agencies[0]!.id), await linkFor(agencies[2]!.id)];
+
+    /** Everything the agency behind `t` can read: the page, the PDF's text and the JSON. */
+    const everything = async (t: string) => {
+      const page = await http.call('GET', `/pack/${t}`, { headers: { accept: 'text/html' } });
+      const pdf = await fetch(`${http.base}/pack/${t}/pdf`);
+      const json = await http.call('GET', `/pack/${t}`);
+      expect([page.status, pdf.status, json.status]).toEqual([200, 200, 200]);
+      return {
+        html: String(page.body),
+        pdf: pdfText(Buffer.from(await pdf.arrayBuffer())),
+        json: json.body,
+      };
+    };
+    /** A child's identifiers as the page and the PDF write them: each name part, the date, the local ID. */
+    const shown = (c: typeof a) => [...c.childName!.split(' '), formatDate(c.childDob, true), c.childLocalId!];
+    const child = (c: typeof a) => ({
+      name: c.childName,
+      dateOfBirth: c.childDob!.toISOString().slice(0, 10),
+      localId: c.childLocalId,
+    });
+    const caseIn = (json: { cases: { caseRef: string }[] }, c: typeof a) =>
+      json.cases.find((x) => x.caseRef === c.caseRef);
+
+    for (const t of uninvolved) {
+      const seen = await everything(t);
+      for (const text of [seen.html, seen.pdf, JSON.stringify(seen.json)]) {
+        // The fixture's children are siblings: the surname is A's too, which this agency may see.
+        const onlyB = [...shown(b), dob].filter((id) => !a.childName!.split(' ').includes(id));
+        expect(onlyB).toHaveLength(4);
+        for (const identifier of onlyB) expect(text).not.toContain(identifier);
+        // B is there by its reference and what agency 1 wrote, its child's identifiers redacted.
+        expect(text).toContain(b.caseRef);
+        expect(text).toContain('[redacted] ([redacted], born [redacted]) lives with grandmother');
+      }
+      expect(caseIn(seen.json, b)).toMatchObject({
+        serviceLevel: b.serviceLevel,
+        ageBand: expect.any(String),
+        child: null,
+      });
+      for (const text of [seen.html, seen.pdf])
+        expect(text).toContain('Shown only to the agencies that worked with this child.');
+      // A, whom this agency worked with, is there in full.
+      for (const text of [seen.html, seen.pdf]) for (const identifier of shown(a)) expect(text).toContain(identifier);
+      expect(caseIn(seen.json, a)).toMatchObject({ child: child(a) });
+    }
+
+    // Agency 1 worked with both children: it sees both in full, and what it wrote as it wrote it.
+    const seen = await everything(involved);
+    for (const text of [seen.html, seen.pdf]) {
+      for (const identifier of [...shown(a), ...shown(b)]) expect(text).toContain(identifier);
+      expect(text).toContain(`${b.childName} (${b.childLocalId}, born ${dob}) lives with grandmother`);
+    }
+    expect(caseIn(seen.json, b)).toMatchObject({ child: child(b) });
   });
 
   it('answers an unknown link with a 404', async () => {

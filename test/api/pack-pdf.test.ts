@@ -2,6 +2,7 @@
 // ones marked — the same content as the page behind the participant's link.
 import { packPdf } from '../../api/views/pack-pdf';
 import type { PackView } from '../../api/views/pack';
+import { pdfText } from '../support/pdf-text';
 
 const VIEW: PackView = {
   audit: { title: 'Child exploitation', discussion: { at: '2026-12-07T10:00:00Z', location: 'Room 4, County Hall' } },
@@ -10,7 +11,8 @@ const VIEW: PackView = {
     {
       caseRef: 'NYC-4711',
       serviceLevel: 'child_in_need',
-      child: { name: 'Zephyrine Quixleworth', dateOfBirth: '2010-02-10' },
+      ageBand: '16 or over',
+      child: { name: 'Zephyrine Quixleworth', dateOfBirth: '2010-02-10', localId: 'LCS900100' },
       agencies: [
         {
           agencyName: 'Harrogate Health Trust',
@@ -37,18 +39,14 @@ const VIEW: PackView = {
     {
       caseRef: 'NYC-4712',
       serviceLevel: 'looked_after',
-      child: { name: 'Tobiah Quixleworth', dateOfBirth: null },
+      ageBand: '10 to 15',
+      // An agency that did not work with this child: its reference, service level and age band only.
+      child: null,
       agencies: [],
     },
   ],
   areas: {} as PackView['areas'],
 };
-
-/** The text pdfkit wrote (uncompressed), from its hex-encoded strings. */
-function textOf(pdf: Buffer): string {
-  const source = pdf.toString('latin1');
-  return [...source.matchAll(/<([0-9a-f]+)>/gi)].map((m) => Buffer.from(m[1]!, 'hex').toString('latin1')).join('');
-}
 
 test('renders every case, agency and area of the pack, late submissions marked', async () => {
   const pdf = await packPdf(VIEW, false);
@@ -56,7 +54,7 @@ test('renders every case, agency and area of the pack, late submissions marked',
   expect(source.startsWith('%PDF-1.')).toBe(true);
   expect(source.trimEnd().endsWith('%%EOF')).toBe(true);
   expect(source.match(/\/Type \/Page\b/g)).toHaveLength(3);
-  const text = textOf(pdf);
+  const text = pdfText(pdf);
   for (const expected of [
     'Child exploitation deep dive: collated audit tools',
     'Room 4, County Hall',
@@ -68,13 +66,19 @@ test('renders every case, agency and area of the pack, late submissions marked',
     'Risk recognised at the first visit',
     'Said she felt safe at school',
     'No involvement with this child.',
+    'Local identifier: LCS900100',
     'Case NYC-4712',
+    'Age: 10 to 15',
+    "Child's details: Shown only to the agencies that worked with this child.",
   ])
     expect(text).toContain(expected);
 });
 
-test('compressed by default, for download', async () => {
+test('compressed by default, for download, with the same text inside', async () => {
   const pdf = await packPdf(VIEW);
   expect(pdf.toString('latin1')).toContain('/FlateDecode');
-  expect(textOf(pdf)).not.toContain('Zephyrine');
+  // Not readable in the file itself (pdfkit writes text as hex strings)…
+  expect(pdf.toString('latin1').toLowerCase()).not.toContain(Buffer.from('Zephyrine').toString('hex'));
+  // …but there once inflated.
+  expect(pdfText(pdf)).toContain('Zephyrine Quixleworth');
 });

@@ -1001,7 +1001,9 @@ describe('the public pages: /, /accessibility, /privacy', () => {
     const notice = privacy.$('main').text().replace(/\s+/g, ' ');
     expect(notice).toContain('is the controller');
     expect(notice).toContain('never put in an email');
-    expect(notice).toContain('deleted 12 months after the audit ends');
+    expect(notice).toContain(
+      "is deleted 12 months after the partnership's Learning and Improvement Subgroup signs the audit's report off, or 12 months after the audit is cancelled",
+    );
     expect(privacy.$('main table')).toHaveLength(1);
   });
 });

@@ -166,3 +166,130 @@ describe('the re-identification check', () => {
     );
   });
 });
+
+describe('the re-identification check, as a motivated intruder would try it', () => {
+  // Kacper Wojcik (K W, born March 2014); Grace Price (G P, as the GP is written); Isla Tamsin Okafor.
+  const intruderCohort: CohortIdentifiers[] = [
+    { caseRef: 'NYC-5001', childName: 'Kacper Wojcik', dateOfBirth: '2014-03-17', localId: null },
+    { caseRef: 'NYC-5002', childName: 'Grace Price', dateOfBirth: '2011-09-04', localId: null },
+    { caseRef: 'NYC-5003', childName: 'Isla Tamsin Okafor', dateOfBirth: null, localId: null },
+  ];
+  const check = (text: string) => checkReport(text, intruderCohort);
+  const failures = (text: string) => check(text).failures.map((f) => [f.kind, f.match]);
+  const warnings = (text: string) => check(text).warnings.map((w) => [w.kind, w.match]);
+
+  it.each([
+    ['K.W. was seen weekly.', 'K.W.'],
+    ['KW was seen weekly.', 'KW'],
+    ['K W was seen weekly.', 'K W'],
+    ['K. W. was seen weekly.', 'K. W.'],
+    ['The school saw K.W on Mondays.', 'K.W'],
+    ["KW's mother attended.", 'KW'],
+    ['(KW) was not seen alone', 'KW'],
+    ['kw was seen weekly', 'kw'],
+    ['k.w. was seen weekly', 'k.w.'],
+    ['notes on I.T.O. and IO', 'I.T.O.'],
+    ['ITO said she felt safe', 'ITO'],
+    ['IO missed school', 'IO'],
+  ])('refuses a cohort child’s initials: %s', (text, match) => {
+    expect(failures(text)[0]).toEqual(['initials', match]);
+  });
+
+  it.each([
+    'OK, the plan was agreed.',
+    'The IT system did not share the referral.',
+    'It was agreed; it worked.',
+    'The GP was not invited to the strategy meeting.',
+    'CAMHS and the NHS trust attended; SW and EH also.',
+    'The SW visited weekly.',
+    'KWH and AKW are other references; KWs is not initials.',
+    'kwashiorkor is not a word here, nor is Kw.',
+    'Items 1 to 4 were IT related.',
+    'The TAF met in the AM and PM.',
+    'The team in Okehampton worked well.',
+  ])('does not refuse ordinary words, agency abbreviations or other capitals: %s', (text) => {
+    expect(failures(text)).toEqual([]);
+  });
+
+  it('warns, without refusing, where a child’s initials are also an abbreviation', () => {
+    expect(failures('The GP was not invited.')).toEqual([]);
+    expect(warnings('The GP was not invited.')).toEqual([['possible_initials', 'GP']]);
+    expect(warnings('G.P. attended with her carer.')).toEqual([['possible_initials', 'G.P.']]);
+    // In lower case "gp" is no one's initials.
+    expect(warnings('the gp surgery')).toEqual([]);
+    // Another cohort's "GP" is no child's initials at all.
+    expect(checkReport('The GP was not invited.', cohort).warnings).toEqual([]);
+  });
+
+  it.each([
+    ['a 12 year old boy born in March 2014', 'March 2014'],
+    ['born in march 2014', 'march 2014'],
+    ['born Mar 2014', 'Mar 2014'],
+    ['born Mar. 2014', 'Mar. 2014'],
+    ['born in March of 2014', 'March of 2014'],
+    ['born March, 2014', 'March, 2014'],
+    ["born March '14", "March '14"],
+    ['DOB 03/2014', '03/2014'],
+    ['DOB 3/2014', '3/2014'],
+    ['DOB 03-2014', '03-2014'],
+    ['DOB 2014-03', '2014-03'],
+    ['born Sept 2011', 'Sept 2011'],
+    ['born in September 2011', 'September 2011'],
+    ['DOB 09/2011', '09/2011'],
+  ])('refuses a cohort child’s birth month with its year: %s', (text, match) => {
+    expect(failures(text)).toEqual([['birth_month', match]]);
+  });
+
+  it.each([
+    'The plan was reviewed in March.',
+    'The review in March 2015 found progress.',
+    'born in April 2014',
+    'The strategy meeting was on 1 March 2014.',
+    'The strategy meeting was on 01/03/2014.',
+    'The strategy meeting was on 2014-03-02.',
+    'There were 3 referrals in 2014.',
+    'Scores rose from 3/20 to 14/20.',
+    'We may 2014 be wrong',
+  ])('does not refuse other months, months without a year, or other dates: %s', (text) => {
+    expect(check(text).failures.filter((f) => f.kind === 'birth_month')).toEqual([]);
+  });
+
+  it('keeps the full date of birth one finding, not a birth month as well', () => {
+    expect(failures('born 17 March 2014')).toEqual([['date_of_birth', '17 March 2014']]);
+    expect(failures('DOB 17/03/2014')).toEqual([['date_of_birth', '17/03/2014']]);
+  });
+
+  it.each([
+    ['a 12 year old on a child protection plan', '12 year old'],
+    ['A 12-year-old boy, child in need, was seen.', '12-year-old'],
+    ['The child, aged 12, was looked after.', 'aged 12'],
+    ['a twelve year old subject to a CP plan', 'twelve year old'],
+    ['Early help was offered to the 9 months old baby.', '9 months old'],
+  ])('warns on an exact age beside a service level: %s', (text, match) => {
+    expect(check(text).failures).toEqual([]);
+    expect(warnings(text)).toContainEqual(['exact_age', match]);
+  });
+
+  it.each([
+    'a 12 year old was seen weekly.',
+    'The cohort spanned child protection and early help.',
+    'Children aged 12 to 14 on child protection plans were seen.',
+    'The 12-14 year olds in care were seen.',
+    'Young people in care (11 year olds and up) were seen.',
+    'A 12 year old was seen. Separately, the child protection conference was late.',
+  ])('does not warn on an age without a service level beside it, or on an age range: %s', (text) => {
+    expect(check(text).warnings.filter((w) => w.kind === 'exact_age')).toEqual([]);
+  });
+
+  it('leaves the business unit to judge an age it cannot tell from a child’s (a warning, never a refusal)', () => {
+    const text = 'The plan was 12 months old when child protection procedures began.';
+    expect(check(text).failures).toEqual([]);
+    expect(warnings(text)).toEqual([['exact_age', '12 months old']]);
+  });
+
+  it('redacts initials and birth months along with the rest', () => {
+    expect(redactIdentifiers('K.W. (born March 2014) and IO were seen.', intruderCohort)).toBe(
+      '[redacted] (born [redacted]) and [redacted] were seen.',
+    );
+  });
+});

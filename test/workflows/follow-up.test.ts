@@ -12,7 +12,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import type { CaughtMessage } from '../../dev/mail-catcher';
 import type { Notification } from '../../domain/notifications';
-import { DEFAULT_TIMELINE, nthAfter } from '../../domain/timeline';
+import { DEFAULT_TIMELINE, nthAfter, shift } from '../../domain/timeline';
+import { evidencePack } from '../../api/evidence';
 import { tokenHash } from '../../infra/links';
 import { actionFollowUp } from '../../workflows';
 import { QUARTERS_PER_RUN } from '../../workflows/follow-up';
@@ -27,7 +28,14 @@ import {
   type Rag,
   sendInvitationsUpdate,
 } from '../../workflows/messages';
-import { type AuditHandle, untilStage, useAuditBed, useWorkerBed, type WorkerBed } from '../support/audit-bed';
+import {
+  type AuditHandle,
+  type startAuditOn,
+  untilStage,
+  useAuditBed,
+  useWorkerBed,
+  type WorkerBed,
+} from '../support/audit-bed';
 import { insertAudit } from '../support/fixtures';
 import { recordHistory } from '../support/histories';
 import { lifecycle, OUTCOME_TEXT, reportProgress } from '../support/lifecycle';
@@ -557,5 +565,163 @@ describe('the audit’s own history during action follow-up', () => {
       // Only the one closed in its first year was never overdue.
       expect(completed.actions.map((a) => a.overdueChased)).toEqual(audit.actionIds.map((_, k) => k > 0));
     }
+  });
+});
+
+/** An audit of one child, signed off with one action for an agency of its own, due in `dueInDays`. */
+async function signedOffWithOneAction(
+  bed: WorkerBed,
+  startAudit: (cohortSize: number) => ReturnType<typeof startAuditOn>,
+  dueInDays: number,
+) {
+  const audit = await startAudit(1);
+  const [owner] = await untilDiscussion(bed, audit);
+  await bed.env.sleep(2 * DAY);
+  const dueAt = new Date((await bed.env.currentTimeMs()) + dueInDays * DAY);
+  const following = await untilFollowUp(bed, audit, [{ ownerAgencyId: owner!, dueAt }]);
+  return { ...audit, owner: owner!, following };
+}
+
+// The identifiable tier goes a retention period (12 months) after the LIS signs the report off, not after
+// the last action closes: the actions' follow-up goes on for years without a child's name.
+describe('the purge a retention period after sign-off', () => {
+  const { bed, startAudit } = useAuditBed('follow-up-purge-test');
+
+  it('purges twelve months after sign-off while the action is followed up, keeping the action, its quarters and the trail', async () => {
+    const { auditId, handle, owner, following } = await signedOffWithOneAction(bed, startAudit, 600);
+    const signedOff = new Date(following.followUpFrom!);
+    const purgeAt = shift(signedOff, DEFAULT_TIMELINE.retention, 1);
+    expect(following.purgeAt).toBe(purgeAt.toISOString());
+    expect(following.purgedAt).toBeUndefined();
+    const actionId = following.actions[0]!.actionId;
+    const quarter = (n: number) => quarterAfter(signedOff, n);
+    const identifiable = async () => ({
+      named: await bed.db.case.count({ where: { auditId, childName: { not: null } } }),
+      born: await bed.db.case.count({ where: { auditId, childDob: { not: null } } }),
+      submissions: await bed.db.submission.count({ where: { invitation: { auditId } } }),
+    });
+    const before = await identifiable();
+    expect(before.named).toBeGreaterThan(0);
+    expect(before.born).toBe(before.named);
+    expect(before.submissions).toBeGreaterThan(0);
+
+    /** Waits for quarter q's request and reports on it, as the owner does through the link. */
+    const reportQuarter = async (q: number, status: Rag) => {
+      await sleepUntil(new Date(quarter(q).getTime() + HOUR), bed);
+      await until(
+        async () => (await bed.db.actionProgress.count({ where: { actionId, quarter: q } })) === 1,
+        `quarter ${q}'s request`,
+      );
+      await reportProgress(bed.db, bed.env.client, actionId, status);
+    };
+
+    // Three quarters: the identifiable tier is still there, and the purge has not happened.
+    for (const q of [1, 2, 3]) await reportQuarter(q, q === 1 ? 'amber' : 'green');
+    expect(await identifiable()).toEqual(before);
+    expect((await handle.query(auditStateQuery)).purgedAt).toBeUndefined();
+    const trailBefore = await bed.db.auditTrailEntry.findMany({ where: { auditId }, orderBy: { at: 'asc' } });
+
+    // Twelve months after sign-off: purged, the audit still following its action up.
+    await sleepUntil(new Date(purgeAt.getTime() + HOUR), bed);
+    const purged = await until(async () => {
+      const state = await handle.query(auditStateQuery);
+      return state.purgedAt ? state : undefined;
+    }, 'the purge');
+    expect(purged.stage).toBe('action_follow_up');
+    // On the server's clock (the database's is the real one): the purge was asked for when it was due.
+    const purgeAsked = (await handle.fetchHistory()).events!.filter(
+      (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'purgeIdentifiableData',
+    );
+    expect(purgeAsked).toHaveLength(1);
+    expect(eventTime(purgeAsked[0]!) - purgeAt.getTime()).toBeGreaterThanOrEqual(0);
+    expect(eventTime(purgeAsked[0]!) - purgeAt.getTime()).toBeLessThan(60_000);
+    expect(await identifiable()).toEqual({ named: 0, born: 0, submissions: 0 });
+    expect(await bed.db.case.count({ where: { auditId, childLocalId: { not: null } } })).toBe(0);
+    const audit = await bed.db.audit.findUniqueOrThrow({ where: { id: auditId } });
+    expect(audit.purgedAt!.toISOString()).toBe(purged.purgedAt);
+    expect(audit.stage).toBe('action_follow_up');
+
+    // What the follow-up needs stays: the action, its owner, its quarters and what was reported.
+    const action = await bed.db.action.findUniqueOrThrow({
+      where: { id: actionId },
+      include: { progress: { orderBy: { quarter: 'asc' } } },
+    });
+    expect(action).toMatchObject({ ownerAgencyId: owner, status: 'open' });
+    expect(action.description.length).toBeGreaterThan(0);
+    expect(action.progress.map((p) => [p.quarter, p.status, p.update])).toEqual([
+      [1, 'amber', 'On track'],
+      [2, 'green', 'On track'],
+      [3, 'green', 'On track'],
+      [4, null, null],
+    ]);
+    // The trail: every entry as it was, and the purge.
+    const trailAfter = await bed.db.auditTrailEntry.findMany({ where: { auditId }, orderBy: { at: 'asc' } });
+    expect(trailAfter.slice(0, trailBefore.length)).toEqual(trailBefore);
+    expect(trailAfter.filter((t) => t.action === 'retention.purged')).toHaveLength(1);
+    // The report and the briefing stay; the evidence pack says when the purge was.
+    expect(await bed.db.reportVersion.count({ where: { auditId } })).toBeGreaterThan(0);
+    expect(await bed.db.briefing.count({ where: { auditId } })).toBe(1);
+    const evidence = await evidencePack(bed.db, auditId);
+    expect(evidence.retention).toEqual({ purgedAt: purged.purgedAt });
+
+    // The follow-up goes on: the fourth quarter's report, then the fifth quarter's request and report.
+    await reportProgress(bed.db, bed.env.client, actionId, 'amber');
+    await reportQuarter(5, 'green');
+    await eventually(async () => {
+      const state = await handle.query(auditStateQuery);
+      expect(state.actions[0]).toMatchObject({ status: 'open', rag: 'green', progressRequests: 5 });
+    });
+
+    // Closed: the audit completes, and nothing is purged twice.
+    await reportProgress(bed.db, bed.env.client, actionId, 'complete');
+    await bed.env.client.workflow.getHandle(actionWorkflowId(actionId)).executeUpdate(closeActionUpdate);
+    const completed = await handle.result();
+    expect(completed).toMatchObject({ stage: 'completed', purgedAt: purged.purgedAt });
+    const purges = await bed.db.auditTrailEntry.count({ where: { auditId, action: 'retention.purged' } });
+    expect(purges).toBe(1);
+  });
+});
+
+describe('the purge of an audit cancelled after sign-off', () => {
+  const { bed, startAudit } = useAuditBed('follow-up-purge-cancelled-test');
+
+  it('keeps the purge a retention period after sign-off, not after the cancel', async () => {
+    const { auditId, handle, following } = await signedOffWithOneAction(bed, startAudit, 400);
+    const purgeAt = shift(new Date(following.followUpFrom!), DEFAULT_TIMELINE.retention, 1);
+
+    // Cancelled two months on: the timer set at sign-off stands.
+    await bed.env.sleep(60 * DAY);
+    const cancelled = await handle.executeUpdate(cancelAuditUpdate);
+    expect(cancelled).toMatchObject({ stage: 'cancelled', purgeAt: purgeAt.toISOString() });
+    expect(await bed.db.case.count({ where: { auditId, childName: { not: null } } })).toBeGreaterThan(0);
+
+    await sleepUntil(new Date(purgeAt.getTime() + HOUR), bed);
+    const result = await handle.result();
+    expect(result).toMatchObject({ stage: 'cancelled', purgeAt: purgeAt.toISOString(), purgedAt: expect.any(String) });
+    expect(await bed.db.case.count({ where: { auditId, childName: { not: null } } })).toBe(0);
+    expect(await bed.db.submission.count({ where: { invitation: { auditId } } })).toBe(0);
+  });
+});
+
+describe('the purge of an audit cancelled before sign-off', () => {
+  const { bed, startAudit } = useAuditBed('follow-up-purge-early-cancel-test');
+
+  it('purges a retention period after the cancel', async () => {
+    const { auditId, handle } = await startAudit(1);
+    await untilStage(handle, 'invitations');
+    const cancelled = await handle.executeUpdate(cancelAuditUpdate);
+    const purgeAt = await until(async () => (await handle.query(auditStateQuery)).purgeAt, 'the purge to be set');
+    const cancelledAt = await bed.env.currentTimeMs();
+    expect(cancelled.stage).toBe('cancelled');
+    expect(
+      Math.abs(Date.parse(purgeAt) - shift(new Date(cancelledAt), DEFAULT_TIMELINE.retention, 1).getTime()),
+    ).toBeLessThan(60_000);
+
+    await bed.env.sleep(Date.parse(purgeAt) - cancelledAt - DAY);
+    expect((await handle.query(auditStateQuery)).purgedAt).toBeUndefined();
+    expect(await bed.db.case.count({ where: { auditId, childName: { not: null } } })).toBeGreaterThan(0);
+    await bed.env.sleep(2 * DAY);
+    expect(await handle.result()).toMatchObject({ stage: 'cancelled', purgedAt: expect.any(String) });
+    expect(await bed.db.case.count({ where: { auditId, childName: { not: null } } })).toBe(0);
   });
 });

@@ -3,7 +3,7 @@
 // actions closed in different quarters. Time moves with env.sleep, never by shortening the defaults.
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { nthAfter, DEFAULT_TIMELINE } from '../../domain/timeline';
+import { nthAfter, DEFAULT_TIMELINE, shift } from '../../domain/timeline';
 import { tokenHash } from '../../infra/links';
 import { actionWorkflowId, escalationWorkflowId, sendInvitationsUpdate } from '../../workflows/messages';
 import { BUSINESS_UNIT_EMAIL, LIS_EMAIL } from '../support/activities';
@@ -185,10 +185,14 @@ test('an audit runs from the draw to completion and its retention purge, and no 
   const before = await evidence();
   expect(before.actions[0]!.description).toBe(OUTCOME_TEXT.replace('Tobiah Quixleworth', '[redacted]'));
 
-  // Retention: twelve months after completion the identifiable tier goes; the anonymised tier stays.
-  expect(state.purgeAt).toBeUndefined();
+  // Retention: twelve months after sign-off (PATCHES.purgeAfterSignOff), not after completion, the
+  // identifiable tier goes; the anonymised tier stays. Completed within two quarters, it waits for that.
   const completedState = await api.state();
-  expect(Date.parse(completedState.purgeAt!) - Date.parse(completedState.followUpFrom!)).toBeGreaterThan(365 * DAY);
+  expect(completedState.purgeAt).toBe(
+    shift(new Date(completedState.followUpFrom!), DEFAULT_TIMELINE.retention, 1).toISOString(),
+  );
+  expect(completedState.purgedAt).toBeUndefined();
+  expect(before.retention).toEqual({ purgedAt: null });
   const final = await handle.result();
   expect(final.purgedAt).toBeDefined();
   const cases = await bed.db.case.findMany({ where: { auditId } });
@@ -206,6 +210,7 @@ test('an audit runs from the draw to completion and its retention purge, and no 
   expect(await bed.db.auditTrailEntry.count({ where: { auditId, action: 'retention.purged' } })).toBe(1);
   const after = await evidence();
   expect(after.trail.map((t) => t.action)).toContain('retention.purged');
+  expect(after.retention).toEqual({ purgedAt: final.purgedAt });
 
   await recordHistory(handle, 'audit-completed');
   await recordHistory(
