@@ -74,8 +74,11 @@ export interface Driver {
   timeline: TimelineOverrides;
   /** How far ahead of "now" the discussion is scheduled. */
   discussionLeadMs: number;
-  /** Called once the audit is seen `completed`, before its retention purge. */
-  onCompleted?: (run: AuditRun) => Promise<void>;
+  /**
+   * Called once every tool is in and the audit waits for the LIS, before the sign-off that starts its
+   * retention clock: the submissions as stored, before the purge may take them.
+   */
+  beforeSignOff?: (run: AuditRun) => Promise<void>;
   /** The longest one audit may take. */
   timeoutMs: number;
 }
@@ -257,6 +260,7 @@ export async function driveAudit(d: Driver, run: AuditRun): Promise<void> {
     await waitStage(d, run, 'practitioner_approval');
     await approveReport(d, run);
     await waitStage(d, run, 'lis_signoff');
+    if (d.beforeSignOff) await d.beforeSignOff(run);
     await signOff(d, run);
     await waitStage(d, run, 'action_follow_up');
     await briefing(d, run);
@@ -267,7 +271,6 @@ export async function driveAudit(d: Driver, run: AuditRun): Promise<void> {
     }
     await followUpActions(d, run);
     await waitStage(d, run, 'completed');
-    if (d.onCompleted) await d.onCompleted(run);
     run.finishedAt = Date.now();
   } catch (err) {
     run.error = (err as Error).message;

@@ -190,7 +190,7 @@ async function scenario(
   const submissionProblems: string[] = [];
   let submissions = 0;
   const d = driver({
-    onCompleted: async (run) => {
+    beforeSignOff: async (run) => {
       const checked = await checkSubmissions(db, run);
       submissions += checked.stored;
       submissionProblems.push(...checked.problems.map((p) => `${run.label}: ${p}`));
