@@ -3,6 +3,7 @@
 // exactly as the API does. The candidate pool, child identifiers and all, is kept between the form and
 // "Start audit" in the person's server-side session, never in a page.
 import { randomUUID } from 'node:crypto';
+import { promisify } from 'node:util';
 import { type Request, type RequestHandler, type Response, Router } from 'express';
 import multer from 'multer';
 import {
@@ -180,6 +181,7 @@ export function consoleAuditsRouter(deps: CommandDeps): Router {
       if (!refusal) throw err;
       return showForm(req, res, err instanceof HttpError ? err.status : 400, form, refusal);
     }
+    await savedSession(req);
     res.redirect(303, '/audits/new/check');
   });
 
@@ -224,11 +226,18 @@ export function consoleAuditsRouter(deps: CommandDeps): Router {
       return showForm(req, res, err instanceof HttpError ? err.status : 400, draft.form, refusal);
     }
     req.session.auditDraft = { form: draft.form, key: idempotencyKey, startedAuditId: started.id };
+    await savedSession(req);
     res.redirect(303, `/audits/${started.id}`);
   });
 
   return router;
 }
+
+/**
+ * The draft stored before the redirect that reads it: express-session saves only as the response ends, and a
+ * browser follows a 303 on its headers, so the next page could otherwise find the session as it was.
+ */
+const savedSession = (req: Request): Promise<void> => promisify(req.session.save.bind(req.session))();
 
 /** The file's text, as the candidate CSV's rows, or what is wrong with it. */
 function readPool(buffer: Buffer): { rows: ReturnType<typeof parseCandidates>; problems: Problem[] } {

@@ -111,6 +111,9 @@ export class Recorder {
   readonly screenshots: string[] = [];
   private readonly since = Date.now();
 
+  /** `dir`: where the screenshots go (a journey keeps its own set apart). */
+  constructor(private readonly dir = SCREENSHOT_DIR) {}
+
   /** A fresh browser context (no cookies), every page of it watched. */
   async context(browser: Browser): Promise<BrowserContext> {
     const context = await browser.newContext({ viewport: { width: 1024, height: 768 }, locale: 'en-GB' });
@@ -166,10 +169,10 @@ export class Recorder {
     throw new Error(`Chromium never logged the ${status} of ${page.url()}`);
   }
 
-  /** A full-page screenshot of what the page shows now, as test-artifacts/screenshots/<name>.png. */
+  /** A full-page screenshot of what the page shows now, as <dir>/<name>.png (test-artifacts/screenshots/). */
   async shot(page: Page, name: string): Promise<string> {
-    fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
-    const file = path.join(SCREENSHOT_DIR, `${name}.png`);
+    fs.mkdirSync(this.dir, { recursive: true });
+    const file = path.join(this.dir, `${name}.png`);
     await page.screenshot({ path: file, fullPage: true });
     this.screenshots.push(file);
     return file;
