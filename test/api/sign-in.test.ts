@@ -219,7 +219,9 @@ describe('the console follows the route table', () => {
     );
     const rows = await insertAuditWithLinks(bed.db, 'console-pages');
     const concrete = (path: string) =>
-      path.replace('{id}', path.startsWith('/agencies') ? rows.agencyId : rows.auditId);
+      path
+        .replace('{id}', path.startsWith('/agencies') ? rows.agencyId : rows.auditId)
+        .replace('{invitationId}', rows.invitationId);
     // With nothing to check yet, check your answers sends the person to the form.
     const answers: Record<string, number> = { '/audits/new/check': 303 };
     for (const account of ['bu@dev.local', 'manager@dev.local']) {
