@@ -77,7 +77,7 @@ export async function pages(stack: Stack, opts: PagesOptions): Promise<PagesResu
     const paths = [
       '/audits',
       '/audits?page=10',
-      '/audits?attention=true',
+      '/audits?attention=yes',
       `/audits/${audit}`,
       `/audits/${audit}/cohort`,
       `/audits/${audit}/invitations`,
