@@ -3,8 +3,8 @@
 import { z } from 'zod';
 import { createAgencySchema, updateAgencySchema } from '../../domain/schemas';
 import type { Db } from '../../infra/db';
-// The CLI's own reader and checks, so that a file the CLI refuses the console refuses the same way.
-import { AGENCY_COLUMNS, checkAgencyRows } from '../../scripts/cli/agencies';
+// The CLI's own columns and checks, so that a file the CLI refuses the console refuses the same way.
+import { AGENCY_COLUMNS, checkAgencyRows } from '../../domain/agencies-csv';
 import { CsvInvalid, parseCsv, type Problem } from '../../domain/csv';
 import { type Principal, trailActor } from '../auth';
 import { HttpError, parse } from '../errors';

@@ -1,14 +1,13 @@
 // `deepdive agencies import <file.csv>`: the agency directory from a spreadsheet, through the API (the
 // same validation, role check and audit trail as POST /api/agencies), upserted by name.
 import type { Command } from 'commander';
-import { createAgencySchema, type CreateAgency } from '../../domain/schemas';
+import { AGENCY_COLUMNS, checkAgencyRows } from '../../domain/agencies-csv';
+import type { CreateAgency } from '../../domain/schemas';
 import { type Api, ApiError, createApi, describeApiError } from './api';
 import { type Ctx, example, withApiOptions } from './context';
-import { type CsvRow, InputInvalid, type Problem, readCsv, zodProblems } from './csv';
+import { InputInvalid, readCsv } from './csv';
 import { CliError } from './io';
 import { table } from './table';
-
-export const AGENCY_COLUMNS = ['name', 'type', 'contactEmail', 'leadEmail'] as const;
 
 interface Agency extends CreateAgency {
   id: string;
@@ -59,34 +58,6 @@ export function registerAgencies(program: Command, ctx: Ctx): void {
       ),
     )
     .action((file: string, opts: ImportOptions) => importAgencies(ctx, file, opts));
-}
-
-/**
- * The agencies of a CSV file's rows, each checked with the API's own schema, a name twice in the file refused
- * too. The CLI and the console's "Import agencies (CSV)" both read a file with it.
- */
-export function checkAgencyRows(rows: CsvRow<(typeof AGENCY_COLUMNS)[number]>[]): {
-  valid: { line: number; agency: CreateAgency }[];
-  problems: Problem[];
-} {
-  const problems: Problem[] = [];
-  const valid: { line: number; agency: CreateAgency }[] = [];
-  const firstLineOf = new Map<string, number>();
-  for (const row of rows) {
-    const parsed = createAgencySchema.safeParse(row.cells);
-    if (!parsed.success) {
-      problems.push(...zodProblems(parsed.error.issues, (path) => ({ line: row.line, column: String(path[0]) })));
-      continue;
-    }
-    const earlier = firstLineOf.get(parsed.data.name);
-    if (earlier !== undefined) {
-      problems.push({ line: row.line, column: 'name', message: `"${parsed.data.name}" is already on line ${earlier}` });
-      continue;
-    }
-    firstLineOf.set(parsed.data.name, row.line);
-    valid.push({ line: row.line, agency: parsed.data });
-  }
-  return { valid, problems };
 }
 
 async function importAgencies(ctx: Ctx, file: string, opts: ImportOptions): Promise<void> {

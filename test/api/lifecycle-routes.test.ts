@@ -8,7 +8,7 @@ import { AREAS } from '../../domain/schemas';
 import { linkToken } from '../../infra/links';
 import { FAILURE } from '../../workflows/errors';
 import { LINK_SECRET, PUBLIC_URL } from '../support/activities';
-import { approveEvery, KEYS, type Served, useAppBed, untilApiStage } from '../support/app-bed';
+import { approveEvery, KEYS, type Served, startDrawnAudit, useAppBed, untilApiStage } from '../support/app-bed';
 import { candidates } from '../support/fixtures';
 import { eventually } from '../support/http';
 
@@ -45,23 +45,11 @@ const inAnHour = () => new Date(Date.now() + 3600_000).toISOString();
 const anHourAgo = () => new Date(Date.now() - 3600_000).toISOString();
 
 async function startAudit(cohortSize = 2): Promise<{ id: string; cohort: string[]; pool: string[] }> {
-  const created = await http.call('POST', '/api/audits', {
-    key: KEYS.bu,
-    body: {
-      focus: 'Child exploitation',
-      focusSource: 'business_plan_priority',
-      cohortSize,
-      candidates: candidates(agencyIds),
-    },
-  });
-  expect(created.status).toBe(201);
-  const drawn = await eventually(async () => {
-    const res = await http.call('GET', `/api/audits/${created.body.id}`, { key: KEYS.bu });
-    return res.body.stage === 'invitations' ? res.body : undefined;
-  }, 'the draw');
+  const id = await startDrawnAudit(http, agencyIds, cohortSize);
+  const drawn = await http.call('GET', `/api/audits/${id}`, { key: KEYS.bu });
   return {
-    id: created.body.id,
-    cohort: drawn.cohort.map((c: { caseRef: string }) => c.caseRef),
+    id,
+    cohort: drawn.body.cohort.map((c: { caseRef: string }) => c.caseRef),
     pool: candidates(agencyIds).map((c) => c.caseRef),
   };
 }
