@@ -45,6 +45,8 @@ export interface ServerError {
   route: string;
   status: number;
   code?: string;
+  /** The Retry-After header: a refusal the client may retry says when. */
+  retryAfter: string | null;
   scenario: string;
   at: string;
 }
@@ -125,6 +127,7 @@ export class Http {
         route: routeOf(method, path),
         status: res.status,
         code: (parsed as any)?.error?.code,
+        retryAfter: res.headers.get('retry-after'),
         scenario: this.scenario,
         at: new Date().toISOString(),
       });

@@ -8,21 +8,13 @@ import { createDb, type Db } from '../../infra/db';
 import { tokenHash } from '../../infra/links';
 import { migrateDeploy } from '../../infra/migrate';
 import { auditStateQuery } from '../../workflows/messages';
-import {
-  checkEmails,
-  checkSubmissions,
-  describeWorkflow,
-  duplicateMessageIds,
-  lostAcknowledged,
-  runningWorkflows,
-  unfinishedWorkflows,
-  workflowIdsOf,
-} from './checks';
+import { describeWorkflow, duplicateMessageIds, runningWorkflows, workflowIdsOf } from './checks';
 import { fuzzRoutes, type FuzzTargets } from './fuzz';
 import { Http, isErrorShape, type Reply } from './http';
 import { type AuditRun, type Driver, driveAudit, FAULT_TIMELINE, newRun, persist, StagePoller } from './lifecycle';
 import { linksIn, Mailbox } from './mailbox';
-import { type Report, type ScenarioFigures, writeReport } from './report';
+import { type Report, writeReport } from './report';
+import { expectClean, FaultScenarios } from './scenarios';
 import { scanLogs } from './scan';
 import { buildIfStale, logSince, ROOT, type Stack, startStack } from './stack';
 
@@ -54,7 +46,6 @@ const TARGET_TIMELINE = {
 };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const between = (min: number, max: number) => min + Math.floor(Math.random() * (max - min));
 const suiteStarted = Date.now();
 const say = (line: string) => {
   const stamped = `[faults +${((Date.now() - suiteStarted) / 1000).toFixed(1)}s] ${line}`;
@@ -68,9 +59,8 @@ let mail: Mailbox;
 let db: Db;
 let temporal: Client;
 let poller: StagePoller;
+let runner: FaultScenarios;
 
-const scenarios: ScenarioFigures[] = [];
-const lifecycleRuns: AuditRun[] = [];
 const report: Report = {
   started: new Date().toISOString(),
   seed: SEED,
@@ -114,6 +104,7 @@ beforeAll(async () => {
   temporal = new Client({ connection: await Connection.connect({ address: stack.temporalAddress }) });
   poller = new StagePoller(http, stack.secrets.keys.bu);
   poller.start();
+  runner = new FaultScenarios({ stack, http, db, temporal, mail, poller, report, runDir: RUN_DIR, tag: TAG, say });
 }, 10 * 60_000);
 
 /** The summary: printed, and written to docs/RELIABILITY.md. */
@@ -134,14 +125,14 @@ function writeFigures(): void {
       `BUG (development catcher): dev/mail-catcher.ts adds no 'error' listener to its SMTPServer once it listens, so a client whose connection resets mid-session (here a worker SIGKILLed while sending, ${report.catcherResets} times) throws an unhandled 'error' event (ECONNRESET) that ends the process — under \`npm start\` that is the whole product. The suite's catcher process survives it (test/faults/catcher-process.js). Fix: \`server.on('error', (err) => console.warn('mail catcher:', err.message))\` after listen().`,
     );
   }
-  const unconfirmed = scenarios.reduce((n, sc) => n + (sc.emails?.unconfirmed ?? 0), 0);
-  const reached = scenarios.reduce((n, sc) => n + (sc.emails?.unconfirmedDelivered ?? 0), 0);
+  const unconfirmed = runner.scenarios.reduce((n, sc) => n + (sc.emails?.unconfirmed ?? 0), 0);
+  const reached = runner.scenarios.reduce((n, sc) => n + (sc.emails?.unconfirmedDelivered ?? 0), 0);
   if (unconfirmed) {
     report.findings.push(
       `DESIGN LIMIT (not exactly-once): ${unconfirmed} emails were stopped mid-send by a SIGKILL (outbox row claimed \`sending\`, the process gone before the relay's answer was recorded); by the outbox's at-most-once design the next attempt marks them \`unconfirmed\` and does not resend. ${reached} of them had reached the catcher, ${unconfirmed - reached} never did. None was sent twice, every one is listed in the audit's \`unsentEmails\`, and each step's reminders carry the same link (every audit completed). Exactly-once delivery is not possible over SMTP; at-least-once (resend an \`unconfirmed\` email, same Message-ID, for the receiving side to de-duplicate) is the alternative if a lost invitation is worse than a possible duplicate.`,
     );
   }
-  report.scenarios = scenarios.map(({ notes, ...rest }) => ({ ...rest, notes: notes.slice(0, 20) }));
+  report.scenarios = runner.scenarios.map(({ notes, ...rest }) => ({ ...rest, notes: notes.slice(0, 20) }));
   // A run of the full suite writes docs/RELIABILITY.md; a smaller one (FAULTS_*) its own folder's copy only.
   const full = ONLY.length === 5 && AUDITS >= 10 && KILLS >= 10 && FUZZ_RUNS >= 200;
   const table = writeReport(
@@ -163,130 +154,7 @@ afterAll(async () => {
   }
 }, 3 * 60_000);
 
-function driver(overrides: Partial<Driver> = {}): Driver {
-  return {
-    http,
-    mail,
-    keys: stack.secrets.keys,
-    stages: poller,
-    timeline: TIMELINE,
-    discussionLeadMs: 6000,
-    timeoutMs: 9 * 60_000,
-    ...overrides,
-  };
-}
-
-/** Drives the audits (started `staggerMs` apart) while `fault` runs; then every check. */
-async function scenario(
-  name: string,
-  runs: AuditRun[],
-  fault: (done: () => boolean) => Promise<string>,
-  opts: { staggerMs?: number } = {},
-): Promise<ScenarioFigures> {
-  const t = Date.now();
-  http.scenario = name;
-  lifecycleRuns.push(...runs);
-  const acknowledgedBefore = http.acknowledged.length;
-  const submissionProblems: string[] = [];
-  let submissions = 0;
-  const d = driver({
-    beforeSignOff: async (run) => {
-      const checked = await checkSubmissions(db, run);
-      submissions += checked.stored;
-      submissionProblems.push(...checked.problems.map((p) => `${run.label}: ${p}`));
-    },
-  });
-  let finished = 0;
-  const driving = Promise.allSettled(
-    runs.map(async (run, i) => {
-      await sleep(i * (opts.staggerMs ?? 1500));
-      try {
-        await driveAudit(d, run);
-        say(`${name}: audit ${run.label} completed in ${((Date.now() - run.startedAt) / 1000).toFixed(0)} s`);
-      } catch (err) {
-        say(`${name}: audit ${run.label} FAILED: ${(err as Error).message}`);
-      } finally {
-        finished++;
-      }
-    }),
-  );
-  const faults = await fault(() => finished === runs.length);
-  await driving;
-  const drivenMs = Date.now() - t;
-
-  const notes: string[] = [];
-  for (const r of runs.filter((r) => r.error)) notes.push(`${r.label}: ${r.error}`);
-  const ids = await workflowIdsOf(
-    db,
-    runs.filter((r) => r.id),
-  );
-  // Every workflow closes: the audits after their (compressed) retention purge.
-  const open = await unfinishedWorkflows(temporal, ids, 3 * 60_000);
-  for (const id of open) {
-    notes.push(`not closed: ${id}`);
-    const workflowId = id.split(':')[0]!;
-    fs.writeFileSync(
-      path.join(RUN_DIR, `stuck-${workflowId}.txt`),
-      describeWorkflow(stack.temporalCli, stack.temporalAddress, workflowId),
-    );
-  }
-  const acknowledged = http.acknowledged.slice(acknowledgedBefore);
-  const lost = await lostAcknowledged(db, acknowledged);
-  notes.push(...lost.map((l) => `lost: ${l}`));
-  notes.push(...submissionProblems);
-  const emails = await checkEmails(
-    db,
-    http,
-    mail,
-    runs.filter((r) => r.id),
-    stack.secrets.keys.manager,
-  );
-  // Any 5xx the drivers met, but the 503s of a dependency that was down.
-  for (const e of http.serverErrors.filter((e) => e.scenario === name && e.status !== 503))
-    notes.push(`${e.status} ${e.code ?? ''} answered to ${e.route} at ${e.at}`);
-  notes.push(...emails.problems);
-  const figures: ScenarioFigures = {
-    name,
-    audits: runs.length,
-    completed: runs.filter((r) => r.finishedAt).length,
-    faults,
-    acknowledged: acknowledged.length,
-    lost: lost.length,
-    submissions,
-    submissionsLost: submissionProblems.length,
-    emails,
-    workflows: ids.length,
-    stuck: open.length,
-    ms: drivenMs,
-    notes,
-    extra: {},
-  };
-  scenarios.push(figures);
-  report.totals.audits += figures.audits;
-  report.totals.auditsCompleted += figures.completed;
-  report.totals.submissionsLost += figures.submissionsLost;
-  report.totals.duplicateEmails += emails.duplicates;
-  say(
-    `${name}: ${JSON.stringify({ ...figures, notes: notes.length, emails: { ...emails, problems: emails.problems.length } })}`,
-  );
-  for (const note of notes) say(`  ${note}`);
-  return figures;
-}
-
-function expectClean(f: ScenarioFigures): void {
-  // An email stopped mid-send is, by the outbox's design, not sent again: listed to the business unit
-  // (checked: unconfirmedNotShown) and followed by its step's reminders with the same link. Counted, not failed.
-  expect(f.notes.filter((n) => !/is unconfirmed/.test(n))).toEqual([]);
-  expect(f.completed).toBe(f.audits);
-  expect(f.lost).toBe(0);
-  expect(f.submissionsLost).toBe(0);
-  expect(f.emails!.duplicates).toBe(0);
-  expect(f.emails!.lost).toBe(0);
-  expect(f.emails!.stuck).toBe(0);
-  expect(f.emails!.stray).toBe(0);
-  expect(f.emails!.unconfirmedNotShown).toBe(0);
-  expect(f.stuck).toBe(0);
-}
+const driver = (overrides: Partial<Driver> = {}) => runner.driver(overrides);
 
 /** Fuzz and security targets, driven in the background (through the API restarts). */
 function startTargets(): void {
@@ -314,27 +182,7 @@ describe('faults', () => {
     `worker crashes: ${AUDITS} audits through the whole lifecycle while workers are SIGKILLed at random, at least ${KILLS} times`,
     async () => {
       const runs = Array.from({ length: AUDITS }, (_, i) => newRun(i, TAG, 'crash', i === 0));
-      const f = await scenario('worker crashes', runs, async (done) => {
-        let kills = 0;
-        let both = 0;
-        while (!done() || kills < KILLS) {
-          await sleep(between(4000, 15_000));
-          if (done() && kills >= KILLS) break;
-          const stages = [...new Set(runs.filter((r) => r.id && !r.finishedAt).map((r) => poller.stage(r.id!)))];
-          // One worker at random, or (one time in three) both: then nothing runs until they are back.
-          const victims = Math.random() < 1 / 3 ? stack.workers : [stack.workers[between(0, stack.workers.length)]!];
-          await Promise.all(victims.map((w) => w.kill()));
-          kills += victims.length;
-          if (victims.length > 1) both++;
-          say(
-            `SIGKILL ${victims.map((v) => v.name).join(' and ')} (${kills} kills) with audits in ${stages.join(', ') || 'no stage'}`,
-          );
-          await sleep(between(200, 3000));
-          await Promise.all(victims.map((w) => w.start()));
-        }
-        report.totals.kills += kills;
-        return `${kills} worker SIGKILLs (${both} times both workers at once)`;
-      });
+      const f = await runner.workerCrashes(runs, KILLS);
       expectClean(f);
       expect(stack.workers.reduce((n, w) => n + w.kills, 0)).toBeGreaterThanOrEqual(KILLS);
     },
@@ -343,24 +191,7 @@ describe('faults', () => {
   scenarioTest('api')('API restarts mid-run (SIGKILL and SIGTERM): no request that got a 2xx is lost', async () => {
     const runs = Array.from({ length: 4 }, (_, i) => newRun(i, TAG, 'api'));
     startTargets();
-    const f = await scenario('API restarts', runs, async (done) => {
-      let restarts = 0;
-      let crashes = 0;
-      while (!done() || restarts < 4) {
-        await sleep(between(2000, 6000));
-        if (done() && restarts >= 4) break;
-        // Alternately a crash, and a clean stop (SIGTERM: requests in flight are answered first).
-        if (restarts % 2 === 0) {
-          await stack.api.kill();
-          crashes++;
-        } else await stack.api.stop();
-        await sleep(between(200, 1500));
-        await stack.api.start();
-        restarts++;
-        say(`API restarted (${restarts}; ${crashes} by SIGKILL)`);
-      }
-      return `${restarts} API restarts (${crashes} SIGKILL, ${restarts - crashes} SIGTERM); ${http.networkErrors} requests unanswered meanwhile`;
-    });
+    const f = await runner.apiRestarts(runs);
     expectClean(f);
   });
 
@@ -436,27 +267,7 @@ describe('faults', () => {
     'SMTP outage: the catcher stopped for a while, then restarted — everything delivered after recovery, nothing twice',
     async () => {
       const runs = Array.from({ length: 3 }, (_, i) => newRun(i, TAG, 'smtp'));
-      let health: Reply | undefined;
-      const f = await scenario('SMTP outage', runs, async () => {
-        // Down as soon as the audits exist: their invitations (and all that follows) wait for it.
-        while (runs.some((r) => !r.id)) await sleep(200);
-        await stack.catcher.stop();
-        const from = stack.workers.map((w) => fs.statSync(w.logFile).size);
-        say('SMTP catcher stopped');
-        await sleep(12_000);
-        health = await http.call('GET', '/healthz');
-        await sleep(18_000);
-        await stack.catcher.start();
-        const deferred = stack.workers.reduce(
-          (n, w, i) => n + (logSince(w.logFile, from[i]!).match(/"msg":"email deferred"/g) ?? []).length,
-          0,
-        );
-        say(
-          `SMTP catcher restarted after 30 s; ${deferred} sends deferred meanwhile; /healthz said ${health.status} ${health.text}`,
-        );
-        return `SMTP relay down 30 s (${deferred} sends deferred and retried)`;
-      });
-      f.extra.healthDuringOutage = `${health?.status} ${JSON.stringify(health?.body)}`;
+      const { figures: f, health } = await runner.smtpOutage(runs);
       expect(health?.status).toBe(503);
       expect(health?.body).toMatchObject({ status: 'degraded', smtp: 'unavailable', database: 'ok', temporal: 'ok' });
       expectClean(f);
@@ -469,123 +280,14 @@ describe('faults', () => {
     'database outage: PostgreSQL stopped mid-run — activities retry, the API answers 503 in the error shape (never 500), nothing lost',
     async () => {
       const runs = Array.from({ length: 3 }, (_, i) => newRun(i, TAG, 'db'));
-      const during: { route: string; status: number; shaped: boolean }[] = [];
-      let inFlightAtStop = '';
-      const retries = { failed: 0, highestAttempt: 0, activities: new Set<string>() };
-      const f = await scenario(
-        'database outage',
-        runs,
-        async () => {
-          // Down once the first audit is following up its actions (its quarterly requests are timers that
-          // fire meanwhile); the others, started later, are part-way through their lifecycle.
-          while (!runs.some((r) => r.id && poller.stage(r.id) === 'action_follow_up')) await sleep(200);
-          const stages = runs.map((r) => poller.stage(r.id ?? '') ?? 'not started');
-          const from = stack.workers.map((w) => fs.statSync(w.logFile).size);
-          // Requests in flight when it goes: their queries die half-way, and must be 503s too.
-          const inFlight = Array.from({ length: 30 }, (_, i) =>
-            http
-              .call('GET', i % 2 ? '/api/audits' : `/api/audits/${runs[0]!.id}/evidence`, {
-                key: stack.secrets.keys.manager,
-                timeoutMs: 20_000,
-              })
-              .then(
-                (r) => r.status,
-                () => 0,
-              ),
-          );
-          await sleep(40);
-          stack.postgres.stop('immediate');
-          say(`PostgreSQL stopped (immediate) with audits in ${stages.join(', ')}`);
-          const atStop = await Promise.all(inFlight);
-          const counts = new Map<number, number>();
-          for (const st of atStop) counts.set(st, (counts.get(st) ?? 0) + 1);
-          inFlightAtStop = [...counts].map(([st, n]) => `${st}×${n}`).join(' ');
-          const started = Date.now();
-          const probe = async (route: string, method: string, p: string, opts: Parameters<Http['call']>[2] = {}) => {
-            try {
-              const r = await http.call(method, p, { timeoutMs: 20_000, ...opts });
-              during.push({ route, status: r.status, shaped: route === 'GET /healthz' || isErrorShape(r.body) });
-            } catch (err) {
-              during.push({ route: `${route} (${(err as Error).message})`, status: 0, shaped: false });
-            }
-          };
-          const keys = stack.secrets.keys;
-          const open = targets.security?.links.respond[0] ?? 'x';
-          const progress = targets.fuzzFollowUp?.links.progress[0] ?? 'x';
-          while (Date.now() - started < 25_000) {
-            await Promise.all([
-              probe('GET /healthz', 'GET', '/healthz'),
-              probe('GET /api/audits', 'GET', '/api/audits', { key: keys.manager }),
-              probe('GET /api/audits/:id', 'GET', `/api/audits/${runs[0]!.id}`, { key: keys.manager }),
-              probe('POST /api/agencies', 'POST', '/api/agencies', {
-                key: keys.bu,
-                body: {
-                  name: `During outage ${TAG}`,
-                  type: 'other',
-                  contactEmail: 'a@b.example',
-                  leadEmail: 'c@d.example',
-                },
-              }),
-              probe('GET /respond/:token', 'GET', `/respond/${open}`, { ip: '10.8.8.8' }),
-              probe('POST /respond/:token', 'POST', `/respond/${open}`, {
-                ip: '10.8.8.8',
-                body: { sections: {}, submit: false },
-              }),
-              probe('POST /progress/:token', 'POST', `/progress/${progress}`, {
-                ip: '10.8.8.9',
-                body: { status: 'amber', update: 'During the outage' },
-              }),
-              probe('POST /api/audits', 'POST', '/api/audits', {
-                key: keys.bu,
-                body: {
-                  focus: 'During the outage',
-                  focusSource: 'practice_concern',
-                  candidates: [
-                    {
-                      caseRef: `OUT-${TAG}`,
-                      serviceLevel: 'universal',
-                      child: { name: `Outage Quixfault${TAG}`, dateOfBirth: '2013-05-06' },
-                      agencyIds: [runs[0]!.agencies[0]!.id],
-                      lastActivityAt: new Date().toISOString(),
-                    },
-                  ],
-                },
-              }),
-            ]);
-            await sleep(1500);
-          }
-          stack.postgres.start();
-          const downMs = Date.now() - started;
-          // The workers' own account of the attempts that failed meanwhile (and were retried by Temporal).
-          await sleep(15_000);
-          for (const [i, w] of stack.workers.entries()) {
-            for (const line of logSince(w.logFile, from[i]!).split('\n')) {
-              if (!line.includes('"msg":"Activity failed"')) continue;
-              const entry = JSON.parse(line) as { attempt?: number; activityType?: string };
-              retries.failed++;
-              retries.highestAttempt = Math.max(retries.highestAttempt, entry.attempt ?? 0);
-              if (entry.activityType) retries.activities.add(entry.activityType);
-            }
-          }
-          say(
-            `PostgreSQL back after ${(downMs / 1000).toFixed(0)} s; ${retries.failed} activity attempts failed meanwhile (${[...retries.activities].join(', ')}; up to attempt ${retries.highestAttempt})`,
-          );
-          return `PostgreSQL down ${(downMs / 1000).toFixed(0)} s (stop -m immediate) with audits in ${stages.join(', ')}; ${retries.failed} activity attempts failed and were retried (up to attempt ${retries.highestAttempt})`;
-        },
-        { staggerMs: 8000 },
-      );
-      const byRoute = new Map<string, number[]>();
-      for (const p of during) byRoute.set(p.route, [...(byRoute.get(p.route) ?? []), p.status]);
-      f.extra.inFlightWhenItStopped = inFlightAtStop;
-      f.extra.answersDuringOutage = [...byRoute].map(([r, st]) => `${r}: ${[...new Set(st)].join('/')}`).join('; ');
-      say(`answers during the outage: ${f.extra.answersDuringOutage}`);
-      // The drivers' own requests meanwhile count too.
-      const not503 = http.serverErrors.filter((e) => e.scenario === 'database outage' && e.status !== 503);
-      if (not503.length) {
-        report.findings.push(
-          `BUG: during the database outage ${not503.length} request(s) were answered ${[...new Set(not503.map((e) => `${e.status} to ${e.route}`))].join(', ')} instead of 503. The API logs "unhandled error: Connection terminated unexpectedly" (pg-pool, through Prisma): a query in flight when PostgreSQL went away fails with that message and no code, which isUnavailable() in api/errors.ts does not recognise. Fix: treat that message — and SQLSTATE classes 08 (connection exception) and 57P (admin/crash shutdown, cannot connect now) — as unavailable: 503 with Retry-After.`,
-        );
-      }
+      const {
+        figures: f,
+        during,
+        retries,
+      } = await runner.databaseOutage(runs, {
+        respond: targets.security?.links.respond[0],
+        progress: targets.fuzzFollowUp?.links.progress[0],
+      });
       expect(during.filter((p) => p.status === 500 || p.status === 0)).toEqual([]);
       expect(during.filter((p) => p.status !== 503 || !p.shaped)).toEqual([]);
       expect(retries.highestAttempt).toBeGreaterThan(1);
@@ -750,7 +452,7 @@ describe('hostile input', () => {
 async function fuzzTargets(): Promise<FuzzTargets> {
   const open = targets.fuzzOpen!;
   const follow = targets.fuzzFollowUp!;
-  const done = lifecycleRuns.filter((r) => r.finishedAt);
+  const done = runner.lifecycleRuns.filter((r) => r.finishedAt);
   const invitations = await db.invitation.findMany({
     where: { auditId: { in: [open.id!, follow.id!] } },
     select: { id: true },
@@ -876,7 +578,7 @@ describe('security', () => {
     const used = run.links.respond[2]!;
     const first = await http.call('POST', `/respond/${used}`, { ip, body: tool(true) });
     const usedRespond = await http.call('POST', `/respond/${used}`, { ip, body: tool(false) });
-    const done = lifecycleRuns.find((r) => r.finishedAt && r.links.progress.length && r.links.approve.length)!;
+    const done = runner.lifecycleRuns.find((r) => r.finishedAt && r.links.progress.length && r.links.approve.length)!;
     const usedApprove = await http.call('POST', `/approve/${done.links.approve[0]}`, {
       ip,
       body: { decision: 'approve' },
@@ -921,7 +623,7 @@ describe('security', () => {
 
   test('the links of an audit purged on retention take no new content', async () => {
     const ip = '10.77.0.5';
-    const done = lifecycleRuns.find((r) => r.finishedAt && r.links.respond.length > 1)!;
+    const done = runner.lifecycleRuns.find((r) => r.finishedAt && r.links.respond.length > 1)!;
     const tool = { sections: {}, childVoice: 'typed into a link of a purged audit', submit: false };
     // The audit tool of an audit that completed and was purged (its submissions deleted on retention); not
     // the one the fuzzer was given.
@@ -1027,7 +729,7 @@ describe('security', () => {
 
   test('no secret or child identifier in any log line of the whole run', () => {
     // Every process's output so far (the suite's last steps log nothing of note).
-    const runs = [...lifecycleRuns, ...Object.values(targets)];
+    const runs = [...runner.lifecycleRuns, ...Object.values(targets)];
     const tokens = new Set<string>();
     for (const m of mail.all()) for (const [, token] of linksIn(m.text)) tokens.add(token);
     const needles: { what: string; value: string }[] = [

@@ -167,24 +167,7 @@ export function writeReport(r: Report, file: string, runDir: string): string {
   md.push('');
   md.push('## Fault scenarios');
   md.push('');
-  md.push(
-    '| scenario | faults | audits completed | 2xx acknowledged / lost | submissions stored / lost | emails: outbox / delivered / duplicates / stopped mid-send | workflows / left running | time |',
-  );
-  md.push('|---|---|---|---|---|---|---|---|');
-  for (const sc of r.scenarios) {
-    const e = sc.emails;
-    md.push(
-      `| ${sc.name} | ${sc.faults} | ${sc.completed} / ${sc.audits} | ${sc.acknowledged} / ${sc.lost} | ${sc.submissions} / ${sc.submissionsLost} | ${e ? `${e.outbox} / ${e.delivered} / ${e.duplicates} / ${e.unconfirmed}` : ''} | ${sc.workflows} / ${sc.stuck} | ${s(sc.ms)} |`,
-    );
-  }
-  md.push('');
-  for (const sc of r.scenarios.filter((x) => Object.keys(x.extra).length || x.notes.length)) {
-    md.push(
-      `- **${sc.name}**: ${Object.entries(sc.extra)
-        .map(([k, v]) => `${k}: ${v}`)
-        .join('; ')}${sc.notes.length ? ` — notes: ${sc.notes.join('; ')}` : ''}`,
-    );
-  }
+  md.push(...scenarioTable(r.scenarios));
   if (r.tellLost)
     md.push(
       `- **A submission saved while its workflow could not be told** (workers down, API SIGKILLed mid-request): ${r.tellLost.outcome} — ${r.tellLost.ok ? 'reached the workflow' : '**never reached the workflow**'}`,
@@ -235,6 +218,10 @@ export function writeReport(r: Report, file: string, runDir: string): string {
     for (const f of r.findings) md.push(`- ${f}`);
     md.push('');
   }
+  const previous = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+  // The cluster suite's section (writeEngineSection) is its own: kept as it was.
+  const cluster = engineSection(previous);
+  if (cluster) md.push(cluster, '');
   md.push('## How to run');
   md.push('');
   md.push(
@@ -243,7 +230,6 @@ export function writeReport(r: Report, file: string, runDir: string): string {
   md.push('');
 
   // History: the previous rows, kept below the mark.
-  const previous = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
   const kept = previous.includes(HISTORY_MARK)
     ? previous
         .split(HISTORY_MARK)[1]!
@@ -261,17 +247,98 @@ export function writeReport(r: Report, file: string, runDir: string): string {
   md.push('|---|---|---|---|---|---|---|---|---|---|');
   md.push(row, ...kept.slice(0, 19));
   md.push('');
-  fs.writeFileSync(file, md.join('\n'));
-  // Formatted as `npm run format` would (prettier's API loads itself by dynamic import, which this jest
-  // run does not allow: its CLI then).
+  writeFormatted(file, md.join('\n'));
+  return table;
+}
+
+/** Written as `npm run format` would (prettier's API loads itself by dynamic import, which jest does not allow: its CLI then). */
+function writeFormatted(file: string, text: string): void {
+  fs.writeFileSync(file, text);
   execFileSync(
     process.execPath,
     [require.resolve('prettier/bin/prettier.cjs'), '--write', '--log-level', 'warn', file],
     {
-      cwd: root,
+      cwd: path.resolve(__dirname, '../..'),
     },
   );
-  return table;
+}
+
+/** One row per scenario, with its figures: the same table for every engine. */
+export function scenarioTable(scenarios: ScenarioFigures[]): string[] {
+  const md = [
+    '| scenario | faults | audits completed | 2xx acknowledged / lost | submissions stored / lost | emails: outbox / delivered / duplicates / stopped mid-send | workflows / left running | time |',
+    '|---|---|---|---|---|---|---|---|',
+  ];
+  for (const sc of scenarios) {
+    const e = sc.emails;
+    md.push(
+      `| ${sc.name} | ${sc.faults} | ${sc.completed} / ${sc.audits} | ${sc.acknowledged} / ${sc.lost} | ${sc.submissions} / ${sc.submissionsLost} | ${e ? `${e.outbox} / ${e.delivered} / ${e.duplicates} / ${e.unconfirmed}` : ''} | ${sc.workflows} / ${sc.stuck} | ${s(sc.ms)} |`,
+    );
+  }
+  md.push('');
+  for (const sc of scenarios.filter((x) => Object.keys(x.extra).length || x.notes.length)) {
+    md.push(
+      `- **${sc.name}**: ${Object.entries(sc.extra)
+        .map(([k, v]) => `${k}: ${v}`)
+        .join('; ')}${sc.notes.length ? ` — notes: ${sc.notes.join('; ')}` : ''}`,
+    );
+  }
+  return md;
+}
+
+const ENGINE_BEGIN = '<!-- engine: cluster (written by test/cluster/cluster.test.ts) -->';
+const ENGINE_END = '<!-- /engine: cluster -->';
+
+function engineSection(text: string): string | undefined {
+  const from = text.indexOf(ENGINE_BEGIN);
+  const to = text.indexOf(ENGINE_END);
+  return from >= 0 && to > from ? text.slice(from, to + ENGINE_END.length) : undefined;
+}
+
+/** The cluster suite's figures, for its section of the file. */
+export interface EngineReport {
+  title: string;
+  intro: string;
+  started: string;
+  finished: string;
+  /** figure → value, as the summary table shows them. */
+  summary: [string, string][];
+  scenarios: ScenarioFigures[];
+  findings: string[];
+}
+
+/**
+ * Writes (or replaces) the cluster's section of docs/RELIABILITY.md, before "## How to run", leaving the dev
+ * server suite's part as it is; writeReport keeps this section when it rewrites the rest.
+ */
+export function writeEngineSection(r: EngineReport, file: string): void {
+  const md = [
+    ENGINE_BEGIN,
+    '',
+    `## ${r.title}`,
+    '',
+    r.intro,
+    '',
+    `- **Date**: ${r.started} → ${r.finished}`,
+    `- **Machine**: ${machine()}`,
+    `- **Commit**: ${commit(path.resolve(__dirname, '../..'))}`,
+    '',
+    '| figure | value |',
+    '|---|---|',
+    ...r.summary.map(([k, v]) => `| ${k} | ${v.replace(/\|/g, '\\|')} |`),
+    '',
+    ...scenarioTable(r.scenarios),
+    ...(r.findings.length ? ['', '### Findings of this run', '', ...r.findings.map((f) => `- ${f}`)] : []),
+    '',
+    ENGINE_END,
+  ].join('\n');
+  const previous = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '# Reliability\n';
+  const old = engineSection(previous);
+  let text: string;
+  if (old) text = previous.replace(old, md);
+  else if (previous.includes('\n## How to run')) text = previous.replace('\n## How to run', `\n${md}\n\n## How to run`);
+  else text = `${previous.trimEnd()}\n\n${md}\n`;
+  writeFormatted(file, text);
 }
 
 function apiRestarts(r: Report): number {

@@ -155,6 +155,70 @@ export function makeSecrets(): Secrets {
   };
 }
 
+/** The product's database on a private PostgreSQL cluster of its own (so that it can be stopped), migrated. */
+export async function startAppDatabase(
+  logFile: string,
+  migrate: (url: string) => Promise<void>,
+  log: (line: string) => void,
+): Promise<{ postgres: PrivateCluster; databaseUrl: string }> {
+  const postgres = await PrivateCluster.create(logFile);
+  postgres.start();
+  const databaseUrl = `${postgres.url}/deep_dive_faults`;
+  execFileSync(
+    process.execPath,
+    [
+      '-e',
+      `const pg=require('pg');const c=new pg.Client(${JSON.stringify(postgres.url + '/postgres')});c.connect().then(()=>c.query('CREATE DATABASE deep_dive_faults')).then(()=>c.end())`,
+    ],
+    { cwd: ROOT },
+  );
+  await migrate(databaseUrl);
+  log(`PostgreSQL: private cluster ${postgres.dir} on port ${postgres.port}, database deep_dive_faults migrated`);
+  return { postgres, databaseUrl };
+}
+
+/** The SMTP catcher in a process of its own (so that it can be stopped), appending what it catches to mail.jsonl. */
+export async function startCatcher(
+  runDir: string,
+  logsDir: string,
+  log: (line: string) => void,
+): Promise<{ catcher: Part; mailFile: string; smtpUrl: string }> {
+  const smtpPort = await freePort();
+  const mailFile = path.join(runDir, 'mail.jsonl');
+  fs.writeFileSync(mailFile, '');
+  const catcher = new Part(
+    'catcher',
+    path.join(logsDir, 'catcher.log'),
+    () => ({
+      file: process.execPath,
+      args: [path.join(__dirname, 'catcher-process.js')],
+      env: { ...process.env, CATCHER_PORT: String(smtpPort), CATCHER_FILE: mailFile },
+    }),
+    () => portOpen(smtpPort),
+  );
+  await catcher.start();
+  log(`SMTP catcher on 127.0.0.1:${smtpPort} (messages appended to ${mailFile})`);
+  return { catcher, mailFile, smtpUrl: `smtp://127.0.0.1:${smtpPort}` };
+}
+
+/** What the suite's workers and APIs run with, on either engine: the secrets, the catcher, production mode. */
+export function productEnv(runDir: string, secrets: Secrets, smtpUrl: string): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    NODE_ENV: 'production',
+    SMTP_URL: smtpUrl,
+    API_KEYS: `business_unit:${secrets.keys.bu},manager:${secrets.keys.manager},lis:${secrets.keys.lis}`,
+    LINK_SECRET: secrets.linkSecret,
+    ALLOW_COMPRESSED_TIMELINES: 'true',
+    BUSINESS_UNIT_EMAIL: 'bu@partnership.example',
+    LIS_EMAIL: 'lis@partnership.example',
+    PARTNERSHIP_MANAGER_EMAIL: 'manager@partnership.example',
+    LOG_LEVEL: 'info',
+    DATA_DIR: path.join(runDir, 'data'),
+  };
+}
+
 export interface Stack {
   runDir: string;
   logsDir: string;
@@ -183,25 +247,13 @@ export async function startStack(opts: {
   fs.mkdirSync(logsDir, { recursive: true });
   const secrets = makeSecrets();
 
-  const postgres = await PrivateCluster.create(path.join(logsDir, 'postgres.log'));
-  postgres.start();
+  const { postgres, databaseUrl } = await startAppDatabase(path.join(logsDir, 'postgres.log'), opts.migrate, log);
   // Should jest end without the afterAll (a timeout, Ctrl-C), nothing the suite started outlives it.
   const parts: Part[] = [];
   process.once('exit', () => {
     for (const part of parts) part.child?.kill('SIGKILL');
     postgres.destroy();
   });
-  const databaseUrl = `${postgres.url}/deep_dive_faults`;
-  execFileSync(
-    process.execPath,
-    [
-      '-e',
-      `const pg=require('pg');const c=new pg.Client(${JSON.stringify(postgres.url + '/postgres')});c.connect().then(()=>c.query('CREATE DATABASE deep_dive_faults')).then(()=>c.end())`,
-    ],
-    { cwd: ROOT },
-  );
-  await opts.migrate(databaseUrl);
-  log(`PostgreSQL: private cluster ${postgres.dir} on port ${postgres.port}, database deep_dive_faults migrated`);
 
   const temporalCli = ensureTool('cli');
   if (!temporalCli) throw new Error('No Temporal CLI: run `node scripts/tools.js` or set TEMPORAL_CLI_PATH');
@@ -246,22 +298,8 @@ export async function startStack(opts: {
   await temporal.start();
   log(`Temporal dev server on ${temporalAddress}`);
 
-  const smtpPort = await freePort();
-  const mailFile = path.join(runDir, 'mail.jsonl');
-  fs.writeFileSync(mailFile, '');
-  const catcher = new Part(
-    'catcher',
-    path.join(logsDir, 'catcher.log'),
-    () => ({
-      file: process.execPath,
-      args: [path.join(__dirname, 'catcher-process.js')],
-      env: { ...process.env, CATCHER_PORT: String(smtpPort), CATCHER_FILE: mailFile },
-    }),
-    () => portOpen(smtpPort),
-  );
+  const { catcher, mailFile, smtpUrl } = await startCatcher(runDir, logsDir, log);
   parts.push(catcher);
-  await catcher.start();
-  log(`SMTP catcher on 127.0.0.1:${smtpPort} (messages appended to ${mailFile})`);
 
   const apiPort = await freePort();
   const apiUrl = `http://127.0.0.1:${apiPort}`;
@@ -270,22 +308,11 @@ export async function startStack(opts: {
   const oidc = await startEmbeddedOidc({ port: 0, redirectUrl, accounts: DEV_STAFF, password: secrets.linkSecret });
   log(`OpenID provider on ${oidc.issuer}`);
   const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    NODE_ENV: 'production',
+    ...productEnv(runDir, secrets, smtpUrl),
     DATABASE_URL: databaseUrl,
     TEMPORAL_ADDRESS: temporalAddress,
-    SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
-    API_KEYS: `business_unit:${secrets.keys.bu},manager:${secrets.keys.manager},lis:${secrets.keys.lis}`,
-    LINK_SECRET: secrets.linkSecret,
-    ALLOW_COMPRESSED_TIMELINES: 'true',
     PUBLIC_URL: apiUrl,
     PORT: String(apiPort),
-    BUSINESS_UNIT_EMAIL: 'bu@partnership.example',
-    LIS_EMAIL: 'lis@partnership.example',
-    PARTNERSHIP_MANAGER_EMAIL: 'manager@partnership.example',
-    LOG_LEVEL: 'info',
-    DATA_DIR: path.join(runDir, 'data'),
     OIDC_ISSUER: oidc.issuer,
     OIDC_CLIENT_ID: oidc.clientId,
     OIDC_CLIENT_SECRET: oidc.clientSecret,
