@@ -43,7 +43,7 @@ export interface ScenarioContext {
   temporal: Client;
   mail: Mailbox;
   poller: StagePoller;
-  report: Report;
+  report: Pick<Report, 'totals' | 'findings'>;
   runDir: string;
   tag: string;
   say: (line: string) => void;
