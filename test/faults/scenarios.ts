@@ -200,6 +200,7 @@ export class FaultScenarios {
   apiRestarts(runs: AuditRun[]): Promise<ScenarioFigures> {
     const { stack, http, say } = this.c;
     return this.run('API restarts', runs, async (done) => {
+      const unansweredBefore = http.networkErrors;
       let restarts = 0;
       let crashes = 0;
       while (!done() || restarts < 4) {
@@ -215,7 +216,7 @@ export class FaultScenarios {
         restarts++;
         say(`API restarted (${restarts}; ${crashes} by SIGKILL)`);
       }
-      return `${restarts} API restarts (${crashes} SIGKILL, ${restarts - crashes} SIGTERM); ${http.networkErrors} requests unanswered meanwhile`;
+      return `${restarts} API restarts (${crashes} SIGKILL, ${restarts - crashes} SIGTERM); ${http.networkErrors - unansweredBefore} requests unanswered meanwhile`;
     });
   }
 
