@@ -180,14 +180,18 @@ function refuseEmptyPool(body: CreateAudit, window: { from: string; to: string }
 }
 
 /** Everything about the audit but its children's identifiers: what GET /api/audits/:id answers. */
+/** How long the audit's state query may take before the request is refused with 503 (retry). */
+export const QUERY_DEADLINE_MS = 5_000;
+
 export async function auditState(deps: Pick<CommandDeps, 'db' | 'temporal' | 'publicUrl'>, auditId: string) {
   const { db, temporal } = deps;
   const audit = await findAudit(db, auditId);
   const [state, cohort, invitations, unsent, reportVersions, lisDecisions, actions, briefing, escalations, problems] =
     await Promise.all([
       // Years after it closed, Temporal may no longer hold the run: the database's copy answers then.
-      auditWorkflow(temporal, audit)
-        .query(auditStateQuery)
+      // With Temporal's own database down the server holds a query unanswered: a deadline turns that into 503.
+      temporal.connection
+        .withDeadline(Date.now() + QUERY_DEADLINE_MS, () => auditWorkflow(temporal, audit).query(auditStateQuery))
         .catch((err: unknown) => {
           if (err instanceof WorkflowNotFoundError) return undefined;
           throw err;
