@@ -23,7 +23,7 @@ import {
   machine,
   PAGES_SECTION,
   pagesSection,
-  readEngineResults,
+  withEngineResults,
   writeEngineResults,
   type Results,
   SECTION,
@@ -249,7 +249,7 @@ async function main(): Promise<void> {
   const sections: [string, string][] = [];
   // This engine's figures beside the other engine's last ones (kept in a file of their own next to the doc).
   const engineFile = path.join(PROJECT_ROOT, 'docs', 'BENCHMARKS.json');
-  const engines = { ...readEngineResults(engineFile), [opts.engine]: { ...results, pages: undefined } };
+  const engines = withEngineResults(engineFile, results);
   if (['engine', 'full', 'scale', 'history'].some((p) => opts.only.has(p))) sections.push([SECTION, section(engines)]);
   if (results.pages) sections.push([PAGES_SECTION, pagesSection(results)]);
   for (const [, text] of sections) process.stdout.write(`\n${text}\n`);

@@ -147,6 +147,11 @@ export function readEngineResults(file: string): EngineResults {
   return Object.fromEntries(Object.entries(stored).map(([engine, r]) => [engine, { ...r, date: new Date(r.date) }]));
 }
 
+/** This run's figures in place of its engine's last, beside the other engine's kept in `file`. */
+export function withEngineResults(file: string, results: Results): EngineResults {
+  return { ...readEngineResults(file), [results.temporalEngine]: { ...results, pages: undefined } };
+}
+
 export async function writeEngineResults(file: string, results: EngineResults): Promise<void> {
   const options = (await prettier.resolveConfig(file)) ?? {};
   fs.writeFileSync(file, await prettier.format(JSON.stringify(results), { ...options, filepath: file }));
