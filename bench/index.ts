@@ -20,8 +20,11 @@ import { formatSummary, summarise } from './profile';
 import { countQueries } from './queries';
 import {
   type EngineRun,
+  machine,
   PAGES_SECTION,
   pagesSection,
+  withEngineResults,
+  writeEngineResults,
   type Results,
   SECTION,
   section,
@@ -31,7 +34,7 @@ import {
 } from './report';
 import { pages } from './pages';
 import { scale } from './scale';
-import { startStack, type Stack } from './stack';
+import { type Engine, startStack, type Stack, temporalDescription } from './stack';
 import { type EngineVariant, engineBaseline, fullPath } from './throughput';
 
 const SETTINGS = {
@@ -56,6 +59,9 @@ const SETTINGS = {
 };
 type Settings = typeof SETTINGS;
 const PARTS = ['emails', 'engine', 'full', 'scale', 'history', 'pages'] as const;
+const ENGINES = ['dev', 'cluster'] as const;
+/** The parts that measure the engine; the others do not depend on where Temporal runs and stay on the dev server. */
+const CLUSTER_PARTS = ['engine', 'full', 'scale'];
 
 function parseArgs(argv: string[]) {
   const flags = new Map<string, string>();
@@ -78,14 +84,25 @@ function parseArgs(argv: string[]) {
     settings[key] = n;
     flags.delete(key);
   }
-  const only = (flags.get('only') ?? process.env.BENCH_ONLY ?? PARTS.filter((p) => p !== 'pages').join(',')).split(',');
+  const engine = (flags.get('engine') ?? process.env.BENCH_ENGINE ?? 'dev') as Engine;
+  if (!ENGINES.includes(engine)) throw new Error(`--engine: dev or cluster, not ${engine}`);
+  const defaultParts = engine === 'cluster' ? CLUSTER_PARTS : PARTS.filter((p) => p !== 'pages');
+  const only = (flags.get('only') ?? process.env.BENCH_ONLY ?? defaultParts.join(',')).split(',');
   for (const part of only)
     if (!PARTS.includes(part as (typeof PARTS)[number])) throw new Error(`--only: no part ${part}`);
+  if (engine === 'cluster') {
+    const others = only.filter((p) => !CLUSTER_PARTS.includes(p));
+    if (others.length)
+      throw new Error(`--engine=cluster runs parts ${CLUSTER_PARTS.join(', ')} only, not ${others.join(', ')}`);
+    if (process.env.BENCH_TEMPORAL_ADDRESS)
+      throw new Error('--engine=cluster starts its own Temporal: unset BENCH_TEMPORAL_ADDRESS');
+  }
   const profile = (flags.get('profile') ?? process.env.BENCH_PROFILE) === 'true' || process.env.BENCH_PROFILE === '1';
   const writeDocs = flags.get('noWrite') === undefined && process.env.BENCH_NO_WRITE === undefined;
-  for (const known of ['only', 'profile', 'noWrite']) flags.delete(known);
+  for (const known of ['only', 'profile', 'noWrite', 'engine']) flags.delete(known);
   if (flags.size) throw new Error(`unknown setting(s): ${[...flags.keys()].join(', ')}`);
   return {
+    engine,
     settings,
     only: new Set(only),
     profile,
@@ -106,6 +123,9 @@ async function main(): Promise<void> {
   installWorkerLogging(createLogger('warn'));
   countQueries();
   const results: Results = {
+    temporalEngine: opts.engine,
+    temporal: temporalDescription(opts.engine, opts.temporalAddress),
+    machine: machine(),
     command: ['npm run bench', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' '),
     date: new Date(),
     seconds: 0,
@@ -144,8 +164,13 @@ async function main(): Promise<void> {
   process.once('SIGTERM', interrupted);
   const needsStack = ['engine', 'full', 'scale', 'history', 'pages'].some((p) => opts.only.has(p));
   if (needsStack) {
-    stack = await startStack({ databaseServerUrl: opts.databaseServerUrl, temporalAddress: opts.temporalAddress, say });
-    say(`Temporal dev server on ${stack.temporalAddress}, database ${stack.database.name}`);
+    stack = await startStack({
+      databaseServerUrl: opts.databaseServerUrl,
+      temporalAddress: opts.temporalAddress,
+      engine: opts.engine,
+      say,
+    });
+    say(`Temporal (${opts.engine}) on ${stack.temporalAddress}, database ${stack.database.name}`);
     try {
       const throughput = {
         workflows: s.workflows,
@@ -222,7 +247,10 @@ async function main(): Promise<void> {
   const file = path.join(PROJECT_ROOT, 'docs', 'BENCHMARKS.md');
   // Parts 1–4 share one section; the console's pages have their own, so either can be run alone.
   const sections: [string, string][] = [];
-  if (['engine', 'full', 'scale', 'history'].some((p) => opts.only.has(p))) sections.push([SECTION, section(results)]);
+  // This engine's figures beside the other engine's last ones (kept in a file of their own next to the doc).
+  const engineFile = path.join(PROJECT_ROOT, 'docs', 'BENCHMARKS.json');
+  const engines = withEngineResults(engineFile, results);
+  if (['engine', 'full', 'scale', 'history'].some((p) => opts.only.has(p))) sections.push([SECTION, section(engines)]);
   if (results.pages) sections.push([PAGES_SECTION, pagesSection(results)]);
   for (const [, text] of sections) process.stdout.write(`\n${text}\n`);
   if (profileDir) {
@@ -231,6 +259,7 @@ async function main(): Promise<void> {
   }
   if (opts.writeDocs && sections.length) {
     for (const [heading, text] of sections) await write(file, text, heading);
+    if (sections.some(([heading]) => heading === SECTION)) await writeEngineResults(engineFile, engines);
     say(`written to ${path.relative(process.cwd(), file)}`);
   }
   const missed = targets(results).filter((t) => t.met === false);

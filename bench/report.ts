@@ -10,6 +10,7 @@ import type { Latency } from './harness';
 import type { HistoryResult } from './history';
 import type { PagesResult } from './pages';
 import type { ScaleResult } from './scale';
+import type { Engine } from './stack';
 import type { EngineVariant, ThroughputResult } from './throughput';
 
 export const VARIANT_NAMES: Record<EngineVariant, string> = {
@@ -23,6 +24,10 @@ export type EngineRun = ThroughputResult & { variant: EngineVariant; when: 'befo
 export const SECTION = '## Performance: `npm run bench`';
 
 export interface Results {
+  temporalEngine: Engine;
+  /** Where Temporal ran, in words. */
+  temporal: string;
+  machine: string;
   command: string;
   date: Date;
   seconds: number;
@@ -123,139 +128,222 @@ export function targets(r: Results): Target[] {
 
 type Window = [string, { wall: number; cpu: Record<string, number> }];
 
-function cpuTable(windows: Window[]): string {
-  const names = [...new Set(windows.flatMap(([, w]) => Object.keys(w.cpu)))];
-  return table(
-    ['window', 'wall', ...names, 'machine busy'],
-    windows.map(([name, w]) => {
-      const total = Object.values(w.cpu).reduce((a, b) => a + b, 0);
-      return [
-        name,
-        `${f1(w.wall)} s`,
-        ...names.map((n) => `${f1(w.cpu[n] ?? 0)} s`),
-        `${((100 * total) / (os.availableParallelism() * w.wall)).toFixed(0)} %`,
-      ];
-    }),
-    ['l', 'r', ...names.map(() => 'r' as const), 'r'],
+function cpuTable(runs: [Engine, Results][], windows: (r: Results) => Window[]): string {
+  return byEngine(runs, 'window', ['wall', `CPU s: ${PROCESSES_HEADER}`, 'machine busy'], (r) =>
+    windows(r).map(([name, w]) => [name, [`${f1(w.wall)} s`, perProcess(w.cpu, f1), busy(w)]]),
   );
 }
 
-const latencyCells = (l: Latency) => [ms(l.p50), ms(l.p95), ms(l.p99), ms(l.max)];
+const latencyCells = (l: Latency) => `${[l.p50, l.p95, l.p99, l.max].map(f0).join(' / ')} ms`;
 
-export function section(r: Results): string {
-  const s = r.settings;
+export const ENGINE_NAMES: Record<Engine, string> = { dev: 'dev server', cluster: 'cluster' };
+
+/** Each engine's last figures, kept beside the doc: a run on one engine rewrites its column and keeps the other's. */
+export type EngineResults = Partial<Record<Engine, Results>>;
+
+export function readEngineResults(file: string): EngineResults {
+  if (!fs.existsSync(file)) return {};
+  const stored = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<Engine, Results & { date: string }>;
+  return Object.fromEntries(Object.entries(stored).map(([engine, r]) => [engine, { ...r, date: new Date(r.date) }]));
+}
+
+/** This run's figures in place of its engine's last, beside the other engine's kept in `file`. */
+export function withEngineResults(file: string, results: Results): EngineResults {
+  return { ...readEngineResults(file), [results.temporalEngine]: { ...results, pages: undefined } };
+}
+
+export async function writeEngineResults(file: string, results: EngineResults): Promise<void> {
+  const options = (await prettier.resolveConfig(file)) ?? {};
+  fs.writeFileSync(file, await prettier.format(JSON.stringify(results), { ...options, filepath: file }));
+}
+
+type Cell = string | number;
+
+/**
+ * A table with a column per engine for each measure, side by side: one row per label any engine has
+ * ('—' where an engine has none). A measure named '' is headed by the engine's name alone.
+ */
+function byEngine(
+  runs: [Engine, Results][],
+  first: string,
+  measures: string[],
+  rows: (r: Results) => [string, Cell[]][],
+): string {
+  const perEngine = runs.map(([, r]) => new Map(rows(r)));
+  const labels = [...new Set(perEngine.flatMap((m) => [...m.keys()]))];
+  const header = measures.flatMap((m) => runs.map(([e]) => (m ? `${m}: ${ENGINE_NAMES[e]}` : ENGINE_NAMES[e])));
+  return table(
+    [first, ...header],
+    labels.map((label) => [label, ...measures.flatMap((_, c) => perEngine.map((m) => m.get(label)?.[c] ?? '—'))]),
+    ['l', ...header.map(() => 'r' as const)],
+  );
+}
+
+/** The processes of the CPU figures, in one cell: Temporal's are the server's processes, + on the cluster its PostgreSQL backends. */
+const PROCESSES: string[][] = [
+  ['bench process (API, load)'],
+  ['worker'],
+  ['Temporal server', "Temporal's PostgreSQL backends"],
+  ["Deep Dive's PostgreSQL backends"],
+  ['everything else on the machine'],
+];
+const PROCESSES_HEADER = 'bench process / worker / Temporal / Deep Dive’s PostgreSQL / everything else';
+
+function perProcess(cpu: Record<string, number>, scale: (seconds: number) => string): string {
+  return PROCESSES.map((names) =>
+    names
+      .filter((n) => n in cpu)
+      .map((n) => scale(cpu[n]!))
+      .join(' + '),
+  ).join(' / ');
+}
+
+const busy = (w: { wall: number; cpu: Record<string, number> }) =>
+  `${((100 * Object.values(w.cpu).reduce((a, b) => a + b, 0)) / (os.availableParallelism() * w.wall)).toFixed(0)} %`;
+
+export function section(store: EngineResults): string {
+  const runs = (Object.keys(ENGINE_NAMES) as Engine[]).flatMap((e): [Engine, Results][] =>
+    store[e] ? [[e, store[e]]] : [],
+  );
+  const first = runs[0]![1];
+  const s = first.settings;
+  const each = (figure: (r: Results) => string) => runs.map(([e, r]) => `${ENGINE_NAMES[e]} ${figure(r)}`).join(', ');
   const out: string[] = [
     SECTION,
     '',
-    `\`${r.command}\` on ${r.date.toISOString().slice(0, 16).replace('T', ' ')} UTC, ${f0(r.seconds)} s in all; ${machine()};`,
-    `load average at start ${r.loadAverage.map((l) => l.toFixed(2)).join(' / ')}. Temporal: the dev server (Temporal CLI`,
-    `\`server start-dev\`, SQLite file), PostgreSQL: a fresh database on \`BENCH_DATABASE_URL\`, SMTP: the dev mail catcher.`,
-    'Each worker runs in a process of its own (the production layout: `start:api` and `start:worker` apart); the API',
-    "and the load's clients share the bench's process. Settings:",
-    Object.entries(s)
-      .map(([k, v]) => `\`${k}=${v}\``)
-      .join(', ') + '.',
+    'Parts 1–3 on each engine, side by side: each column is its engine’s last run, kept in `docs/BENCHMARKS.json`',
+    '(`npm run bench` runs the dev server, `npm run bench -- --engine=cluster` the cluster; each rewrites its own',
+    "column and keeps the other's). Parts 4–5 do not depend on the engine and run on the dev server only.",
+    '',
+    ...runs.map(
+      ([e, r]) =>
+        `- **${ENGINE_NAMES[e]}**: \`${r.command}\` on ${r.date.toISOString().slice(0, 16).replace('T', ' ')} UTC, ${f0(r.seconds)} s in all; ` +
+        `${r.machine}; load average at start ${r.loadAverage.map((l) => l.toFixed(2)).join(' / ')}. Temporal: ${r.temporal}. Settings: ` +
+        Object.entries(r.settings)
+          .map(([k, v]) => `\`${k}=${v}\``)
+          .join(', ') +
+        '.',
+    ),
+    '',
+    'On both engines the bench forks its own worker processes and serves the API in its own process, pointed at',
+    "Temporal's frontend, so each part measures the same worker and API against either engine (the cluster's own",
+    'three workers and two APIs behind a proxy would spread the load the parts measure on one worker). PostgreSQL: a',
+    'fresh database on `BENCH_DATABASE_URL`, SMTP: the dev mail catcher. Each worker runs in a process of its own (the',
+    "production layout: `start:api` and `start:worker` apart); the API and the load's clients share the bench's process.",
     '',
   ];
 
   out.push('### Targets', '');
   out.push(
-    table(
-      ['target', 'figure', 'status'],
-      targets(r).map((t) => [t.target, t.figure, t.met === undefined ? '—' : t.met ? 'met' : '**missed**']),
+    byEngine(runs, 'target', [''], (r) =>
+      targets(r).map((t) => [t.target, [`${t.figure}${t.met === undefined ? '' : t.met ? ', met' : ', **missed**'}`]]),
     ),
     '',
   );
 
-  if (r.engine || r.full) {
+  if (runs.some(([, r]) => r.engine || r.full)) {
     out.push('### 1–2. Engine baseline and full path', '');
-    const base = baselineRate(r);
-    const measured = measuredRuns(r);
-    const rows = measured.map(([name, m]) => [
-      `${name}: ${s.workflows} ${m === r.full ? 'audits' : 'workflows'} × ${s.perWorkflow}`,
-      `${f1(m.load.perSecond)} ${m === r.full ? 'submissions' : 'updates'}/s${base ? ` (${(m.load.perSecond / base).toFixed(2)} ×)` : ''}`,
-      ...latencyCells(m.load.latency),
-      m.load.failed,
-    ]);
+    const measured = (r: Results) => {
+      const per = Number(r.settings.perWorkflow);
+      return measuredRuns(r).map(([name, m]): [string, ThroughputResult, boolean] => [
+        `${name}: ${r.settings.workflows} ${m === r.full ? 'audits' : 'workflows'} × ${per}`,
+        m,
+        m === r.full,
+      ]);
+    };
     out.push(
-      table(['run', 'throughput', 'p50', 'p95', 'p99', 'max', 'failed'], rows, ['l', 'l', 'r', 'r', 'r', 'r', 'r']),
+      byEngine(runs, 'run', ['throughput', 'p50 / p95 / p99 / max', 'failed'], (r) => {
+        const base = baselineRate(r);
+        return measured(r).map(([name, m, full]) => [
+          name,
+          [
+            `${f1(m.load.perSecond)} ${full ? 'submissions' : 'updates'}/s${base ? ` (${(m.load.perSecond / base).toFixed(2)} ×)` : ''}`,
+            latencyCells(m.load.latency),
+            m.load.failed,
+          ],
+        ]);
+      }),
       '',
     );
     out.push(
       `${s.clients} concurrent clients in a closed loop, each workflow's updates spread round-robin over the run; × is the`,
-      `ratio to the engine baseline, the mean of its two runs${base ? ` (${f1(base)} updates/s)` : ''}. Engine: \`bench/workflows.ts\`, a workflow`,
+      `ratio to the engine baseline on the same engine, the mean of its two runs (${each((r) => `${f1(baselineRate(r) ?? NaN)}`)} updates/s). Engine: \`bench/workflows.ts\`, a workflow`,
       'that only counts updates (warmed by one update each), run before and after the full path; 1b and 1c add to each',
       "update the database write the audit's handler made until 2026-11-26 (the Prisma batch transaction of",
       '`recordInvitationOutcome`), as an activity and as a local activity: the evidence behind moving it. Full path:',
       "each POST claims the invitation and saves the submission, the invitation's status and the trail entry in one",
       "transaction, then awaits the audit's `submissionReceived` update, whose handler changes workflow state only (an",
       `activity only for a late submission); ${s.warmupAudits} audits were submitted first as warm-up.`,
-      r.full
-        ? `Opening the ${Number(s.workflows) + Number(s.warmupAudits)} audits (created, drawn, invited) took ${f1(r.full.setupSeconds)} s; after the last answer, all were in collation within ${f1(r.full.collationSeconds)} s.`
+      runs.some(([, r]) => r.full)
+        ? `Opening the ${Number(s.workflows) + Number(s.warmupAudits)} audits (created, drawn, invited) took ${each((r) => (r.full ? `${f1(r.full.setupSeconds)} s` : '—'))}; after the last answer, all were in collation within ${each((r) => (r.full ? `${f1(r.full.collationSeconds)} s` : '—'))}.`
         : '',
       '',
     );
+    const perRequest = (m: ThroughputResult) => (seconds: number) => f1((1000 * seconds) / Math.max(1, m.load.ok));
     out.push(
       'What one update (baseline) or one submission (full path) costs: history events the workflow gained, SQL statements',
       "sent (node-postgres queries, BEGIN and COMMIT included) by the bench's process and by the worker, and CPU",
-      'milliseconds per process (CPU seconds over the measured window ÷ requests):',
+      "milliseconds per process (CPU seconds over the measured window ÷ requests; Temporal's are its server's, + on the",
+      'cluster its PostgreSQL backends):',
       '',
-    );
-    const procs = [...new Set(measured.flatMap(([, m]) => Object.keys(m.cpu.cpu)))];
-    out.push(
-      table(
-        ['run', 'history events', 'SQL statements: API / worker', ...procs.map((p) => `${p} (ms)`)],
-        measured.map(([name, m]) => [
+      byEngine(runs, 'run', ['history events', 'SQL statements: API / worker', `CPU ms: ${PROCESSES_HEADER}`], (r) =>
+        measured(r).map(([name, m]) => [
           name,
-          `${f1(m.history.perUpdate)} (${Object.entries(m.history.kinds)
-            .map(([k, n]) => `${k} ${f1(n)}`)
-            .join(', ')})`,
-          `${f1(m.queries.api)} / ${f1(m.queries.worker)}`,
-          ...procs.map((p) => f1((1000 * (m.cpu.cpu[p] ?? 0)) / Math.max(1, m.load.ok))),
+          [
+            `${f1(m.history.perUpdate)} (${Object.entries(m.history.kinds)
+              .map(([k, n]) => `${k} ${f1(n)}`)
+              .join(', ')})`,
+            `${f1(m.queries.api)} / ${f1(m.queries.worker)}`,
+            perProcess(m.cpu.cpu, perRequest(m)),
+          ],
         ]),
-        ['l', 'l', 'r', ...procs.map(() => 'r' as const)],
       ),
       '',
       'Inside the engine, from the timestamps of the measured events of up to 10 of the workflows: a workflow task or an',
       "activity task waits in its queue (scheduled → started: until a worker's poller takes it) and then runs (started →",
       'completed). Mean milliseconds; the HTTP latency is the full path seen by its clients:',
       '',
-      table(
+      byEngine(
+        runs,
+        'run',
         [
-          'run',
           'mean latency',
           'workflow tasks per update',
           'workflow task queued / run',
           'activities per update',
           'activity queued / run',
         ],
-        measured.map(([name, m]) => [
-          name,
-          ms(m.load.latency.mean),
-          f1(m.timings.workflowTask.count / Math.max(1, Math.min(10, Number(s.workflows)) * Number(s.perWorkflow))),
-          `${f1(m.timings.workflowTask.queued)} / ${f1(m.timings.workflowTask.run)} ms`,
-          f1(m.timings.activity.count / Math.max(1, Math.min(10, Number(s.workflows)) * Number(s.perWorkflow))),
-          m.timings.activity.count ? `${f1(m.timings.activity.queued)} / ${f1(m.timings.activity.run)} ms` : '—',
-        ]),
-        ['l', 'r', 'r', 'r', 'r', 'r'],
+        (r) => {
+          const sampled = Math.max(1, Math.min(10, Number(r.settings.workflows)) * Number(r.settings.perWorkflow));
+          return measured(r).map(([name, m]) => [
+            name,
+            [
+              ms(m.load.latency.mean),
+              f1(m.timings.workflowTask.count / sampled),
+              `${f1(m.timings.workflowTask.queued)} / ${f1(m.timings.workflowTask.run)} ms`,
+              f1(m.timings.activity.count / sampled),
+              m.timings.activity.count ? `${f1(m.timings.activity.queued)} / ${f1(m.timings.activity.run)} ms` : '—',
+            ],
+          ]);
+        },
       ),
       '',
       `CPU seconds per process during each measured window (${os.availableParallelism()} cores = ${os.availableParallelism()} CPU-seconds per second of wall time;`,
       '"everything else" is what other processes on the machine used meanwhile):',
       '',
+      cpuTable(runs, (r) => measured(r).map(([name, m]) => [name, m.cpu])),
+      '',
     );
-    const windows: Window[] = measured.map(([name, m]) => [name, m.cpu]);
-    out.push(cpuTable(windows), '');
   }
 
-  if (r.scale) {
-    const c = r.scale;
-    const idle = r.engine?.find((e) => e.idle)?.idle;
+  if (runs.some(([, r]) => r.scale)) {
     out.push('### 3. Scale: open audits on one worker', '');
     out.push(
-      table(
-        ['measure', 'figure'],
-        [
+      byEngine(runs, 'measure', [''], (r) => {
+        if (!r.scale) return [];
+        const c = r.scale;
+        const idle = r.engine?.find((e) => e.idle)?.idle;
+        const rows: [string, string][] = [
           ['open audits (invitations)', `${c.audits} (${c.invitations})`],
           ['all created (POST /api/audits, workflow started)', `${f1(c.seconds.created)} s`],
           ['all drawn (stage invitations)', `${f1(c.seconds.drawn)} s`],
@@ -264,7 +352,7 @@ export function section(r: Results): string {
           ['worker RSS: started, nothing run yet', mib(c.idle.rss)],
           ['worker RSS: one audit opened (code loaded, warm)', mib(c.warm.rss)],
           ['worker RSS: peak while opening', mib(c.peakRss)],
-          [`worker RSS: ${c.audits} audits waiting (steady)`, mib(c.steady.rss)],
+          ['worker RSS: all audits waiting (steady)', mib(c.steady.rss)],
           ['worker RSS after a full GC', mib(c.afterGc.rss)],
           [
             'V8 heap used / external / array buffers, after GC',
@@ -278,35 +366,36 @@ export function section(r: Results): string {
             'RSS per open audit (steady − warm) / N',
             `${((c.steady.rss - c.warm.rss) / c.audits / 1024).toFixed(0)} KiB`,
           ],
-          ...(idle
-            ? [
-                [
-                  `engine reference: ${idle.workflows} bare workflows open in a worker, RSS before → after`,
-                  `${mib(idle.before.rss)} → ${mib(idle.after.rss)}`,
-                ],
-                [
-                  'engine reference: RSS per open bare workflow',
-                  `${((idle.after.rss - idle.before.rss) / idle.workflows / 1024).toFixed(0)} KiB`,
-                ],
-              ]
-            : []),
-        ],
-        ['l', 'r'],
-      ),
+        ];
+        if (idle)
+          rows.push(
+            [
+              'engine reference: bare workflows open in a worker, RSS before → after',
+              `${idle.workflows}: ${mib(idle.before.rss)} → ${mib(idle.after.rss)}`,
+            ],
+            [
+              'engine reference: RSS per open bare workflow',
+              `${((idle.after.rss - idle.before.rss) / idle.workflows / 1024).toFixed(0)} KiB`,
+            ],
+          );
+        return rows.map(([label, figure]) => [label, [figure]]);
+      }),
       '',
       "RSS is the worker process's own (`process.memoryUsage().rss` in its process); times count from the first POST,",
       'after one warm-up audit. CPU seconds while opening them:',
       '',
-      cpuTable([['3. opening', c.cpu]]),
+      cpuTable(runs, (r) => (r.scale ? [['3. opening', r.scale.cpu]] : [])),
       '',
     );
   }
 
-  if (r.history) {
+  // Parts 4–5 run on the dev server only.
+  const r = store.dev;
+  if (r?.history) {
     const h = r.history;
     out.push('### 4. History: events per workflow run', '');
     out.push(
-      `The largest audit, ${s.historyCases} cases × ${s.historyAgencies} agencies (${h.invitations} invitations), every stage over the API, ${h.actions}`,
+      `The largest audit, ${r.settings.historyCases} cases × ${r.settings.historyAgencies} agencies (${h.invitations} invitations), every stage over the API, ${h.actions}`,
       `actions followed up for ${h.quarters} quarters (every owner reporting each quarter, all overdue in the last year), then`,
       `closed, completed and purged — on the time-skipping test server with the default timeline (${f0(h.seconds)} s).`,
       '',
@@ -314,7 +403,7 @@ export function section(r: Results): string {
         ['workflow run', 'events'],
         [
           ...h.audit.map((m) => [`deepDiveAudit, at ${m.milestone}`, m.events]),
-          ...h.actionRuns.slice(0, 1).map((runs) => [`actionFollowUp (one action), per run`, runs.join(', ')]),
+          ...h.actionRuns.slice(0, 1).map((perRun) => [`actionFollowUp (one action), per run`, perRun.join(', ')]),
           [`actionFollowUp, largest run of all ${h.actions}`, Math.max(...h.actionRuns.flat())],
         ],
         ['l', 'r'],
@@ -328,7 +417,7 @@ export function section(r: Results): string {
     );
   }
 
-  if (r.emails) {
+  if (r?.emails) {
     const e = r.emails;
     const warm = e.rows.map((row) => row.warmMs);
     const cold = e.rows.map((row) => row.coldMs);

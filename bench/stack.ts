@@ -1,5 +1,6 @@
-// The real parts `npm run bench` runs against: the Temporal dev server (the cached CLI, started as
-// `npm start` starts it), a fresh PostgreSQL database migrated with the committed migrations, the dev
+// The real parts `npm run bench` runs against: Temporal — the dev server (the cached CLI, started as
+// `npm start` starts it), or with `--engine=cluster` the production shape's Temporal services from
+// dev/cluster.ts on PostgreSQL —, a fresh PostgreSQL database migrated with the committed migrations, the dev
 // mail catcher, both workflow bundles, and the API served on a loopback port. Torn down in reverse.
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -9,6 +10,7 @@ import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { createApp } from '../api/app';
+import { startCluster } from '../dev/cluster';
 import { type MailCatcher, startMailCatcher } from '../dev/mail-catcher';
 import { startDevServer } from '../dev/temporal';
 import { DEFAULT_RATE_LIMITS } from '../api/security';
@@ -18,8 +20,9 @@ import { createLogger } from '../infra/logger';
 import { createTransport } from '../infra/mailer';
 import { migrateDeploy } from '../infra/migrate';
 import { connectClient } from '../infra/temporal';
-import { ensureTool } from '../scripts/tools';
+import { ensureTemporalServer, ensureTool } from '../scripts/tools';
 import { freePort } from '../test/support/ports';
+import { findPids, type ProcessGroups } from './cpu';
 import { type ChildWorker, createBenchDatabase, forkWorker } from './harness';
 
 export const KEYS = {
@@ -30,8 +33,14 @@ export const KEYS = {
 
 export const PUBLIC_URL = 'http://deep-dive.bench';
 
+/** Where Temporal runs: the dev server (one process, SQLite), or the cluster of dev/cluster.ts. */
+export type Engine = 'dev' | 'cluster';
+
 export interface Stack {
+  engine: Engine;
   temporalAddress: string;
+  /** Temporal's processes, for the CPU tables: the server's own, and on the cluster its PostgreSQL backends. */
+  temporalProcesses: ProcessGroups;
   temporal: Client;
   database: { name: string; url: string };
   db: Db;
@@ -60,6 +69,7 @@ export async function startStack(opts: {
   databaseServerUrl: string;
   /** A Temporal frontend to use instead of starting the dev server (its namespace `default` must know DeepDiveStage). */
   temporalAddress?: string;
+  engine: Engine;
   say: (line: string) => void;
 }): Promise<Stack> {
   const { say } = opts;
@@ -72,22 +82,14 @@ export async function startStack(opts: {
     const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'deep-dive-bench-'));
     stack.push(() => fs.promises.rm(workDir, { recursive: true, force: true }));
 
-    const cliPath = opts.temporalAddress ? undefined : ensureTool('cli');
-    if (!opts.temporalAddress && !cliPath)
-      throw new Error('No Temporal CLI: set TEMPORAL_CLI_PATH (see README, "First run").');
+    const devServer = !opts.temporalAddress && opts.engine === 'dev';
+    const cliPath = devServer ? ensureTool('cli') : undefined;
+    if (devServer && !cliPath) throw new Error('No Temporal CLI: set TEMPORAL_CLI_PATH (see README, "First run").');
     const testServerPath = ensureTool('testServer');
 
-    say('starting the Temporal dev server, creating and migrating the database, bundling the workflows');
+    say(`starting Temporal (${opts.engine}), creating and migrating the database, bundling the workflows`);
     const [server, database, catcher, bundles] = await Promise.all([
-      (async () =>
-        opts.temporalAddress
-          ? { address: opts.temporalAddress, stop: (): Promise<void> => Promise.resolve() }
-          : startDevServer({
-              cliPath: cliPath!,
-              dataDir: path.join(workDir, 'temporal'),
-              port: await freePort(),
-              uiPort: await freePort(),
-            }))(),
+      startTemporal(opts, workDir, cliPath),
       (async () => {
         const created = await createBenchDatabase(opts.databaseServerUrl);
         stack.push(() => created.drop());
@@ -156,7 +158,9 @@ export async function startStack(opts: {
     };
 
     return {
+      engine: opts.engine,
       temporalAddress: server.address,
+      temporalProcesses: server.processes,
       temporal,
       database: { name: database.name, url: database.url },
       db,
@@ -183,4 +187,55 @@ export async function startStack(opts: {
     await stop();
     throw err;
   }
+}
+
+/** Where Temporal runs, in words, for the figures' header. */
+export function temporalDescription(engine: Engine, address: string | undefined): string {
+  if (address) return `the server at \`BENCH_TEMPORAL_ADDRESS\` (${address})`;
+  if (engine === 'dev') return 'the dev server (Temporal CLI `server start-dev`, one process, SQLite file)';
+  return (
+    `\`dev/cluster.ts\`'s Temporal alone: server ${ensureTemporalServer().version} built from source, its frontend, history, ` +
+    "matching and worker services as four processes, 4 history shards, its databases on the same PostgreSQL server as the product's"
+  );
+}
+
+/**
+ * Temporal for the bench, fresh each run: the dev server, or the cluster's four services (no Deep Dive
+ * processes of its own: the bench forks its workers and serves its API as on the dev server, so both
+ * engines are measured through the same worker and API), its databases dropped at the end.
+ */
+async function startTemporal(
+  opts: { databaseServerUrl: string; temporalAddress?: string; engine: Engine; say: (line: string) => void },
+  workDir: string,
+  cliPath: string | undefined,
+): Promise<{ address: string; processes: ProcessGroups; stop(): Promise<void> }> {
+  if (opts.temporalAddress) return { address: opts.temporalAddress, processes: {}, stop: () => Promise.resolve() };
+  if (opts.engine === 'cluster') {
+    // Not a substring of the bench database's name, so each group of PostgreSQL backends is found apart.
+    const name = `bench_cluster_${process.pid}`;
+    const cluster = await startCluster({
+      temporalOnly: true,
+      name,
+      dropOnStop: true,
+      postgresUrl: opts.databaseServerUrl,
+      env: { ...process.env, DATA_DIR: workDir, TEMPORAL_NAMESPACE: 'default' },
+      log: (line) => opts.say(`  cluster: ${line}`),
+    });
+    return {
+      address: cluster.temporalAddress,
+      processes: {
+        'Temporal server': () => Object.values(cluster.temporal).flatMap((part) => part.child?.pid ?? []),
+        "Temporal's PostgreSQL backends": () => [...findPids(`${name}_temporal`), ...findPids(`${name}_visibility`)],
+      },
+      stop: () => cluster.stop(),
+    };
+  }
+  const port = await freePort();
+  const server = await startDevServer({
+    cliPath: cliPath!,
+    dataDir: path.join(workDir, 'temporal'),
+    port,
+    uiPort: await freePort(),
+  });
+  return { ...server, processes: { 'Temporal server': () => findPids('start-dev', `--port ${port}`) } };
 }

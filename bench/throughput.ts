@@ -64,11 +64,10 @@ export interface ThroughputResult {
 }
 
 export function processGroups(stack: Stack, workerPid: number): ProcessGroups {
-  const port = stack.temporalAddress.split(':').at(-1)!;
   return {
     worker: () => [workerPid],
-    'Temporal server': () => findPids('start-dev', `--port ${port}`),
-    'PostgreSQL backends': () => findPids(stack.database.name),
+    ...stack.temporalProcesses,
+    "Deep Dive's PostgreSQL backends": () => findPids(stack.database.name),
   };
 }
 

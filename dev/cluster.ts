@@ -47,7 +47,12 @@ export interface ClusterOptions {
   /** Drop the databases on stop (tests). */
   dropOnStop?: boolean;
   log?: (line: string) => void;
+  /** Only Temporal's services and the namespace, none of Deep Dive's processes: `npm run bench -- --engine=cluster` brings its own. */
+  temporalOnly?: boolean;
 }
+
+/** What `temporalOnly` starts: the Temporal cluster alone. */
+export type TemporalCluster = Pick<Cluster, 'temporalAddress' | 'temporal' | 'logsDir' | 'stop'>;
 
 export interface Cluster {
   /** The proxy: the address every client uses. */
@@ -68,7 +73,9 @@ export interface Cluster {
   stop(): Promise<void>;
 }
 
-export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> {
+export async function startCluster(opts: ClusterOptions & { temporalOnly: true }): Promise<TemporalCluster>;
+export async function startCluster(opts?: ClusterOptions): Promise<Cluster>;
+export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster | TemporalCluster> {
   const env = opts.env ?? process.env;
   const config = loadConfig(env);
   const log = opts.log ?? ((line: string) => process.stderr.write(`[cluster] ${line}\n`));
@@ -139,6 +146,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
     log(
       `Temporal ${server.version}: ${TEMPORAL_SERVICES.join(', ')} up in ${Date.now() - t} ms; frontend ${temporalAddress}`,
     );
+    if (opts.temporalOnly) return { temporalAddress, temporal, logsDir, stop };
 
     const databaseUrl = config.databaseUrl ?? databaseOn(postgresUrl, databases.app);
     await migrateDeploy(databaseUrl);
