@@ -83,13 +83,15 @@ function parseArgs(argv: string[]) {
     if (!PARTS.includes(part as (typeof PARTS)[number])) throw new Error(`--only: no part ${part}`);
   const profile = (flags.get('profile') ?? process.env.BENCH_PROFILE) === 'true' || process.env.BENCH_PROFILE === '1';
   const writeDocs = flags.get('noWrite') === undefined && process.env.BENCH_NO_WRITE === undefined;
-  for (const known of ['only', 'profile', 'noWrite']) flags.delete(known);
+  const heapSnapshots = flags.get('heapSnapshots') === 'true';
+  for (const known of ['only', 'profile', 'noWrite', 'heapSnapshots']) flags.delete(known);
   if (flags.size) throw new Error(`unknown setting(s): ${[...flags.keys()].join(', ')}`);
   return {
     settings,
     only: new Set(only),
     profile,
     writeDocs,
+    heapSnapshots,
     databaseServerUrl: process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres:postgres@127.0.0.1:5432/postgres',
     temporalAddress: process.env.BENCH_TEMPORAL_ADDRESS,
   };
@@ -189,6 +191,7 @@ async function main(): Promise<void> {
           audits: s.scaleAudits,
           shape: { cases: s.scaleCases, agenciesPerCase: s.scaleAgenciesPerCase },
           concurrency: s.scaleConcurrency,
+          heapSnapshotDir: opts.heapSnapshots ? path.join(PROJECT_ROOT, 'test-artifacts', 'bench-heap') : undefined,
           say,
         });
       }
