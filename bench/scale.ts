@@ -17,7 +17,10 @@ export interface ScaleOptions {
   shape: AuditShape;
   /** Concurrent API calls while opening them. */
   concurrency: number;
-  /** Where to write heap snapshots of the worker, one audit open and all of them, and summarise them. */
+  /**
+   * Where to write heap snapshots of the worker, one audit open and all of them, and summarise them. A
+   * snapshot leaves the worker's RSS higher: the RSS figures of such a run are not comparable.
+   */
   heapSnapshotDir?: string;
   say(line: string): void;
 }
@@ -109,7 +112,7 @@ export async function scale(stack: Stack, opts: ScaleOptions): Promise<ScaleResu
     if (warmSnapshot && allSnapshot)
       opts.say(formatHeapGrowth(`  heap per open audit`, heapGrowth(warmSnapshot, allSnapshot, opts.audits)));
     // The newest are in the cache; the oldest were evicted if more were opened than it holds.
-    const sampled = Math.min(20, ids.length);
+    const sampled = Math.max(1, Math.min(20, ids.length, Math.floor(steady.maxCachedWorkflows / 2)));
     const cachedQuery = await queryLatency(stack, ids.slice(-sampled));
     const evicted = ids.length + 1 > steady.maxCachedWorkflows ? ids.slice(0, sampled) : undefined;
     const query = { cached: cachedQuery, sampled, ...(evicted ? { evicted: await queryLatency(stack, evicted) } : {}) };
