@@ -15,11 +15,11 @@ export interface WorkerSizing {
 }
 
 /**
- * 1,000 cached runs at about 0.5 MiB each above a warm worker's ~300 MiB keep a worker near 800 MiB
+ * 500 cached runs at 0.6–0.75 MiB of RSS each above a warm worker's ~300 MiB keep a worker near 700 MiB
  * whatever the number of open audits; the slots keep the peak of a burst of tasks below 1 GiB.
  */
 export const DEFAULT_WORKER_SIZING: WorkerSizing = {
-  maxCachedWorkflows: 1000,
+  maxCachedWorkflows: 500,
   maxConcurrentWorkflowTaskExecutions: 10,
   maxConcurrentActivityTaskExecutions: 20,
   maxConcurrentLocalActivityExecutions: 20,

@@ -20,7 +20,7 @@ describe('workerSizing', () => {
   test('unset or empty: the defaults, a bounded cache', () => {
     expect(workerSizing(unset)).toEqual(DEFAULT_WORKER_SIZING);
     expect(workerSizing({ ...unset, WORKER_MAX_CACHED_WORKFLOWS: ' ' })).toEqual(DEFAULT_WORKER_SIZING);
-    expect(DEFAULT_WORKER_SIZING.maxCachedWorkflows).toBe(1000);
+    expect(DEFAULT_WORKER_SIZING.maxCachedWorkflows).toBe(500);
   });
 
   test('each variable sets its own figure', () => {
