@@ -24,6 +24,7 @@ export type WorkerRequest =
   | { type: 'memory'; id: string; gc: boolean }
   | { type: 'profile-start'; id: string }
   | { type: 'profile-stop'; id: string; file: string }
+  | { type: 'heap-snapshot'; id: string; file: string }
   | { type: 'stop' };
 export type WorkerReply =
   | { type: 'ready'; memory: WorkerMemory }
@@ -39,6 +40,8 @@ export interface ChildWorker {
   /** V8's CPU profiler in the worker's process, over a window; the profile is written to `file`. */
   startProfile(): Promise<void>;
   stopProfile(file: string): Promise<void>;
+  /** V8 heap snapshots of the worker: its main thread's to `file`, its workflow thread's beside it. */
+  heapSnapshot(file: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -100,6 +103,7 @@ export async function forkWorker(opts: ChildWorkerOptions): Promise<ChildWorker>
     memory: async (gc = false) => (await ask((id) => ({ type: 'memory', id, gc })))!,
     startProfile: async () => void (await ask((id) => ({ type: 'profile-start', id }))),
     stopProfile: async (file) => void (await ask((id) => ({ type: 'profile-stop', id, file }))),
+    heapSnapshot: async (file) => void (await ask((id) => ({ type: 'heap-snapshot', id, file }))),
     stop: () =>
       (stopping ??= (async () => {
         if (child.exitCode !== null) return;

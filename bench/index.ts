@@ -99,7 +99,8 @@ function parseArgs(argv: string[]) {
   }
   const profile = (flags.get('profile') ?? process.env.BENCH_PROFILE) === 'true' || process.env.BENCH_PROFILE === '1';
   const writeDocs = flags.get('noWrite') === undefined && process.env.BENCH_NO_WRITE === undefined;
-  for (const known of ['only', 'profile', 'noWrite', 'engine']) flags.delete(known);
+  const heapSnapshots = flags.get('heapSnapshots') === 'true';
+  for (const known of ['only', 'profile', 'noWrite', 'engine', 'heapSnapshots']) flags.delete(known);
   if (flags.size) throw new Error(`unknown setting(s): ${[...flags.keys()].join(', ')}`);
   return {
     engine,
@@ -107,6 +108,7 @@ function parseArgs(argv: string[]) {
     only: new Set(only),
     profile,
     writeDocs,
+    heapSnapshots,
     databaseServerUrl: process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres:postgres@127.0.0.1:5432/postgres',
     temporalAddress: process.env.BENCH_TEMPORAL_ADDRESS,
   };
@@ -214,6 +216,7 @@ async function main(): Promise<void> {
           audits: s.scaleAudits,
           shape: { cases: s.scaleCases, agenciesPerCase: s.scaleAgenciesPerCase },
           concurrency: s.scaleConcurrency,
+          heapSnapshotDir: opts.heapSnapshots ? path.join(PROJECT_ROOT, 'test-artifacts', 'bench-heap') : undefined,
           say,
         });
       }

@@ -366,7 +366,21 @@ export function section(store: EngineResults): string {
             'RSS per open audit (steady − warm) / N',
             `${((c.steady.rss - c.warm.rss) / c.audits / 1024).toFixed(0)} KiB`,
           ],
+          // Past the cache limit only the cached runs cost memory: the figure to hold against a bare workflow.
+          [
+            'RSS per cached run (steady − warm) / (cached − 1)',
+            `${((c.steady.rss - c.warm.rss) / Math.max(1, c.steady.cachedWorkflows - 1) / 1024).toFixed(0)} KiB`,
+          ],
+          [
+            `auditState query, p50 / max of ${c.query.sampled}: a cached audit`,
+            `${ms(c.query.cached.p50)} / ${ms(c.query.cached.max)}`,
+          ],
         ];
+        if (c.query.evicted)
+          rows.push([
+            'the same, an evicted audit (its history fetched and replayed)',
+            `${ms(c.query.evicted.p50)} / ${ms(c.query.evicted.max)}`,
+          ]);
         if (idle)
           rows.push(
             [

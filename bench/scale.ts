@@ -1,9 +1,14 @@
 // Part 3 of `npm run bench`: many open audits waiting in awaiting_submissions on one worker. The worker
 // runs alone in its own process, so its RSS is its own; the audits are opened through the API as the
-// business unit opens them (created, drawn, invitations sent with their emails).
+// business unit opens them (created, drawn, invitations sent with their emails). The worker has its
+// production sizing (worker/sizing.ts, WORKER_MAX_* in the environment): past its cache limit the least
+// recently used audits are evicted, and what bringing one back costs is measured by querying it.
+import path from 'node:path';
+import { auditWorkflowId, auditStateQuery } from '../workflows/messages';
 import { auditBody, createAgencies, type AuditShape, openAudits } from './audits';
 import { cpuWindow } from './cpu';
-import type { WorkerMemory } from './harness';
+import { latencyOf, type Latency, type WorkerMemory } from './harness';
+import { formatHeapGrowth, heapGrowth } from './heap';
 import type { Stack } from './stack';
 import { processGroups } from './throughput';
 
@@ -12,6 +17,11 @@ export interface ScaleOptions {
   shape: AuditShape;
   /** Concurrent API calls while opening them. */
   concurrency: number;
+  /**
+   * Where to write heap snapshots of the worker, one audit open and all of them, and summarise them. A
+   * snapshot leaves the worker's RSS higher: the RSS figures of such a run are not comparable.
+   */
+  heapSnapshotDir?: string;
   say(line: string): void;
 }
 
@@ -31,6 +41,22 @@ export interface ScaleResult {
   steady: WorkerMemory;
   /** The same after a full garbage collection. */
   afterGc: WorkerMemory;
+  /**
+   * A query to audits still in the worker's cache, and to the first audits opened (evicted when more are open
+   * than the cache holds): the latter fetches the audit's history and replays it before it answers.
+   */
+  query: { cached: Latency; evicted?: Latency; sampled: number };
+}
+
+/** Each audit's auditState query, one at a time, timed. */
+async function queryLatency(stack: Stack, ids: string[]): Promise<Latency> {
+  const ms: number[] = [];
+  for (const id of ids) {
+    const t0 = performance.now();
+    await stack.temporal.workflow.getHandle(auditWorkflowId(id)).query(auditStateQuery);
+    ms.push(performance.now() - t0);
+  }
+  return latencyOf(ms);
 }
 
 export async function scale(stack: Stack, opts: ScaleOptions): Promise<ScaleResult> {
@@ -43,6 +69,14 @@ export async function scale(stack: Stack, opts: ScaleOptions): Promise<ScaleResu
     const idle = await worker.memory(true);
     await openAudits(api.base, stack.db, body, 1);
     const warm = await worker.memory(true);
+    const snapshot = async (name: string) => {
+      if (!opts.heapSnapshotDir) return undefined;
+      const file = path.join(opts.heapSnapshotDir, `${name}.heapsnapshot`);
+      await worker.heapSnapshot(file);
+      return file.replace(/\.heapsnapshot$/, '-workflows-0.heapsnapshot');
+    };
+    // After `warm` is measured: a snapshot leaves the worker's RSS higher.
+    const warmSnapshot = await snapshot('scale-warm');
     let peakRss = warm.rss;
     const sampler = setInterval(() => {
       void worker.memory().then(
@@ -56,10 +90,12 @@ export async function scale(stack: Stack, opts: ScaleOptions): Promise<ScaleResu
     opts.say(
       `  opening ${opts.audits} audits (${opts.shape.cases} cases × ${opts.shape.agenciesPerCase} agencies) on one worker`,
     );
+    let ids: string[];
     try {
-      await openAudits(api.base, stack.db, body, opts.audits, {
+      ids = await openAudits(api.base, stack.db, body, opts.audits, {
         concurrency: opts.concurrency,
-        timeoutMs: 600_000,
+        // Each phase of 1,000 audits takes a few minutes here; 10,000 ten times as long.
+        timeoutMs: Math.max(600_000, opts.audits * 600),
         onPhase: (phase) => {
           seconds[phase] = (performance.now() - started) / 1000;
           opts.say(`    ${phase} after ${seconds[phase].toFixed(1)} s`);
@@ -72,6 +108,14 @@ export async function scale(stack: Stack, opts: ScaleOptions): Promise<ScaleResu
     await new Promise((r) => setTimeout(r, 3000));
     const steady = await worker.memory(false);
     const afterGc = await worker.memory(true);
+    const allSnapshot = await snapshot(`scale-${opts.audits}`);
+    if (warmSnapshot && allSnapshot)
+      opts.say(formatHeapGrowth(`  heap per open audit`, heapGrowth(warmSnapshot, allSnapshot, opts.audits)));
+    // The newest are in the cache; the oldest were evicted if more were opened than it holds.
+    const sampled = Math.max(1, Math.min(20, ids.length, Math.floor(steady.maxCachedWorkflows / 2)));
+    const cachedQuery = await queryLatency(stack, ids.slice(-sampled));
+    const evicted = ids.length + 1 > steady.maxCachedWorkflows ? ids.slice(0, sampled) : undefined;
+    const query = { cached: cachedQuery, sampled, ...(evicted ? { evicted: await queryLatency(stack, evicted) } : {}) };
     return {
       audits: opts.audits,
       invitations: opts.audits * opts.shape.cases * opts.shape.agenciesPerCase,
@@ -82,6 +126,7 @@ export async function scale(stack: Stack, opts: ScaleOptions): Promise<ScaleResu
       peakRss: Math.max(peakRss, steady.rss),
       steady,
       afterGc,
+      query,
     };
   } finally {
     await api.close();

@@ -21,6 +21,7 @@ import { createTransport } from '../infra/mailer';
 import { migrateDeploy } from '../infra/migrate';
 import { connectClient } from '../infra/temporal';
 import { ensureTemporalServer, ensureTool } from '../scripts/tools';
+import { WORKFLOW_BUNDLE_OPTIONS } from '../worker/bundle';
 import { freePort } from '../test/support/ports';
 import { findPids, type ProcessGroups } from './cpu';
 import { type ChildWorker, createBenchDatabase, forkWorker } from './harness';
@@ -98,15 +99,16 @@ export async function startStack(opts: {
       })(),
       startMailCatcher({ port: 0, maxMessages: 200 }),
       (async () => {
-        const write = async (name: string, workflowsPath: string) => {
-          const { code } = await bundleWorkflowCode({ workflowsPath, logger: bundlerLogger });
+        const write = async (name: string, options: { workflowsPath: string; preloadModules?: string[] }) => {
+          const { code } = await bundleWorkflowCode({ ...options, logger: bundlerLogger });
           const file = path.join(workDir, `${name}.js`);
           fs.writeFileSync(file, code);
           return file;
         };
         return {
-          bare: await write('bare-workflows', require.resolve('./workflows')),
-          real: await write('workflows', require.resolve('../workflows')),
+          bare: await write('bare-workflows', { workflowsPath: require.resolve('./workflows') }),
+          // The product's bundle as `npm run build` makes it.
+          real: await write('workflows', WORKFLOW_BUNDLE_OPTIONS),
         };
       })(),
     ]);

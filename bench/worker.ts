@@ -2,12 +2,18 @@
 // (RSS) is the worker's alone and its CPU is not shared with the API or the load. Configured by the
 // environment (BENCH_WORKER_*), driven over the IPC channel: `memory` answers process.memoryUsage()
 // and the worker's cache, `stop` shuts it down and exits (writing a --cpu-prof profile if asked for).
+import fs from 'node:fs';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import v8 from 'node:v8';
+import type { Worker as WorkerThread } from 'node:worker_threads';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { loadEmailConfig } from '../emails';
 import { createDb } from '../infra/db';
 import { createLogger } from '../infra/logger';
 import { createTransport } from '../infra/mailer';
 import { createWorker, installWorkerLogging } from '../worker';
+import { workerSizing } from '../worker/sizing';
 import { benchActivities } from './activities';
 import type { WorkerMemory, WorkerReply, WorkerRequest } from './harness';
 import { startProfile } from './profile';
@@ -50,6 +56,8 @@ async function main(): Promise<void> {
           businessUnitEmail: 'business-unit@bench.test',
           partnershipManagerEmail: 'manager@bench.test',
           lisEmail: 'lis@bench.test',
+          // As worker/main.ts sizes it: WORKER_MAX_* in the bench's environment.
+          sizing: workerSizing(),
         });
   const running = worker.run();
 
@@ -82,6 +90,8 @@ async function main(): Promise<void> {
         profiling = undefined;
         reply({ type: 'done', id: request.id });
       });
+    if (request.type === 'heap-snapshot')
+      void heapSnapshots(worker, request.file).then(() => reply({ type: 'done', id: request.id }));
     if (request.type === 'stop') {
       if (worker.getState() === 'RUNNING') worker.shutdown();
       void running
@@ -99,6 +109,25 @@ async function main(): Promise<void> {
   });
   reply({ type: 'ready', memory: memory(false) });
   await running;
+}
+
+/**
+ * The main isolate's heap to `file`, and each workflow thread's beside it (`<file>-workflows-<i>`): the SDK
+ * keeps its threads private, so they are reached through its internals, if it still has them. A snapshot
+ * collects garbage first, so both hold what is retained.
+ */
+async function heapSnapshots(worker: Worker, file: string): Promise<void> {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  global.gc?.();
+  v8.writeHeapSnapshot(file);
+  const internals = worker as unknown as {
+    workflowCreator?: { workerThreadClients?: { workerThread: WorkerThread }[] };
+  };
+  const threads = internals.workflowCreator?.workerThreadClients ?? [];
+  for (const [i, { workerThread }] of threads.entries()) {
+    const stream = await workerThread.getHeapSnapshot();
+    await pipeline(stream, fs.createWriteStream(file.replace(/(\.heapsnapshot)?$/, `-workflows-${i}.heapsnapshot`)));
+  }
 }
 
 main().catch((err: unknown) => {

@@ -15,6 +15,17 @@ export interface BuiltBundle {
   buildId: string;
 }
 
+const workflowsPath = require.resolve('../workflows');
+
+/**
+ * The SDK's reusable V8 context evaluates a workflow's modules once per workflow run, unless they are
+ * preloaded: then every run shares one copy, frozen. Ours hold no state of their own (their only module-level
+ * value that changes is domain/calendar.ts's bank-holiday cache, the same for every run), so the whole
+ * workflows/ tree and what it imports is preloaded: an open audit's memory is then its own state, not ~100
+ * module instances and their closures (docs/BENCHMARKS.md, "Why an audit costs what it costs").
+ */
+export const WORKFLOW_BUNDLE_OPTIONS = { workflowsPath, preloadModules: [workflowsPath] };
+
 const files = (dir: string) => ({
   code: path.join(dir, 'workflow-bundle.js'),
   meta: path.join(dir, 'workflow-bundle.json'),
@@ -24,7 +35,7 @@ const files = (dir: string) => ({
 export async function writeWorkflowBundle(dir: string): Promise<BuiltBundle> {
   const quiet = () => undefined;
   const { code } = await bundleWorkflowCode({
-    workflowsPath: require.resolve('../workflows'),
+    ...WORKFLOW_BUNDLE_OPTIONS,
     logger: { trace: quiet, debug: quiet, info: quiet, log: quiet, warn: console.warn, error: console.error },
   });
   const buildId = `${version}+${createHash('sha256').update(code).digest('hex').slice(0, 12)}`;

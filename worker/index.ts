@@ -12,6 +12,7 @@ import { auditIdOf, type Logger } from '../infra/logger';
 import { createActivities, type ActivityDeps } from '../activities';
 import { TASK_QUEUE } from '../workflows/messages';
 import { DEPLOYMENT_NAME } from './bundle';
+import { DEFAULT_WORKER_SIZING, type WorkerSizing } from './sizing';
 
 export interface WorkerDeps extends ActivityDeps {
   connection: NativeConnection;
@@ -23,6 +24,8 @@ export interface WorkerDeps extends ActivityDeps {
   buildId?: string;
   /** How long a shutdown lets in-flight activities finish, then when it gives up; WORKER_SHUTDOWN unless set. */
   shutdown?: { graceTime: WorkerOptions['shutdownGraceTime']; forceTime: WorkerOptions['shutdownForceTime'] };
+  /** Its cache and slots (worker/sizing.ts); DEFAULT_WORKER_SIZING unless set. */
+  sizing?: WorkerSizing;
 }
 
 /**
@@ -40,12 +43,15 @@ export async function createWorker({
   workflowBundle,
   buildId,
   shutdown = WORKER_SHUTDOWN,
+  sizing = DEFAULT_WORKER_SIZING,
   ...deps
 }: WorkerDeps): Promise<Worker> {
   return Worker.create({
     connection,
     namespace,
     taskQueue: taskQueue ?? TASK_QUEUE,
+    // Set, never the SDK's defaults: its cache grows with the heap limit (2,310 runs here), past 1 GiB.
+    ...sizing,
     shutdownGraceTime: shutdown.graceTime,
     shutdownForceTime: shutdown.forceTime,
     activities: createActivities(deps),

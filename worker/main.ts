@@ -8,9 +8,11 @@ import { createTransport } from '../infra/mailer';
 import { describeConnection, temporalConnectionOptions } from '../infra/temporal';
 import { createWorker, installWorkerLogging, WORKER_SHUTDOWN } from '.';
 import { builtWorkflowBundle } from './bundle';
+import { workerSizing } from './sizing';
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  const sizing = workerSizing();
   const log = createLogger(config.logLevel).child({ process: 'worker' });
   // Before any connection: the SDK's logs to pino, its metrics to METRICS_PORT when set.
   installWorkerLogging(log, { metricsBindAddress: config.metrics.workerBindAddress });
@@ -42,6 +44,7 @@ async function main(): Promise<void> {
     partnershipManagerEmail: config.partnershipManagerEmail ?? config.email.contactEmail,
     lisEmail: config.lisEmail ?? config.email.contactEmail,
     shutdown: WORKER_SHUTDOWN,
+    sizing,
   });
   log.info(
     {
@@ -50,6 +53,7 @@ async function main(): Promise<void> {
       temporal: { ...describeConnection(temporalOptions), namespace: config.temporal.namespace },
       metrics: config.metrics.workerBindAddress ?? 'off',
       shutdown: WORKER_SHUTDOWN,
+      sizing,
     },
     'worker running',
   );
