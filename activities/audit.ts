@@ -80,7 +80,7 @@ export function auditActivities({ db }: { db: Db }) {
       ];
       // Only what may have reached them: an email that never went asked nothing of anyone.
       const went = await db.emailOutbox.findMany({
-        where: { key: { in: asked.map((a) => a.key) }, status: { in: ['sent', 'unconfirmed'] } },
+        where: { key: { in: asked.map((a) => a.key) }, status: { in: ['sent', 'unconfirmed', 'resent'] } },
         select: { key: true },
       });
       const keys = new Set(went.map((w) => w.key));

@@ -11,6 +11,7 @@
 //                        │    ──lost mid-send────────────► unconfirmed
 //                        └──── the attempt died ─────────► found `sending` by the next attempt ► unconfirmed
 //   input invalid, or a label names a child in the cohort ► refused     (EmailInvalid, never retried)
+//   failed, unconfirmed ──its "Send again" (`<key>/again/<n>`, a row of its own) is sent──► resent
 //
 // An attempt that finds the row `sending` cannot tell a send that died before the relay took the message
 // from one that died after: it does not send again, and marks the row `unconfirmed`, which the audit
@@ -19,6 +20,13 @@
 // (reminders, chasers, re-escalations) are emails of their own keys, so one unconfirmed email is never
 // the only notice. The Message-ID is derived from the key, so any copy a relay or mail client sees
 // twice is recognisably the same message.
+//
+// "Send again". A row keeps the notification it was sent for (a purpose and IDs, never content: no link
+// secret, address or label is stored), so that the business unit can ask for a failed or unconfirmed email
+// again (api/commands/emails.ts, workflows/resend.ts). The notify activity renders it afresh under a key of
+// its own, so each key is still sent at most once, and with today's address and live link: an address put
+// right in the directory, or a link reissued since, is what the recipient gets. Once that row is sent, the
+// original is `resent` and no longer needs attention.
 import { createHash } from 'node:crypto';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
@@ -31,6 +39,7 @@ import {
   type TemplateData,
   type TemplateName,
 } from '../emails';
+import type { Notification } from '../domain/notifications';
 import type { Db } from '../infra/db';
 import type { EmailOutbox } from '../prisma/generated/client';
 
@@ -57,6 +66,10 @@ export type SendEmailInput = {
     to: string;
     template: N;
     data: TemplateData<N>;
+    /** What the workflow asked for: kept on the row, so that the email can be sent again. */
+    notification?: Notification;
+    /** When this is an email sent again: the key of the one it repeats, `resent` once this is sent. */
+    resendOf?: string;
   };
 }[TemplateName];
 
@@ -106,7 +119,7 @@ export function emailActivities({ db, transport, mailFrom, email, metrics }: Ema
   return {
     async sendEmail(input: SendEmailInput): Promise<SendEmailResult> {
       const { log } = Context.current();
-      const { key, auditId, to, template } = input;
+      const { key, auditId, to, template, notification, resendOf } = input;
       const messageId = messageIdFor(key, mailFrom);
       const where = { key };
 
@@ -131,6 +144,12 @@ export function emailActivities({ db, transport, mailFrom, email, metrics }: Ema
         where: { key, status: { in: ['sending', 'unconfirmed'] } },
         data: { status: 'sent', sentAt: new Date(), lastError: null },
       });
+      if (resendOf) {
+        await db.emailOutbox.updateMany({
+          where: { key: resendOf, status: { in: ['failed', 'unconfirmed'] } },
+          data: { status: 'resent' },
+        });
+      }
       count('sent');
       log.info('email sent', { key, template, auditId, messageId });
       return { status: 'sent', messageId };
@@ -156,6 +175,8 @@ export function emailActivities({ db, transport, mailFrom, email, metrics }: Ema
             return { status: 'unconfirmed', messageId };
           case 'unconfirmed':
             return { status: 'unconfirmed', messageId };
+          case 'resent':
+            return { status: 'already_sent', messageId };
         }
       }
 
@@ -170,7 +191,7 @@ export function emailActivities({ db, transport, mailFrom, email, metrics }: Ema
           await db.emailOutbox.upsert({
             where,
             update: data,
-            create: { ...data, key, auditId, template, recipient: to, messageId },
+            create: { ...data, key, auditId, template, recipient: to, messageId, notification, resendOf },
           });
           count('refused');
           log.warn('email refused', { key, template, auditId, reason: err.message });
@@ -188,7 +209,9 @@ export function emailActivities({ db, transport, mailFrom, email, metrics }: Ema
         }
         // ON CONFLICT DO NOTHING: a count of 0 means another attempt created the row meanwhile.
         const { count } = await db.emailOutbox.createMany({
-          data: [{ key, auditId, template, recipient: to, messageId, status: 'sending', attempts: 1 }],
+          data: [
+            { key, auditId, template, recipient: to, messageId, status: 'sending', attempts: 1, notification, resendOf },
+          ],
           skipDuplicates: true,
         });
         return count === 1;
@@ -217,29 +240,68 @@ export function emailActivities({ db, transport, mailFrom, email, metrics }: Ema
   };
 }
 
+/**
+ * Whether an email can be sent again: `available`; `in_progress` (a sending again has not settled yet);
+ * `refused` (its input was refused, and would be again); `not_kept` (written before the outbox kept what
+ * to send); `delivered` (sent, or sent again).
+ */
+export type SendAgain = 'available' | 'in_progress' | 'refused' | 'not_kept' | 'delivered';
+
+/** `row`'s SendAgain, given the statuses of the rows sent again for it so far. */
+export function sendAgainOf(row: Pick<EmailOutbox, 'status' | 'notification'>, resends: string[]): SendAgain {
+  if (row.status === 'refused') return 'refused';
+  if (row.status !== 'failed' && row.status !== 'unconfirmed') return 'delivered';
+  if (row.notification === null) return 'not_kept';
+  return resends.some((s) => s === 'pending' || s === 'sending') ? 'in_progress' : 'available';
+}
+
+/** The outbox key of the `n`th sending again of the email `key`: an email of its own, sent at most once. */
+export const resendKey = (key: string, n: number) => `${key}/again/${n}`;
+
+/** An email's ID in addresses (its key has slashes): the hash its Message-ID is made of. */
+export const emailIdOf = (key: string) => createHash('sha256').update(key).digest('hex').slice(0, 32);
+
 export interface UnsentEmail {
+  /** For POST /api/audits/:id/emails/:emailId/send-again. */
+  id: string;
   key: string;
   template: string;
   to: string;
   status: 'failed' | 'refused' | 'unconfirmed';
   reason: string | null;
   at: Date;
+  sendAgain: Exclude<SendAgain, 'delivered'>;
+  /** How many times the business unit has had it sent again, none of them delivered yet. */
+  sentAgain: number;
 }
 
-/** The audit's emails not known to have been delivered, oldest first, for the audit state. */
+/**
+ * The audit's emails not known to have been delivered, oldest first, for the audit state. An email sent
+ * again is shown through the one it repeats: a failed repeat leaves that one failed.
+ */
 export async function failedEmails(db: Db, auditId: string): Promise<UnsentEmail[]> {
   const rows = await db.emailOutbox.findMany({
-    where: { auditId, status: { in: ['failed', 'refused', 'unconfirmed'] } },
+    where: { auditId, resendOf: null, status: { in: ['failed', 'refused', 'unconfirmed'] } },
     orderBy: { createdAt: 'asc' },
   });
-  return rows.map((r) => ({
-    key: r.key,
-    template: r.template,
-    to: r.recipient,
-    status: r.status as UnsentEmail['status'],
-    reason: r.lastError,
-    at: r.updatedAt,
-  }));
+  const resends = await db.emailOutbox.findMany({
+    where: { resendOf: { in: rows.map((r) => r.key) } },
+    select: { resendOf: true, status: true },
+  });
+  return rows.map((r) => {
+    const repeats = resends.filter((x) => x.resendOf === r.key).map((x) => x.status);
+    return {
+      id: emailIdOf(r.key),
+      key: r.key,
+      template: r.template,
+      to: r.recipient,
+      status: r.status as UnsentEmail['status'],
+      reason: r.lastError,
+      at: r.updatedAt,
+      sendAgain: sendAgainOf(r, repeats) as UnsentEmail['sendAgain'],
+      sentAgain: repeats.length,
+    };
+  });
 }
 
 /** What nodemailer's SMTP errors carry. */
@@ -276,7 +338,7 @@ function notTaken(err: SmtpError): boolean {
 /** Deterministic per key; the domain is the sender's, as RFC 5322 suggests. */
 export function messageIdFor(key: string, mailFrom: string): string {
   const domain = /@([^\s@<>"]+)>?\s*$/.exec(mailFrom)?.[1] ?? 'deep-dive.invalid';
-  return `<${createHash('sha256').update(key).digest('hex').slice(0, 32)}@${domain}>`;
+  return `<${emailIdOf(key)}@${domain}>`;
 }
 
 function isAddress(to: string): boolean {

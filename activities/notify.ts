@@ -404,7 +404,8 @@ export function notifyActivities({
   }
 
   return {
-    async notify(input: { key: string; auditId: string; notification: Notification }): Promise<void> {
+    /** `resendOf`: this is that email's sending again (workflows/resend.ts), under a key of its own. */
+    async notify(input: { key: string; auditId: string; notification: Notification; resendOf?: string }): Promise<void> {
       const { purpose } = input.notification;
       if (!SENT_AFTER_CANCEL.has(purpose)) {
         const audit = await db.audit.findUnique({ where: { id: input.auditId }, select: { stage: true } });
@@ -414,7 +415,8 @@ export function notifyActivities({
         }
       }
       const email = await emailFor(input.auditId, input.notification);
-      await send({ key: input.key, auditId: input.auditId, ...email });
+      const { key, auditId, notification, resendOf } = input;
+      await send({ key, auditId, notification, resendOf, ...email });
     },
   };
 }

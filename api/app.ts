@@ -167,7 +167,7 @@ function staffConsole(deps: AppDeps): Router {
       publicUrl: deps.config.publicUrl,
     }),
   );
-  router.use(consoleAuditRouter({ db: deps.db, temporal: deps.temporal }));
+  router.use(consoleAuditRouter({ db: deps.db, temporal: deps.temporal, taskQueue: deps.config.temporal.taskQueue }));
   router.use(consoleStagesRouter({ db: deps.db, temporal: deps.temporal }));
   router.use(consoleReportRouter({ db: deps.db, temporal: deps.temporal }));
   router.use(

@@ -105,7 +105,8 @@ export async function auditListPage(db: Db, query: AuditListQuery, now = new Dat
   const unsent = rows.length
     ? await db.emailOutbox.groupBy({
         by: ['auditId'],
-        where: { auditId: { in: rows.map((r) => r.id) }, status: { in: [...UNSENT_STATUSES] } },
+        // An email sent again counts once, through the one it repeats (activities/email.ts failedEmails).
+        where: { auditId: { in: rows.map((r) => r.id) }, resendOf: null, status: { in: [...UNSENT_STATUSES] } },
         _count: { _all: true },
       })
     : [];

@@ -13,7 +13,7 @@ import { type Logger, redactUrl } from '../infra/logger';
 import { auditWorkflowId } from '../workflows/messages';
 import { HttpError } from './errors';
 
-const EMAIL_STATUSES = ['pending', 'sending', 'sent', 'failed', 'refused', 'unconfirmed'] as const;
+const EMAIL_STATUSES = ['pending', 'sending', 'sent', 'failed', 'refused', 'unconfirmed', 'resent'] as const;
 const EMAIL_OUTCOMES: EmailOutcome[] = ['sent', 'failed', 'refused', 'unconfirmed', 'deferred'];
 /** How long a scrape waits for the database before reporting it down. */
 const DATABASE_TIMEOUT_MS = 3000;

@@ -14,6 +14,7 @@ import {
 import { SERVICE_LEVELS } from '../domain/cohort';
 import { idempotencyKeySchema } from './idempotency';
 import { CONSOLE_REPORT_ROUTES } from './routers/console-report-routes';
+import { SEND_AGAIN_ROUTES } from './routers/send-again-routes';
 import {
   acknowledgeSchema,
   AGENCY_TYPES,
@@ -140,12 +141,18 @@ export const auditStateSchema = z
     }),
     unsentEmails: z.array(
       z.object({
+        id: z.string().meta({ description: 'For POST /api/audits/{id}/emails/{emailId}/send-again.' }),
         key: z.string(),
         template: z.string(),
         to: z.string(),
         status: z.enum(['failed', 'refused', 'unconfirmed']),
         reason: z.string().nullable(),
         at: timestamp,
+        sendAgain: z.enum(['available', 'in_progress', 'refused', 'not_kept']).meta({
+          description:
+            'Whether it can be sent again: `refused` (its content was refused, and would be again); `not_kept` (sent before Deep Dive kept what to send again).',
+        }),
+        sentAgain: z.number().int().meta({ description: 'How many times it has been sent again, not yet delivered.' }),
       }),
     ),
     problems: z
@@ -702,6 +709,7 @@ export const ROUTES: readonly RouteDoc[] = [
     ],
     errors: [404, 409],
   },
+  ...SEND_AGAIN_ROUTES,
   {
     method: 'post',
     path: '/api/audits/{id}/invitations/{invitationId}/reopen',
@@ -1075,7 +1083,10 @@ export const ROUTES: readonly RouteDoc[] = [
     access: READERS,
     console: true,
     query: z.object({
-      done: z.enum(['concern', 'cancelled']).optional().meta({ description: 'What was just done, for its banner.' }),
+      done: z
+        .enum(['concern', 'cancelled', 'sent-again'])
+        .optional()
+        .meta({ description: 'What was just done, for its banner.' }),
     }),
     success: [
       { status: 200, description: 'The audit.', html: true },

@@ -3,3 +3,4 @@ export { deepDiveAudit } from './audit';
 export { urgentEscalation } from './escalation';
 export { actionFollowUp } from './follow-up';
 export { businessUnitNotice } from './notice';
+export { resendEmail } from './resend';

@@ -5,7 +5,7 @@ import { type Notification, notificationKey } from '../domain/notifications';
 import { ON_CANCEL } from './activity-options';
 import { steadily } from './steps';
 
-const { notify } = proxyActivities<Activities>({
+export const { notify } = proxyActivities<Activities>({
   ...ON_CANCEL,
   startToCloseTimeout: '1 minute',
   // SMTP outages are retried until the relay is back; a rejected address is recorded, not retried.

@@ -22,6 +22,7 @@ import {
   reopenInvitation,
   sendInvitations,
 } from '../commands/invitations';
+import { sendEmailAgain } from '../commands/emails';
 import { decideLis, draftReport, submitReportVersion } from '../commands/report';
 import { parse } from '../errors';
 import { idempotencyKeySchema, updateIdFor } from '../idempotency';
@@ -91,6 +92,10 @@ export function auditsRouter(deps: CommandDeps): Router {
 
   router.post('/:id/invitations/:invitationId/reopen', businessUnit, async (req, res) => {
     res.json(await reopenInvitation(deps, req.principal!, toolOf(req), req.body));
+  });
+
+  router.post('/:id/emails/:emailId/send-again', businessUnit, async (req, res) => {
+    res.status(202).json(await sendEmailAgain(deps, req.principal!, auditId(req), String(req.params.emailId)));
   });
 
   router.post('/:id/concerns', businessUnit, async (req, res) => {

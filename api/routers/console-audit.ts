@@ -7,7 +7,8 @@ import { z } from 'zod';
 import { STAGES, type Stage, TERMINAL_STAGES } from '../../domain/stages';
 import { auditState, cancelAudit } from '../commands/audits';
 import { raiseConcern } from '../commands/concerns';
-import { type AuditDeps, findAudit } from '../commands/deps';
+import { findAudit } from '../commands/deps';
+import { type EmailDeps, sendEmailAgain } from '../commands/emails';
 import { HttpError, parse } from '../errors';
 import {
   auditPage,
@@ -16,6 +17,7 @@ import {
   CONCERN_ERRORS,
   type ConcernForm,
   formErrors,
+  sendAgainButtonId,
   TRAIL_PAGE_SIZE,
   trailPage,
 } from '../views/audit';
@@ -36,10 +38,10 @@ function refusalErrors(err: unknown, messages: Record<string, string>, fallbackI
   return formErrors(issues, messages, { id: fallbackId, text: err.message });
 }
 
-const doneQuery = z.object({ done: z.enum(['concern', 'cancelled']).optional() });
+const doneQuery = z.object({ done: z.enum(['concern', 'cancelled', 'sent-again']).optional() });
 const trailQuery = z.object({ page: z.coerce.number().int().min(1).max(1_000_000).default(1) });
 
-export function consoleAuditRouter(deps: AuditDeps): Router {
+export function consoleAuditRouter(deps: EmailDeps): Router {
   const { db } = deps;
   const router = Router();
   const everyone = requireStaff('business_unit', 'manager', 'lis');
@@ -60,7 +62,12 @@ export function consoleAuditRouter(deps: AuditDeps): Router {
   });
 
   /** The audit page, drawn from the same reads as GET /api/audits/:id, with names and dates for people. */
-  async function showAudit(req: Request, res: Response, status: number, concern?: ConcernForm): Promise<void> {
+  async function showAudit(
+    req: Request,
+    res: Response,
+    status: number,
+    refused?: { concern: ConcernForm } | { email: Errors },
+  ): Promise<void> {
     const audit = await auditState(deps, auditId(req));
     const [agencies, entered, acknowledged] = await Promise.all([
       db.agency.findMany({ select: { id: true, name: true } }),
@@ -87,7 +94,7 @@ export function consoleAuditRouter(deps: AuditDeps): Router {
           return STAGES.includes(stage as Stage) ? [{ stage: stage as Stage, at }] : [];
         }),
         acknowledgers: Object.fromEntries(acknowledged.map((e) => [e.id, e.acknowledgedBy])),
-        concern,
+        ...refused,
         done,
       }),
     );
@@ -114,10 +121,23 @@ export function consoleAuditRouter(deps: AuditDeps): Router {
       await raiseConcern(deps, req.principal!, auditId(req), input);
     } catch (err) {
       const errors = refusalErrors(err, CONCERN_ERRORS, 'description');
-      await showAudit(req, res, (err as HttpError).status, { ...form, errors });
+      await showAudit(req, res, (err as HttpError).status, { concern: { ...form, errors } });
       return;
     }
     res.redirect(303, `/audits/${auditId(req)}?done=concern`);
+  });
+
+  // "Send again" beside a failed or unconfirmed email; a refusal is the page's error summary, at its button.
+  router.post('/audits/:id/emails/:emailId/send-again', businessUnit, async (req, res) => {
+    const emailId = String(req.params.emailId);
+    try {
+      await sendEmailAgain(deps, req.principal!, auditId(req), emailId);
+    } catch (err) {
+      if (!(err instanceof HttpError) || err.status !== 409) throw err;
+      await showAudit(req, res, err.status, { email: [{ id: sendAgainButtonId(emailId), text: err.message }] });
+      return;
+    }
+    res.redirect(303, `/audits/${auditId(req)}?done=sent-again`);
   });
 
   router.get('/audits/:id/cancel', businessUnit, async (req, res) => {

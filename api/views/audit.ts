@@ -72,8 +72,10 @@ export interface AuditView {
   /** The name each acknowledged escalation's acknowledger gave, by escalation ID. */
   acknowledgers: Record<string, string | null>;
   concern?: ConcernForm;
+  /** Why "Send again" was refused, at its button. */
+  email?: Errors;
   /** What was just done, for the success banner. */
-  done?: 'concern' | 'cancelled';
+  done?: 'concern' | 'cancelled' | 'sent-again';
   now?: Date;
 }
 
@@ -90,7 +92,7 @@ export interface AuditModel extends LayoutModel {
   tasks: TaskItem[];
   waiting: string[];
   deadlines: Table;
-  problems: Table;
+  problems: ProblemsTable;
   escalations: Table;
   /** The business unit's: raise a concern, cancel while open. */
   concern?: {
@@ -119,13 +121,13 @@ export function auditPage(view: AuditView): Page<AuditModel> {
       staff,
       navigation: consoleNavigation(staff, '/audits'),
       backLink: { href: '/audits', text: 'All audits' },
-      errors: concern?.errors,
+      errors: concern?.errors ?? view.email,
       auditId: audit.id,
       stage: stageTag(audit.stage),
       tasks: tasks(audit, view.stagesEntered),
       waiting: waitingOn(audit, name, now),
       deadlines: deadlines(audit, name, now),
-      problems: problems(audit),
+      problems: problems(audit, bu ? staff.csrf : undefined),
       escalations: escalations(audit, name, view.acknowledgers),
       concern: bu
         ? {
@@ -161,6 +163,10 @@ const BANNERS = {
   cancelled: {
     heading: 'Audit cancelled',
     body: 'Nothing more is sent for it; what was collected is kept until the retention date.',
+  },
+  'sent-again': {
+    heading: 'Email being sent again',
+    body: 'It goes to the address Deep Dive has for it today. Once the mail server takes it, it leaves this list.',
   },
 };
 
@@ -344,26 +350,71 @@ const words = (code: string) => {
   return spaced.charAt(0).toUpperCase() + spaced.slice(1);
 };
 
-/** Emails not known to have gone, and steps the workflow cannot do (tried again each day). */
-function problems(audit: AuditState): Table {
+/** The id of an email's "Send again" button: where the error summary points when it is refused. */
+export const sendAgainButtonId = (emailId: string) => `send-again-${emailId}`;
+
+/** The problems' table, with the business unit's "Send again" column. */
+export interface ProblemsTable extends Omit<Table, 'rows'> {
+  /** The business unit's: the forms' CSRF token. */
+  csrf?: string;
+  rows: {
+    cells: Cell[];
+    /** The business unit's column: a button, or why there is none. */
+    action?: { sendAgain?: { id: string; href: string; what: string }; note?: string };
+  }[];
+}
+
+type UnsentEmail = AuditState['unsentEmails'][number];
+
+/** Why an email has no "Send again", in the business unit's words. */
+const NO_SEND_AGAIN: Record<Exclude<UnsentEmail['sendAgain'], 'available'>, string> = {
+  in_progress: 'Being sent again.',
+  refused: 'Cannot be sent again: its content was refused, and would be refused again.',
+  not_kept:
+    'Cannot be sent again from here: for an invitation, use “Send the link again” on the invitations page; otherwise contact the recipient.',
+};
+
+function sendAgainAction(auditId: string, e: UnsentEmail): NonNullable<ProblemsTable['rows'][number]['action']> {
+  const times = e.sentAgain ? `Sent again ${e.sentAgain === 1 ? 'once' : `${e.sentAgain} times`}, not delivered.` : '';
+  if (e.sendAgain !== 'available') return { note: NO_SEND_AGAIN[e.sendAgain] };
   return {
+    note: times || undefined,
+    sendAgain: {
+      id: sendAgainButtonId(e.id),
+      href: `/audits/${auditId}/emails/${e.id}/send-again`,
+      what: `the ${words(e.template).toLowerCase()} email to ${e.to}`,
+    },
+  };
+}
+
+/** Emails not known to have gone, and steps the workflow cannot do (tried again each day). */
+function problems(audit: AuditState, csrf: string | undefined): ProblemsTable {
+  const bu = csrf !== undefined;
+  return {
+    csrf,
     caption: 'Emails that failed or are unconfirmed, and steps that cannot be done',
-    head: ['What', 'To', 'Status', 'Since', 'Why'],
+    head: ['What', 'To', 'Status', 'Since', 'Why', ...(bu ? ['Send again'] : [])],
     rows: [
-      ...audit.unsentEmails.map((e) => [
-        cell(`${words(e.template)} email`),
-        cell(e.to),
-        { tags: [UNSENT_TAGS[e.status] ?? tag(e.status, 'red')] },
-        cell(formatDateTime(e.at)),
-        cell(e.reason ?? (e.status === 'unconfirmed' ? 'It may have been delivered: check with the recipient.' : '')),
-      ]),
-      ...audit.problems.map((p) => [
-        cell(words(p.step.replace(/^email /, ''))),
-        cell('—'),
-        { tags: [tag('Tried again each day', 'yellow')] },
-        cell(formatDateTime(p.since)),
-        cell(p.message),
-      ]),
+      ...audit.unsentEmails.map((e) => ({
+        cells: [
+          cell(`${words(e.template)} email`),
+          cell(e.to),
+          { tags: [UNSENT_TAGS[e.status] ?? tag(e.status, 'red')] },
+          cell(formatDateTime(e.at)),
+          cell(e.reason ?? (e.status === 'unconfirmed' ? 'It may have been delivered: check with the recipient.' : '')),
+        ],
+        action: bu ? sendAgainAction(audit.id, e) : undefined,
+      })),
+      ...audit.problems.map((p) => ({
+        cells: [
+          cell(words(p.step.replace(/^email /, ''))),
+          cell('—'),
+          { tags: [tag('Tried again each day', 'yellow')] },
+          cell(formatDateTime(p.since)),
+          cell(p.message),
+        ],
+        action: bu ? {} : undefined,
+      })),
     ],
     empty: 'Every email has gone, and every step has been done.',
   };

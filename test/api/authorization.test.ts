@@ -69,6 +69,9 @@ const MATRIX: Row[] = [
   { method: 'POST', route: '/api/audits/{id}/invitations/{invitationId}/reissue', who: BU, body: EMPTY, allowed: 409 },
   { method: 'POST', route: '/api/audits/{id}/invitations/{invitationId}/reopen', who: BU, body: EMPTY, allowed: 400 },
   { method: 'POST', route: '/api/audits/{id}/concerns', who: BU, body: EMPTY, allowed: 400 },
+  // No email of the audit has this ID.
+  { method: 'POST', route: '/api/audits/{id}/emails/{emailId}/send-again', who: BU, allowed: 404 },
+  { method: 'POST', route: '/audits/{id}/emails/{emailId}/send-again', who: { console: BU }, body: EMPTY, allowed: 303 },
   { method: 'POST', route: '/api/audits/{id}/discussion', who: BU, body: EMPTY, allowed: 400 },
   { method: 'POST', route: '/api/audits/{id}/discussion/outcome', who: BU, body: EMPTY, allowed: 400 },
   { method: 'GET', route: '/api/audits/{id}/report/draft', who: BU, allowed: 200 },
@@ -157,6 +160,7 @@ function concrete(route: string): string {
     id: route.startsWith('/api/agencies') ? rows.agencyId : rows.auditId,
     invitationId: rows.invitationId,
     actionId: rows.actionId,
+    emailId: '0'.repeat(32),
     slug: rows.slug,
     token: rows.tokens[route.split('/')[1] as keyof Rows['tokens']],
   };

@@ -2,7 +2,9 @@
 // unit signs in through the embedded OpenID provider, reads the audit's task list, raises a concern (first
 // with nothing filled in), cancels the audit (first without a reason) and reads the trail. axe-core (WCAG 2.2
 // A and AA) on every page and error state on the way; a screenshot of each under test-artifacts/screenshots/.
+// And "Send again" beside an invitation the mail server refused for good, on a second audit.
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { createDb } from '../../infra/db';
 import { AGENCIES, candidates } from '../support/fixtures';
 import { callJson, eventually } from '../support/http';
 import {
@@ -135,4 +137,84 @@ it('the business unit signs in to an audit, raises a concern, cancels the audit 
   expect(recorder.problems).toEqual([]);
   recorder.expectScreenshots();
   expect(checked.length).toBe(7);
+});
+
+it('the business unit sends an invitation the mail server refused again, from the audit page', async () => {
+  // The embedded catcher takes every message, so the refusal is written into the outbox as the email activity
+  // writes it (test/api/send-again.test.ts has a relay refuse one for real).
+  const police = (await api('GET', '/api/agencies')).body.find(
+    (a: { contactEmail: string }) => a.contactEmail === AGENCIES[0].contactEmail,
+  );
+  const started = await api('POST', '/api/audits', {
+    focus: 'Domestic abuse',
+    focusSource: 'practice_concern',
+    cohortSize: 1,
+    candidates: candidates([police.id]),
+  });
+  expect(started.status).toBe(201);
+  const id: string = started.body.id;
+  await eventually(
+    async () => ((await api('GET', `/api/audits/${id}`)).body.stage === 'invitations' ? true : undefined),
+    'the cohort draw',
+  );
+  expect((await api('POST', `/api/audits/${id}/invitations/send`)).status).toBe(202);
+  const db = createDb(product.running.databaseUrl);
+  try {
+    const invitation = await eventually(
+      () =>
+        db.emailOutbox
+          .findFirst({ where: { auditId: id, template: 'invitation', status: 'sent' } })
+          .then((r) => r ?? undefined),
+      'the invitation sent',
+    );
+    await db.emailOutbox.update({
+      where: { key: invitation.key },
+      data: { status: 'failed', lastError: '550 5.1.1 No such user', sentAt: null },
+    });
+  } finally {
+    await db.$disconnect();
+  }
+  /** The invitations the catcher has taken for the police's contact. */
+  const invitationsToPolice = async () =>
+    ((await callJson(product.base, 'GET', '/dev/mail/messages')).body as { to: string[]; subject: string }[]).filter(
+      (m) => m.to.includes(police.contactEmail) && m.subject.includes('please complete an audit tool'),
+    ).length;
+  const sendAgain = { name: `Send again the invitation email to ${police.contactEmail}` };
+  const before = checked.length;
+
+  // Still signed in from the test above: the refused invitation, its reason, and its button.
+  page = await context.newPage();
+  await page.goto(`${product.base}/audits/${id}`);
+  const row = page.locator('#emails + table tbody tr');
+  expect(await row.count()).toBe(1);
+  expect(await row.innerText()).toContain('Invitation email');
+  expect(await row.innerText()).toContain('550 5.1.1 No such user');
+  expect(await page.getByRole('button', sendAgain).count()).toBe(1);
+  await check('email-failed');
+
+  // A second tab keeps the page as it is now, for a click after this one.
+  const stale = await context.newPage();
+  await stale.goto(`${product.base}/audits/${id}`);
+  const sent = await invitationsToPolice();
+  await page.getByRole('button', sendAgain).click();
+  await page.waitForURL(`${product.base}/audits/${id}?done=sent-again`);
+  expect(await page.locator('.govuk-notification-banner').innerText()).toContain('Email being sent again');
+  await check('email-sent-again');
+  await eventually(async () => ((await invitationsToPolice()) === sent + 1 ? true : undefined), 'the invitation again');
+  await eventually(async () => {
+    await page.reload();
+    return (await page.locator('#emails + table').count()) === 0 ? true : undefined;
+  }, 'the email gone from the list');
+  expect(await page.locator('#emails + p').innerText()).toBe('Every email has gone, and every step has been done.');
+
+  // The same button on the page loaded before: refused, in the error summary.
+  page = stale;
+  await page.getByRole('button', sendAgain).click();
+  await takeRefusal(409);
+  expect(await errorSummary()).toContain('This email has been delivered');
+  await check('email-refused');
+  expect(await invitationsToPolice()).toBe(sent + 1);
+
+  expect(recorder.problems).toEqual([]);
+  expect(checked.length - before).toBe(3);
 });

@@ -231,12 +231,16 @@ describe('a relay that refuses recipients', () => {
     expect(await rowOf(input.key)).toMatchObject({ status: 'failed', lastError: '550 5.1.1 No such user' });
     expect(await failedEmails(db, 'audit-rejected')).toEqual([
       {
+        id: messageIdFor(input.key, MAIL_FROM).slice(1, 33),
         key: input.key,
         template: 'invitation',
         to: 'nobody@police.example',
         status: 'failed',
         reason: '550 5.1.1 No such user',
         at: expect.any(Date),
+        // Sent without the notification it was for (no workflow asked): nothing to send again from.
+        sendAgain: 'not_kept',
+        sentAgain: 0,
       },
     ]);
 
