@@ -78,7 +78,8 @@ export async function decideApproval(
     // Conditional, so two submits at once (or a newer version circulated meanwhile) cannot both win.
     const stored = await tx.approval.updateMany({
       where: { id: approval.id, decision: null, supersededAt: null },
-      data: { decision, comments: body.comments || null, decidedAt: new Date() },
+      // By the link's clock, which ends the link a grace after it.
+      data: { decision, comments: body.comments || null, decidedAt: new Date(life.now()) },
     });
     if (stored.count === 0) {
       const now = await tx.approval.findUniqueOrThrow({ where: { id: approval.id } });
