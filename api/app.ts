@@ -14,6 +14,7 @@ import { createMetrics, type Metrics, metricsHandler, observeRequests } from './
 import { documentedRoutes, openApiRoute } from './openapi';
 import { acknowledgeRouter } from './routers/acknowledge';
 import { actionsRouter } from './routers/actions';
+import { linkReissueRouter } from './routers/link-reissue';
 import { agenciesRouter } from './routers/agencies';
 import { approveRouter } from './routers/approve';
 import { auditsRouter } from './routers/audits';
@@ -112,6 +113,7 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
   api.use('/actions', actionsRouter({ db: deps.db, temporal: deps.temporal }));
+  api.use(linkReissueRouter({ db: deps.db, temporal: deps.temporal, taskQueue: deps.config.temporal.taskQueue }));
   app.use('/api', api);
   const life = deps.links ?? DEFAULT_LINK_LIFE;
   const link = { db: deps.db, temporal: deps.temporal, linkSecret: deps.linkSecret, life };
