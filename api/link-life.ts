@@ -54,6 +54,19 @@ export function refuseExpired(life: LinkLife, endedAt: Date | null | undefined, 
   }
 }
 
+/**
+ * 410 `link_expired` once the grace after the audit's cancellation has passed: its audit tools, pack and
+ * approvals can no longer be done. The trail says when the audit entered `cancelled`.
+ */
+export async function refuseCancelled(db: Db, life: LinkLife, audit: { id: string; stage: string }): Promise<void> {
+  if (audit.stage !== 'cancelled') return;
+  const cancelled = await db.auditTrailEntry.findFirst({
+    where: { auditId: audit.id, action: 'stage.entered', details: { path: ['stage'], equals: 'cancelled' } },
+    select: { at: true },
+  });
+  refuseExpired(life, cancelled?.at, 'the deep dive it was for has been cancelled');
+}
+
 /** A token that opens no task: 410 when it was a link that has been stopped, else the route's 404. */
 export async function unknownLink(db: Db, life: LinkLife, token: string, notKnown: string): Promise<HttpError> {
   const revoked = await db.revokedLink.findUnique({ where: { tokenHash: tokenHash(token) }, select: { kind: true } });
