@@ -46,7 +46,7 @@ import { type OidcSettings, setUpAuthentication, staffCsrf } from './sign-in';
 export interface AppDeps {
   /** `publicUrl` (the 7 Point Briefing's address) is optional for tests that do not read it. */
   config: Pick<Config, 'apiKeys' | 'allowCompressedTimelines' | 'temporal'> &
-    Partial<Pick<Config, 'publicUrl' | 'trustProxy' | 'metrics' | 'rateLimits'>>;
+    Partial<Pick<Config, 'publicUrl' | 'trustProxy' | 'metrics' | 'rateLimits' | 'retentionMonths'>>;
   db: Db;
   temporal: Client;
   log: Logger;
@@ -110,6 +110,7 @@ export function createApp(deps: AppDeps): Express {
       taskQueue: deps.config.temporal.taskQueue,
       allowCompressedTimelines: deps.config.allowCompressedTimelines,
       publicUrl: deps.config.publicUrl,
+      retentionMonths: deps.config.retentionMonths,
     }),
   );
   api.use('/actions', actionsRouter({ db: deps.db, temporal: deps.temporal }));
@@ -125,7 +126,7 @@ export function createApp(deps: AppDeps): Express {
   app.use('/acknowledge', acknowledgeRouter(link));
   app.use('/pack', packRouter({ db: deps.db, life }));
   app.use('/briefings', briefingsRouter({ db: deps.db }));
-  app.use(publicPagesRouter());
+  app.use(publicPagesRouter(deps.config.retentionMonths));
 
   // Browsers ask for it on every first visit; there is none, and a 404 would show as an error.
   app.get('/favicon.ico', (_req, res) => {
@@ -167,6 +168,7 @@ function staffConsole(deps: AppDeps): Router {
       taskQueue: deps.config.temporal.taskQueue,
       allowCompressedTimelines: deps.config.allowCompressedTimelines,
       publicUrl: deps.config.publicUrl,
+      retentionMonths: deps.config.retentionMonths,
     }),
   );
   router.use(consoleAuditRouter({ db: deps.db, temporal: deps.temporal }));
