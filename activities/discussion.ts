@@ -1,5 +1,6 @@
 // Side effects of stages 4 and 5 — collation and the discussion. The business unit's words (the place,
 // the outcome's conclusions, actions and concerns) are in the database; these return IDs and instants.
+import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Db } from '../infra/db';
 import { FAILURE } from '../workflows/errors';
@@ -39,7 +40,10 @@ export function discussionActivities({ db }: { db: Db }) {
       return audit.discussionAt ? { discussionAt: audit.discussionAt.toISOString() } : {};
     },
 
-    /** Marks the pack circulated (once) and names the agencies it goes to. */
+    /**
+     * Marks the pack circulated (once), at the moment the workflow asked (the server's clock, which ends the
+     * audit tools' links a grace later), and names the agencies it goes to.
+     */
     async circulatePack(input: { auditId: string }): Promise<{ agencyIds: string[]; circulatedAt: string }> {
       const audit = await db.audit.findUniqueOrThrow({
         where: { id: input.auditId },
@@ -47,7 +51,7 @@ export function discussionActivities({ db }: { db: Db }) {
       });
       let circulatedAt = audit.packCirculatedAt;
       if (!circulatedAt) {
-        circulatedAt = new Date();
+        circulatedAt = new Date(Context.current().info.scheduledTimestampMs);
         await db.$transaction([
           db.audit.update({ where: { id: input.auditId }, data: { packCirculatedAt: circulatedAt } }),
           db.auditTrailEntry.create({ data: { auditId: input.auditId, actor: 'system', action: 'pack.circulated' } }),

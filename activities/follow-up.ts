@@ -1,5 +1,6 @@
 // Side effects of stage 9 — action follow-up. Progress and who closed an action are stored by the API;
 // these create each quarter's request row and record the closure.
+import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Db } from '../infra/db';
 import { FAILURE } from '../workflows/errors';
@@ -26,11 +27,15 @@ export function followUpActivities({ db }: { db: Db }) {
       };
     },
 
-    /** The quarter's request row, whose link the email carries; a retry finds it made. */
+    /**
+     * The quarter's request row, whose link the email carries; a retry finds it made. Requested when the
+     * workflow's timer asked for it (the server's clock), which ends the previous quarter's link.
+     */
     async requestProgress(input: { actionId: string; quarter: number }): Promise<void> {
+      const requestedAt = new Date(Context.current().info.scheduledTimestampMs);
       await db.actionProgress.upsert({
         where: { actionId_quarter: { actionId: input.actionId, quarter: input.quarter } },
-        create: { actionId: input.actionId, quarter: input.quarter },
+        create: { actionId: input.actionId, quarter: input.quarter, requestedAt },
         update: {},
       });
     },

@@ -7,7 +7,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { Context } from '@temporalio/activity';
 import { type Notification, SENT_AFTER_CANCEL } from '../domain/notifications';
 import type { Db } from '../infra/db';
-import { linkToken, tokenHash } from '../infra/links';
+import { type LinkScope, linkToken, tokenHash } from '../infra/links';
 import { FAILURE } from '../workflows/errors';
 import type { emailActivities, SendEmailInput } from './email';
 
@@ -43,20 +43,31 @@ export function notifyActivities({
   // The audit's page in the staff console, or one part of it.
   const auditLink = (auditId: string, part = '') => `${publicUrl}/audits/${auditId}${part}`;
 
+  /**
+   * The secret of a task's live link (its row's version), its hash stored on the row if not yet: only while
+   * that version is live, as a reissue since the row was read has revoked it.
+   */
+  async function liveLink(
+    scope: LinkScope,
+    row: { id: string; linkVersion: number; tokenHash: string | null },
+    store: (where: { id: string; linkVersion: number }, data: { tokenHash: string }) => Promise<unknown>,
+  ): Promise<string> {
+    const token = linkToken(linkSecret, scope, row.linkVersion);
+    if (row.tokenHash !== tokenHash(token)) {
+      await store({ id: row.id, linkVersion: row.linkVersion }, { tokenHash: tokenHash(token) });
+    }
+    return token;
+  }
+
   async function invitationTask(invitationId: string) {
     const invitation = await db.invitation.findUnique({
       where: { id: invitationId },
       include: { agency: true, audit: { select: { id: true, focus: true } } },
     });
     if (!invitation) throw ApplicationFailure.nonRetryable(`invitation ${invitationId} not found`, FAILURE.notFound);
-    const token = linkToken(linkSecret, `respond:${invitation.id}`, invitation.linkVersion);
-    if (invitation.tokenHash !== tokenHash(token)) {
-      // Only while this version is live: a reissue since this was read has revoked it.
-      await db.invitation.updateMany({
-        where: { id: invitation.id, linkVersion: invitation.linkVersion },
-        data: { tokenHash: tokenHash(token) },
-      });
-    }
+    const token = await liveLink(`respond:${invitation.id}`, invitation, (where, data) =>
+      db.invitation.updateMany({ where, data }),
+    );
     const task = {
       auditTitle: invitation.audit.focus,
       agencyName: invitation.agency.name,
@@ -147,10 +158,9 @@ export function notifyActivities({
     // The workflow records each window's end before it asks for the emails about it.
     if (!escalation.acknowledgeBy)
       throw ApplicationFailure.retryable(`escalation ${escalation.id} has no window recorded yet`);
-    const token = linkToken(linkSecret, `acknowledge:${escalation.id}`);
-    if (escalation.tokenHash !== tokenHash(token)) {
-      await db.escalation.update({ where: { id: escalation.id }, data: { tokenHash: tokenHash(token) } });
-    }
+    const token = await liveLink(`acknowledge:${escalation.id}`, escalation, (where, data) =>
+      db.escalation.updateMany({ where, data }),
+    );
     const concern = {
       auditTitle: escalation.audit.focus,
       agencyName: agency.name,
@@ -160,6 +170,7 @@ export function notifyActivities({
     };
     switch (notification.purpose) {
       case 'urgent_escalation':
+      case 'acknowledgement_link_reissued':
         return { to: agency.leadEmail, template: 'urgentEscalation', data: concern };
       case 'urgent_re_escalation': {
         const to = notification.recipient === 'agency_lead' ? agency.leadEmail : partnershipManagerEmail;
@@ -183,13 +194,14 @@ export function notifyActivities({
     // The workflow circulates the pack only once the discussion is scheduled.
     if (!audit.discussionAt || !audit.discussionLocation)
       throw ApplicationFailure.retryable(`audit ${auditId} has no discussion scheduled yet`);
-    const token = linkToken(linkSecret, `pack:${auditId}:${agencyId}`);
-    const hash = tokenHash(token);
-    await db.packLink.upsert({
+    const row = await db.packLink.upsert({
       where: { auditId_agencyId: { auditId, agencyId } },
-      create: { auditId, agencyId, tokenHash: hash },
-      update: { tokenHash: hash },
+      create: { auditId, agencyId },
+      update: {},
     });
+    const token = await liveLink(`pack:${auditId}:${agencyId}`, row, (where, data) =>
+      db.packLink.updateMany({ where, data }),
+    );
     return {
       to: agency.contactEmail,
       template: 'collatedPack',
@@ -212,15 +224,15 @@ export function notifyActivities({
         agencyId: true,
         dueAt: true,
         tokenHash: true,
+        linkVersion: true,
         reportVersion: { select: { auditId: true, version: true, audit: { select: { focus: true } } } },
       },
     });
     if (!approval || approval.reportVersion.auditId !== auditId) throw notFound(`approval ${notification.approvalId}`);
     const agency = await agencyOf(approval.agencyId);
-    const token = linkToken(linkSecret, `approve:${approval.id}`);
-    if (approval.tokenHash !== tokenHash(token)) {
-      await db.approval.update({ where: { id: approval.id }, data: { tokenHash: tokenHash(token) } });
-    }
+    const token = await liveLink(`approve:${approval.id}`, approval, (where, data) =>
+      db.approval.updateMany({ where, data }),
+    );
     const data = {
       auditTitle: approval.reportVersion.audit.focus,
       version: approval.reportVersion.version,
@@ -229,7 +241,8 @@ export function notifyActivities({
     };
     switch (notification.purpose) {
       case 'approval_request':
-        // n ≥ 1, the reminders before the deadline, are the same request again.
+      case 'approval_link_reissued':
+        // n ≥ 1, the reminders before the deadline, and a reissue are the same request again.
         return { to: agency.contactEmail, template: 'approvalRequest', data };
       case 'approval_chaser':
         return { to: agency.contactEmail, template: 'approvalChaser', data };
@@ -265,10 +278,11 @@ export function notifyActivities({
     });
     if (!action || action.auditId !== auditId) throw notFound(`action ${notification.actionId}`);
     const [audit, agency] = await Promise.all([auditOf(auditId), agencyOf(action.ownerAgencyId)]);
-    const progressSelect = { id: true, tokenHash: true } as const;
+    const progressSelect = { id: true, tokenHash: true, linkVersion: true } as const;
     let progress;
     switch (notification.purpose) {
       case 'action_progress_request':
+      case 'progress_link_reissued':
         // The workflow's activity creates the quarter's row before it asks for the email.
         progress = await db.actionProgress.findUnique({
           where: { actionId_quarter: { actionId: action.id, quarter: notification.quarter } },
@@ -295,10 +309,9 @@ export function notifyActivities({
           }));
         break;
     }
-    const token = linkToken(linkSecret, `progress:${progress.id}`);
-    if (progress.tokenHash !== tokenHash(token)) {
-      await db.actionProgress.update({ where: { id: progress.id }, data: { tokenHash: tokenHash(token) } });
-    }
+    const token = await liveLink(`progress:${progress.id}`, progress, (where, data) =>
+      db.actionProgress.updateMany({ where, data }),
+    );
     const data = {
       auditTitle: audit.focus,
       agencyName: agency.name,
@@ -380,10 +393,13 @@ export function notifyActivities({
       case 'urgent_escalation':
       case 'business_unit_urgent_concern':
       case 'urgent_re_escalation':
+      case 'acknowledgement_link_reissued':
         return escalationEmail(notification);
       case 'collated_pack':
+      case 'pack_link_reissued':
         return collatedPackEmail(auditId, notification.agencyId);
       case 'approval_request':
+      case 'approval_link_reissued':
       case 'approval_chaser':
       case 'approval_lead_escalation':
         return approvalEmail(auditId, notification);
@@ -392,6 +408,7 @@ export function notifyActivities({
       case 'briefing_published':
         return briefingPublishedEmail(auditId, notification.agencyId);
       case 'action_progress_request':
+      case 'progress_link_reissued':
       case 'action_overdue':
         return actionEmail(auditId, notification);
       case 'lis_progress_summary':

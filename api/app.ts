@@ -14,6 +14,7 @@ import { createMetrics, type Metrics, metricsHandler, observeRequests } from './
 import { documentedRoutes, openApiRoute } from './openapi';
 import { acknowledgeRouter } from './routers/acknowledge';
 import { actionsRouter } from './routers/actions';
+import { linkReissueRouter } from './routers/link-reissue';
 import { agenciesRouter } from './routers/agencies';
 import { approveRouter } from './routers/approve';
 import { auditsRouter } from './routers/audits';
@@ -45,7 +46,7 @@ import { type OidcSettings, setUpAuthentication, staffCsrf } from './sign-in';
 export interface AppDeps {
   /** `publicUrl` (the 7 Point Briefing's address) is optional for tests that do not read it. */
   config: Pick<Config, 'apiKeys' | 'allowCompressedTimelines' | 'temporal'> &
-    Partial<Pick<Config, 'publicUrl' | 'trustProxy' | 'metrics' | 'rateLimits'>>;
+    Partial<Pick<Config, 'publicUrl' | 'trustProxy' | 'metrics' | 'rateLimits' | 'retentionMonths'>>;
   db: Db;
   temporal: Client;
   log: Logger;
@@ -109,9 +110,11 @@ export function createApp(deps: AppDeps): Express {
       taskQueue: deps.config.temporal.taskQueue,
       allowCompressedTimelines: deps.config.allowCompressedTimelines,
       publicUrl: deps.config.publicUrl,
+      retentionMonths: deps.config.retentionMonths,
     }),
   );
   api.use('/actions', actionsRouter({ db: deps.db, temporal: deps.temporal }));
+  api.use(linkReissueRouter({ db: deps.db, temporal: deps.temporal, taskQueue: deps.config.temporal.taskQueue }));
   app.use('/api', api);
   const life = deps.links ?? DEFAULT_LINK_LIFE;
   const link = { db: deps.db, temporal: deps.temporal, linkSecret: deps.linkSecret, life };
@@ -123,7 +126,7 @@ export function createApp(deps: AppDeps): Express {
   app.use('/acknowledge', acknowledgeRouter(link));
   app.use('/pack', packRouter({ db: deps.db, life }));
   app.use('/briefings', briefingsRouter({ db: deps.db }));
-  app.use(publicPagesRouter());
+  app.use(publicPagesRouter(deps.config.retentionMonths));
 
   // Browsers ask for it on every first visit; there is none, and a 404 would show as an error.
   app.get('/favicon.ico', (_req, res) => {
@@ -165,6 +168,7 @@ function staffConsole(deps: AppDeps): Router {
       taskQueue: deps.config.temporal.taskQueue,
       allowCompressedTimelines: deps.config.allowCompressedTimelines,
       publicUrl: deps.config.publicUrl,
+      retentionMonths: deps.config.retentionMonths,
     }),
   );
   router.use(consoleAuditRouter({ db: deps.db, temporal: deps.temporal, taskQueue: deps.config.temporal.taskQueue }));

@@ -14,16 +14,23 @@ export interface LinkLife {
   contactEmail: string;
   /** How long a link still opens once its task can no longer be done. */
   graceMs: number;
+  /**
+   * The clock that stamps a link's task as done and judges its expiry (ms since the epoch): a test reads
+   * it from the time-skipping server, whose clock the workflows' timers follow.
+   */
+  now: () => number;
 }
 
 export const linkLifeOf = (config: Pick<Config, 'businessUnitEmail' | 'email' | 'linkGraceMs'>): LinkLife => ({
   contactEmail: config.businessUnitEmail ?? config.email.contactEmail,
   graceMs: config.linkGraceMs,
+  now: Date.now,
 });
 
 export const DEFAULT_LINK_LIFE: LinkLife = {
   contactEmail: loadEmailConfig({}).contactEmail,
   graceMs: durationMs(DEFAULT_LINK_GRACE),
+  now: Date.now,
 };
 
 const askFor = (life: LinkLife) =>
@@ -42,9 +49,22 @@ export function linkGone(life: LinkLife): HttpError {
  * passed; nothing while the task is open.
  */
 export function refuseExpired(life: LinkLife, endedAt: Date | null | undefined, why: string): void {
-  if (endedAt && Date.now() > endedAt.getTime() + life.graceMs) {
+  if (endedAt && life.now() > endedAt.getTime() + life.graceMs) {
     throw new HttpError(410, 'link_expired', `This link has expired: ${why}. ${askFor(life)}`);
   }
+}
+
+/**
+ * 410 `link_expired` once the grace after the audit's cancellation has passed: its audit tools, pack and
+ * approvals can no longer be done. The trail says when the audit entered `cancelled`.
+ */
+export async function refuseCancelled(db: Db, life: LinkLife, audit: { id: string; stage: string }): Promise<void> {
+  if (audit.stage !== 'cancelled') return;
+  const cancelled = await db.auditTrailEntry.findFirst({
+    where: { auditId: audit.id, action: 'stage.entered', details: { path: ['stage'], equals: 'cancelled' } },
+    select: { at: true },
+  });
+  refuseExpired(life, cancelled?.at, 'the deep dive it was for has been cancelled');
 }
 
 /** A token that opens no task: 410 when it was a link that has been stopped, else the route's 404. */

@@ -727,6 +727,43 @@ export const ROUTES: readonly RouteDoc[] = [
     ],
     errors: [404, 409],
   },
+  ...[
+    {
+      path: '/api/audits/{id}/pack/{agencyId}/reissue',
+      operationId: 'reissuePackLink',
+      what: "a participating agency's link to the collated pack",
+    },
+    {
+      path: '/api/audits/{id}/approvals/{approvalId}/reissue',
+      operationId: 'reissueApprovalLink',
+      what: "a practitioner's link to approve a report version, while undecided",
+    },
+    {
+      path: '/api/audits/{id}/escalations/{escalationId}/reissue',
+      operationId: 'reissueAcknowledgementLink',
+      what: "the agency lead's link to acknowledge an urgent concern, until acknowledged",
+    },
+    {
+      path: '/api/actions/{actionId}/reissue',
+      operationId: 'reissueProgressLink',
+      what: "an open action's link to report this quarter's progress",
+    },
+  ].map(({ path, operationId, what }): RouteDoc => ({
+    method: 'post',
+    path,
+    operationId,
+    summary: `Send ${what} again: the old link answers 410 from then on`,
+    tag: path.startsWith('/api/actions') ? 'actions' : 'audits',
+    access: BU,
+    success: [
+      {
+        status: 200,
+        description: "The new link is on its way (emailed once, as the task's own email).",
+        json: z.object({ id: uuid, linkVersion: z.number().int() }),
+      },
+    ],
+    errors: [404, 409],
+  })),
   {
     method: 'post',
     path: '/api/audits/{id}/invitations/{invitationId}/no-involvement',
@@ -1405,6 +1442,9 @@ const PATH_PARAMS: Record<string, z.ZodType> = {
   actionId: uuid.meta({ description: 'The action’s ID.' }),
   token: z.string().meta({ description: 'The secret token of the emailed link.' }),
   slug: z.string().meta({ description: 'The briefing’s public slug.' }),
+  agencyId: uuid.meta({ description: 'The participating agency’s ID.' }),
+  approvalId: uuid.meta({ description: 'The approval’s ID (one agency, one report version).' }),
+  escalationId: uuid.meta({ description: 'The escalation’s ID.' }),
 };
 
 const ERROR_MEANINGS: Record<ErrorStatus, string> = {

@@ -34,7 +34,15 @@ export type Notification =
   | { purpose: 'lis_progress_summary'; quarter: number }
   | { purpose: 'audit_completed'; recipient: 'business_unit' | 'lis' }
   /** To an agency that was asked for something (an invitation, an approval) when the audit is cancelled. */
-  | { purpose: 'audit_cancelled'; agencyId: string };
+  | { purpose: 'audit_cancelled'; agencyId: string }
+  /**
+   * The business unit's reissue of another kind of link: its task's email again, carrying the link of this
+   * version (a pack's, an approval's, the latest quarter's progress request's, an escalation's).
+   */
+  | { purpose: 'pack_link_reissued'; agencyId: string; linkVersion: number }
+  | { purpose: 'approval_link_reissued'; approvalId: string; linkVersion: number }
+  | { purpose: 'progress_link_reissued'; actionId: string; quarter: number; linkVersion: number }
+  | { purpose: 'acknowledgement_link_reissued'; escalationId: string; linkVersion: number };
 
 export type NotificationPurpose = Notification['purpose'];
 
@@ -47,6 +55,7 @@ export const SENT_AFTER_CANCEL: ReadonlySet<NotificationPurpose> = new Set([
   'urgent_escalation',
   'urgent_re_escalation',
   'business_unit_urgent_concern',
+  'acknowledgement_link_reissued',
 ]);
 
 /** The outbox key: one email per audit, purpose, subject and occasion, however often it is retried. */

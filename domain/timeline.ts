@@ -140,8 +140,15 @@ export function resolveTimeline(overrides: TimelineOverrides = {}, base: Timelin
   };
 }
 
-/** The timeline an audit starting now is given, fixed for its whole life: what its workflow's input carries. */
-export const fixTimeline = (overrides?: TimelineOverrides): Timeline => resolveTimeline(overrides, DEFAULT_TIMELINE);
+/**
+ * The timeline an audit starting now is given, fixed for its whole life: what its workflow's input carries.
+ * `retentionMonths` is the operator's RETENTION_MONTHS (a `retention` override, for demos, wins over it).
+ */
+export const fixTimeline = (overrides?: TimelineOverrides, retentionMonths?: number): Timeline =>
+  resolveTimeline(
+    overrides,
+    retentionMonths === undefined ? DEFAULT_TIMELINE : { ...DEFAULT_TIMELINE, retention: { months: retentionMonths } },
+  );
 
 /**
  * The timeline of a workflow: the one fixed at its start, or — started before 0.2.0 fixed them — release

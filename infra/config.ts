@@ -53,6 +53,7 @@ const envSchema = z.object({
       (v) => /^P(?!$)(\d+D)?(T(?=\d)(\d+H)?(\d+M)?)?$/.test(v),
       'an ISO-8601 duration in days and hours, like P2D',
     ),
+  RETENTION_MONTHS: z.coerce.number().int().min(1).max(120).default(12),
   API_KEYS: z.string().optional(),
   ALLOW_COMPRESSED_TIMELINES: flag,
   DATA_DIR: z.string().min(1).default('.data'),
@@ -146,6 +147,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     linkSecret: e.LINK_SECRET,
     /** How long an emailed link still opens once its task can no longer be done (api/link-life.ts). */
     linkGraceMs: durationMs(e.LINK_GRACE),
+    /** How long after sign-off (or cancellation) an audit's identifiable tier is kept: fixed in each audit at its start. */
+    retentionMonths: e.RETENTION_MONTHS,
     apiKeys: parseApiKeys(e.API_KEYS ?? ''),
     allowCompressedTimelines: e.ALLOW_COMPRESSED_TIMELINES,
     dataDir: path.resolve(e.DATA_DIR),

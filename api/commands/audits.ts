@@ -38,7 +38,10 @@ import {
 
 const SIX_MONTHS_MS = 183 * 24 * 60 * 60 * 1000;
 
-export type StartDeps = Pick<CommandDeps, 'db' | 'temporal' | 'taskQueue' | 'allowCompressedTimelines'>;
+export type StartDeps = Pick<
+  CommandDeps,
+  'db' | 'temporal' | 'taskQueue' | 'allowCompressedTimelines' | 'retentionMonths'
+>;
 
 /**
  * Stores the audit with its candidate pool and starts its workflow. With an idempotency key, a retry of the
@@ -140,7 +143,7 @@ async function refuseUnstartable(
 }
 
 async function startWorkflow(
-  { temporal, taskQueue }: Pick<CommandDeps, 'temporal' | 'taskQueue'>,
+  { temporal, taskQueue, retentionMonths }: Pick<CommandDeps, 'temporal' | 'taskQueue' | 'retentionMonths'>,
   auditId: string,
   timeline: TimelineOverrides | undefined,
 ): Promise<void> {
@@ -149,7 +152,7 @@ async function startWorkflow(
       workflowId: auditWorkflowId(auditId),
       taskQueue,
       // The audit's timeline is fixed now, for its whole life: later defaults or holidays never move it.
-      args: [{ auditId, timeline, fixedTimeline: fixTimeline(timeline) }],
+      args: [{ auditId, timeline, fixedTimeline: fixTimeline(timeline, retentionMonths) }],
       typedSearchAttributes: [{ key: stageSearchAttribute, value: 'selection' }],
     });
   } catch (err) {

@@ -16,6 +16,8 @@ export interface CommandDeps {
   allowCompressedTimelines: boolean;
   /** Where the product is reached: the 7 Point Briefing is published under it (a path alone when unset). */
   publicUrl?: string;
+  /** RETENTION_MONTHS, fixed in each audit's timeline as it starts; the default's (12) unless set. */
+  retentionMonths?: number;
 }
 
 /** What most commands need: the database and the audit's workflow. */

@@ -80,7 +80,7 @@ export async function recordNoInvolvement(
 }
 
 /** A business-unit notice (workflows/notice.ts), started once per outbox key. */
-async function startNotice(deps: NoticeDeps, auditId: string, notification: Notification): Promise<void> {
+export async function startNotice(deps: NoticeDeps, auditId: string, notification: Notification): Promise<void> {
   const key = notificationKey(auditId, notification);
   try {
     await deps.temporal.workflow.start<typeof businessUnitNotice>('businessUnitNotice', {

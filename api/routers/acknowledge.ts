@@ -81,7 +81,8 @@ export async function acknowledgeEscalation(
     throw alreadyAcknowledged();
   }
 
-  const acknowledgedAt = new Date();
+  // By the link's clock, which ends the link a grace after it.
+  const acknowledgedAt = new Date(life.now());
   await db.$transaction(async (tx) => {
     // Conditional, so two acknowledgements at once cannot both win.
     const stored = await tx.escalation.updateMany({

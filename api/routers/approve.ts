@@ -12,7 +12,7 @@ import { tokenHash } from '../../infra/links';
 import { FAILURE } from '../../workflows/errors';
 import { approvalDecisionUpdate } from '../../workflows/messages';
 import { HttpError, parse } from '../errors';
-import { type LinkLife, refuseExpired, unknownLink } from '../link-life';
+import { type LinkLife, refuseCancelled, refuseExpired, unknownLink } from '../link-life';
 import { type ApprovalView, approveErrors, approveFromForm, approvePage } from '../views/approve';
 import { linkFormRouter } from './link-form';
 
@@ -31,11 +31,14 @@ const SUPERSEDED = 'A newer version of the report has been circulated; use the l
 async function approvalFor({ db, life }: LinkLookup, token: string) {
   const approval = await db.approval.findUnique({
     where: { tokenHash: tokenHash(token) },
-    include: { reportVersion: { include: { audit: { select: { focus: true, workflowId: true } } } } },
+    include: {
+      reportVersion: { include: { audit: { select: { id: true, stage: true, focus: true, workflowId: true } } } },
+    },
   });
   if (!approval) throw await unknownLink(db, life, token, UNKNOWN_LINK);
   if (approval.supersededAt) throw new HttpError(410, 'link_closed', SUPERSEDED);
   refuseExpired(life, approval.decidedAt, 'your decision on this version of the report has been recorded');
+  await refuseCancelled(db, life, approval.reportVersion.audit);
   return approval;
 }
 
@@ -78,7 +81,8 @@ export async function decideApproval(
     // Conditional, so two submits at once (or a newer version circulated meanwhile) cannot both win.
     const stored = await tx.approval.updateMany({
       where: { id: approval.id, decision: null, supersededAt: null },
-      data: { decision, comments: body.comments || null, decidedAt: new Date() },
+      // By the link's clock, which ends the link a grace after it.
+      data: { decision, comments: body.comments || null, decidedAt: new Date(life.now()) },
     });
     if (stored.count === 0) {
       const now = await tx.approval.findUniqueOrThrow({ where: { id: approval.id } });

@@ -11,7 +11,7 @@ import { caseIdentifiers, identifierPatterns, redactIdentifiers } from '../../do
 import type { Db } from '../../infra/db';
 import { tokenHash } from '../../infra/links';
 import { auditPurged } from './respond';
-import { type LinkLife, refuseExpired, unknownLink } from '../link-life';
+import { type LinkLife, refuseCancelled, refuseExpired, unknownLink } from '../link-life';
 import { linkPath, sendPage, wantsHtml } from '../views/layout';
 import { type PackAgencyEntry, packPage, type PackSection, type PackView } from '../views/pack';
 
@@ -68,6 +68,7 @@ export async function viewPack({ db, life }: PackDeps, token: string): Promise<P
   if (audit.purgedAt) throw auditPurged();
   const readUntil = audit.discussionAt && new Date(audit.discussionAt.getTime() + PACK_READ_AFTER_DISCUSSION_MS);
   refuseExpired(life, readUntil, 'the discussion it was for took place more than a week ago');
+  await refuseCancelled(db, life, audit);
 
   const areas = Object.fromEntries(
     AREAS.map((area) => [area, { selfGrades: Object.fromEntries(GRADES.map((g) => [g, 0])) }]),

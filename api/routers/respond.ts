@@ -10,7 +10,7 @@ import { tokenHash } from '../../infra/links';
 import { submissionReceivedUpdate } from '../../workflows/messages';
 import { startEscalation } from '../commands/concerns';
 import { HttpError, parse } from '../errors';
-import { type LinkLife, refuseExpired, unknownLink } from '../link-life';
+import { type LinkLife, refuseCancelled, refuseExpired, unknownLink } from '../link-life';
 import { csrfToken, isFormPost, linkFormCsrf } from '../security';
 import { formText } from '../views/forms';
 import { linkPath, sendPage, wantsHtml } from '../views/layout';
@@ -53,6 +53,7 @@ async function invitationFor({ db, life }: Lookup, token: string) {
   });
   if (!invitation) throw await unknownLink(db, life, token, NOT_KNOWN);
   refuseClosed(life, invitation);
+  await refuseCancelled(db, life, invitation.audit);
   return invitation;
 }
 
@@ -66,11 +67,12 @@ async function linkFor({ db, life }: Lookup, token: string) {
       auditId: true,
       caseId: true,
       agencyId: true,
-      audit: { select: { workflowId: true, purgedAt: true, packCirculatedAt: true } },
+      audit: { select: { id: true, stage: true, workflowId: true, purgedAt: true, packCirculatedAt: true } },
     },
   });
   if (!invitation) throw await unknownLink(db, life, token, NOT_KNOWN);
   refuseClosed(life, invitation);
+  await refuseCancelled(db, life, invitation.audit);
   return invitation;
 }
 

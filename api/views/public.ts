@@ -4,7 +4,7 @@ import { DEFAULT_TIMELINE } from '../../domain/timeline';
 import type { LayoutModel, Page } from './layout';
 
 export interface PrivacyModel extends LayoutModel {
-  /** "12 months": how long identifiable data is kept after the report's sign-off (or a cancel), by default. */
+  /** "12 months": how long identifiable data is kept after the report's sign-off (or a cancel): RETENTION_MONTHS. */
   retention: string;
 }
 
@@ -18,8 +18,8 @@ export const accessibilityPage = (): Page => ({
   model: { title: 'Accessibility statement for Deep Dive', index: true },
 });
 
-export function privacyPage(): Page<PrivacyModel> {
-  const { retention } = DEFAULT_TIMELINE;
+export function privacyPage(retentionMonths?: number): Page<PrivacyModel> {
+  const retention = retentionMonths === undefined ? DEFAULT_TIMELINE.retention : { months: retentionMonths };
   return {
     template: 'privacy.njk',
     model: {

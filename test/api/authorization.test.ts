@@ -88,6 +88,11 @@ const MATRIX: Row[] = [
   { method: 'POST', route: '/acknowledge/{token}', who: 'link', body: EMPTY, allowed: 400 },
   { method: 'GET', route: '/pack/{token}', who: 'link', allowed: 200 },
   { method: 'GET', route: '/pack/{token}/pdf', who: 'link', allowed: 200 },
+  // After the link routes, as a reissue stops the fixture's link; IDs this file has no row for are 404.
+  { method: 'POST', route: '/api/audits/{id}/pack/{agencyId}/reissue', who: BU, allowed: 404 },
+  { method: 'POST', route: '/api/audits/{id}/approvals/{approvalId}/reissue', who: BU, allowed: 404 },
+  { method: 'POST', route: '/api/audits/{id}/escalations/{escalationId}/reissue', who: BU, allowed: 404 },
+  { method: 'POST', route: '/api/actions/{actionId}/reissue', who: BU, allowed: 200 },
   { method: 'GET', route: '/briefings/{slug}', who: 'public', allowed: 200 },
   { method: 'GET', route: '/dashboard', who: 'public', allowed: 303 },
   // No OpenID provider behind this app: /sign-in says so (503); a callback without a sign-in begun is a 409;

@@ -5,7 +5,7 @@ import { auditState, cancelAudit, startAudit } from '../../api/commands/audits';
 import type { CommandDeps } from '../../api/commands/deps';
 import { sendInvitations } from '../../api/commands/invitations';
 import { HttpError } from '../../api/errors';
-import { TASK_QUEUE } from '../../workflows/messages';
+import { type DeepDiveAuditInput, TASK_QUEUE } from '../../workflows/messages';
 import { PUBLIC_URL } from '../support/activities';
 import { KEYS, useAppBed } from '../support/app-bed';
 import { candidates } from '../support/fixtures';
@@ -100,4 +100,13 @@ test('refuses as the API does: a bad body 400 with its issues, an unknown agency
     message: expect.stringMatching(/stage cancelled/),
   });
   expect(await bed.db.audit.count({ where: { createdBy: ada.actor } })).toBe(2);
+});
+
+test("fixes the operator's RETENTION_MONTHS in the audit's timeline as it starts: the purge after sign-off waits on it", async () => {
+  const started = await startAudit({ ...deps(), retentionMonths: 6 }, ada, auditInput());
+  const history = await bed.env.client.workflow.getHandle(started.workflowId).fetchHistory();
+  const [payload] = history.events![0]!.workflowExecutionStartedEventAttributes!.input!.payloads!;
+  const input = JSON.parse(Buffer.from(payload!.data!).toString()) as DeepDiveAuditInput;
+  expect(input.fixedTimeline!.retention).toEqual({ months: 6 });
+  await cancelAudit(deps(), ada, started.id, { reason: 'Started in error' });
 });

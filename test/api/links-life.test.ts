@@ -8,13 +8,13 @@ import { linkToken, tokenHash } from '../../infra/links';
 import { notificationKey } from '../../domain/notifications';
 import { noticeWorkflowId, TASK_QUEUE } from '../../workflows/messages';
 import type { CaughtMessage } from '../../dev/mail-catcher';
-import { LINK_SECRET } from '../support/activities';
+import { LINK_SECRET, realActivities } from '../support/activities';
 import { KEYS, useAppBed } from '../support/app-bed';
 import { candidates, insertAuditWithLinks } from '../support/fixtures';
 import { eventually } from '../support/http';
 import { SUBMISSION_TEXT, submissionContent } from '../support/lifecycle';
 
-const { bed, http, agencyIds } = useAppBed({ temporal: 'dev', agencies: true });
+const { bed, http, agencyIds, serve } = useAppBed({ temporal: 'dev', agencies: true });
 
 const CONTACT = DEFAULT_LINK_LIFE.contactEmail;
 const DAY = 24 * 3600 * 1000;
@@ -252,6 +252,37 @@ describe('expiry: a link opens its task until the task is over plus the grace, t
     expect((await http.call('GET', path)).status).toBe(200);
     await bed.db.escalation.update({ where, data: { acknowledgedAt: ago(PAST) } });
     await expectStopped(path, 'link_expired', names);
+  });
+});
+
+describe('a cancelled audit', () => {
+  it("ends its audit tools', pack's and approvals' links once the grace after the cancellation has passed", async () => {
+    const rows = await insertAuditWithLinks(bed.db, 'cancel');
+    const names = (await bed.db.case.findMany({ where: { auditId: rows.auditId } })).map((c) => c.childName!);
+    // Cancelled as the workflow's activity records it: the stage, and its trail entry with the moment.
+    await realActivities(bed.db, bed.catcher.url).closeCancelledAudit({ auditId: rows.auditId });
+    // An app whose links' clock is `ahead` of this process's.
+    let ahead = 0;
+    const later = await serve({ links: { ...DEFAULT_LINK_LIFE, now: () => Date.now() + ahead } });
+    const open = async (path: string) => (await later.call('GET', path)).status;
+    const stopped = ['respond', 'pack', 'approve'] as const;
+
+    ahead = DEFAULT_LINK_LIFE.graceMs - 3600_000;
+    for (const kind of stopped)
+      expect({ kind, status: await open(`/${kind}/${rows.tokens[kind]}`) }).toEqual({ kind, status: 200 });
+    ahead = DEFAULT_LINK_LIFE.graceMs + 3600_000;
+    for (const kind of stopped) {
+      const res = await later.call('GET', `/${kind}/${rows.tokens[kind]}`);
+      expect({ kind, status: res.status, code: res.body.error?.code }).toEqual({
+        kind,
+        status: 410,
+        code: 'link_expired',
+      });
+      expect(res.body.error.message).toMatch(/cancelled/);
+      for (const name of names) expect(JSON.stringify(res.body)).not.toContain(name);
+    }
+    // The escalation outlives the cancelled audit: its acknowledgement link still opens.
+    expect(await open(`/acknowledge/${rows.tokens.acknowledge}`)).toBe(200);
   });
 });
 

@@ -8,6 +8,7 @@ import { createLogger } from '../../infra/logger';
 import { useAppBed } from '../support/app-bed';
 import { insertInvitation } from '../support/fixtures';
 import { serve } from '../support/http';
+import { tokenHash } from '../../infra/links';
 
 jest.setTimeout(120_000);
 
@@ -68,6 +69,32 @@ describe('the emailed-link routes', () => {
     const refused = await openTool(app.base, 'one-more-guess-0123456789abcdefghijklmnop');
     expect(refused.status).toBe(429);
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+  });
+});
+
+describe('links that have been stopped', () => {
+  it('count against the address as guessing does: a flood of revoked links (410) from one address gets a 429', async () => {
+    const app = await serveApp({});
+    const dead: string[] = [];
+    for (let i = 0; i < 61; i++) {
+      const { token } = await insertInvitation(bed.db, linkToken());
+      dead.push(token);
+    }
+    // Revoked as a reissue or a rotated LINK_SECRET revokes them: each answers 410 link_gone.
+    await bed.db.revokedLink.createMany({
+      data: dead.map((token) => ({ tokenHash: tokenHash(token), kind: 'respond', reason: 'reissued' })),
+    });
+    await bed.db.invitation.updateMany({
+      where: { tokenHash: { in: dead.map(tokenHash) } },
+      data: { tokenHash: null },
+    });
+    const statuses: number[] = [];
+    for (const token of dead) statuses.push((await openTool(app.base, token)).status);
+    expect(statuses.slice(0, 60)).toEqual(Array(60).fill(410));
+    expect(statuses[60]).toBe(429);
+    // Even a link that works is refused from that address until the minute is over.
+    const { token: live } = await insertInvitation(bed.db, linkToken());
+    expect((await openTool(app.base, live)).status).toBe(429);
   });
 });
 

@@ -1,4 +1,14 @@
-import { deadlineAfter, deadlineSchedule, DEFAULT_TIMELINE, durationMs, resolveTimeline } from '../../domain/timeline';
+import {
+  deadlineAfter,
+  deadlineSchedule,
+  DEFAULT_TIMELINE,
+  durationMs,
+  fixTimeline,
+  resolveTimeline,
+  shift,
+} from '../../domain/timeline';
+import { loadConfig } from '../../infra/config';
+import { privacyPage } from '../../api/views/public';
 
 describe('the audit timeline', () => {
   it('sets the submission deadline 15 working days on, at close of business, over a bank holiday', () => {
@@ -40,5 +50,25 @@ describe('the audit timeline', () => {
     expect(durationMs('P1DT2H')).toBe(26 * 3_600_000);
     expect(durationMs('PT0.5S')).toBe(500);
     expect(() => durationMs('ten minutes')).toThrow('not an ISO-8601 duration');
+  });
+});
+
+describe('retention, as the operator sets it (RETENTION_MONTHS)', () => {
+  it('is 12 months unless set; 6 fixed in an audit purges it 6 calendar months after sign-off', () => {
+    expect(loadConfig({}).retentionMonths).toBe(12);
+    expect(loadConfig({ RETENTION_MONTHS: '6' }).retentionMonths).toBe(6);
+    expect(() => loadConfig({ RETENTION_MONTHS: 'half a year' })).toThrow(/RETENTION_MONTHS/);
+    expect(fixTimeline().retention).toEqual({ months: 12 });
+    const fixed = fixTimeline(undefined, 6);
+    expect(fixed.retention).toEqual({ months: 6 });
+    // Only retention differs from today's defaults; what the workflow's purge timer counts from sign-off.
+    expect({ ...fixed, retention: DEFAULT_TIMELINE.retention }).toEqual(DEFAULT_TIMELINE);
+    const signedOff = new Date('2027-03-15T10:00:00Z');
+    expect(shift(signedOff, fixed.retention, 1).toISOString().slice(0, 10)).toBe('2027-09-15');
+    // The privacy notice says what the operator set.
+    expect(privacyPage().model.retention).toBe('12 months');
+    expect(privacyPage(6).model.retention).toBe('6 months');
+    // A compressed timeline's own retention (demos) wins.
+    expect(fixTimeline({ retention: 'PT1H' }, 6).retention).toEqual({ ms: 3_600_000 });
   });
 });

@@ -54,6 +54,8 @@ export interface AppOverrides {
   session?: AppDeps['session'];
   /** Serve on this port (an OpenID provider's redirect URL must be known before the app listens). */
   port?: number;
+  /** The links' life: their grace and contact, and the clock that ends them (a time-skipping server's). */
+  links?: AppDeps['links'];
 }
 
 export interface AppBedOptions extends AppOverrides {
@@ -93,7 +95,7 @@ export function useAppBed(opts: AppBedOptions = {}): AppBed {
   };
 
   function app(overrides: AppOverrides) {
-    const { client, publicUrl, linkRateLimit, oidc, session } = { ...opts, ...overrides };
+    const { client, publicUrl, linkRateLimit, oidc, session, links } = { ...opts, ...overrides };
     return createApp({
       config: {
         apiKeys: Object.entries(keys).map(([name, key]) => ({ role: ROLE[name as keyof typeof KEYS], key })),
@@ -111,6 +113,7 @@ export function useAppBed(opts: AppBedOptions = {}): AppBed {
       linkRateLimit,
       oidc,
       session,
+      links,
     });
   }
 
