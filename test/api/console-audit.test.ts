@@ -22,6 +22,7 @@ const updates: { workflowId: string; update: string; args: unknown }[] = [];
 /** Audits whose workflow has ended: an update is refused as Temporal refuses it. */
 const ended = new Set<string>();
 const standIn = {
+  connection: { withDeadline: <T>(_deadline: number, fn: () => Promise<T>) => fn() },
   workflow: {
     getHandle: (workflowId: string) => ({
       query: () => Promise.reject(new WorkflowNotFoundError('no run here', workflowId, undefined)),

@@ -49,6 +49,7 @@ let token: string;
 const unavailable = () =>
   Promise.reject(Object.assign(new Error('14 UNAVAILABLE: No connection established'), { code: 14 }));
 const temporal = {
+  connection: { withDeadline: <T>(_deadline: number, fn: () => Promise<T>) => fn() },
   workflow: { getHandle: () => ({ query: unavailable, executeUpdate: unavailable, signal: unavailable }) },
   workflowService: { getSystemInfo: () => Promise.resolve({}) },
 } as unknown as Client;
