@@ -9,6 +9,7 @@ import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { emailIdOf } from '../../activities/email';
 import { resendWorkflowId } from '../../api/commands/emails';
+import { recordHistory } from '../support/histories';
 import { LINK_SECRET } from '../support/activities';
 import { KEYS, startDrawnAudit, untilApiStage, useAppBed } from '../support/app-bed';
 import { AGENCIES } from '../support/fixtures';
@@ -160,8 +161,9 @@ it('a failed invitation is sent again once from the audit page, and the audit no
     'the email sent again',
   );
   expect(again).toMatchObject({ template: original.template, recipient: REFUSED_ONCE, resendOf: failed.key });
-  const run = await bed.env.client.workflow.getHandle(resendWorkflowId(again.key)).result();
-  expect(run).toBeUndefined();
+  const resend = bed.env.client.workflow.getHandle(resendWorkflowId(again.key));
+  expect(await resend.result()).toBeUndefined();
+  await recordHistory(resend, 'email-sent-again');
   await eventually(
     async () =>
       (await bed.db.emailOutbox.findUniqueOrThrow({ where: { key: failed.key } })).status === 'resent' || undefined,
