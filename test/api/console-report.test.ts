@@ -6,6 +6,7 @@
 // refuses it as a workflow in another stage does.
 import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import * as cheerio from 'cheerio';
+import { followUpActivities } from '../../activities/follow-up';
 import { rolesOf } from '../../api/openapi';
 import { CONSOLE_REPORT_ROUTES } from '../../api/routers/console-report-routes';
 import type { Role } from '../../infra/config';
@@ -20,6 +21,8 @@ const BROWSER_ACCEPT = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/
 const DAY = 24 * 3600 * 1000;
 
 const updates: { workflowId: string; update: string; args: unknown }[] = [];
+/** When the stand-in took an action's close, as the workflow answers it (its own write of the row comes later). */
+const CLOSED_AT = '2026-11-30T10:00:00.000Z';
 /** When set, the workflow refuses every update as one in another stage would. */
 let refusing = false;
 const standIn = {
@@ -30,7 +33,7 @@ const standIn = {
           return Promise.reject(new WorkflowUpdateFailedError('refused', wrongStage('do this', 'discussion')));
         }
         updates.push({ workflowId, update: def.name, args: opts.args });
-        return Promise.resolve({ stage: 'action_follow_up', status: 'closed' });
+        return Promise.resolve({ stage: 'action_follow_up', status: 'closed', closedAt: CLOSED_AT });
       },
     }),
   },
@@ -441,6 +444,48 @@ describe('/actions and /audits/:id/actions', () => {
     });
     expect(trail.actor).toBe(`staff:${as.lis!.staffId}`);
     expect((await get('lis', closed.location!)).$('.govuk-notification-banner').text()).toContain('Action closed');
+  });
+
+  it('the list shows the action closed on the very next GET after "Close action", before the workflow writes it', async () => {
+    // The stand-in answers the close and writes nothing, as the workflow does: its write is a chore for later.
+    const rows = await insertAuditWithLinks(bed.db, 'close-then-list');
+    const list = `/audits/${rows.auditId}/actions`;
+    const closed = await post(
+      'business_unit',
+      `/actions/${rows.actionId}/close`,
+      { from: rows.auditId, page: '1' },
+      list,
+    );
+    expect(closed.status).toBe(303);
+
+    const after = await get('business_unit', closed.location!);
+    const cells = after
+      .$('tbody tr')
+      .first()
+      .find('td')
+      .map((_i, td) => after.$(td).text().replace(/\s+/g, ' ').trim())
+      .get();
+    expect(cells[3]).toBe('Closed');
+    expect(buttons(after)).toEqual([]);
+    const row = await bed.db.action.findUniqueOrThrow({ where: { id: rows.actionId } });
+    expect(row).toMatchObject({
+      status: 'closed',
+      closedAt: new Date(CLOSED_AT),
+      closedBy: `staff:${as.business_unit!.staffId}`,
+    });
+
+    // The workflow's own write, after: it finds the close made, and the trail says it once.
+    const { recordActionClosed } = followUpActivities({ db: bed.db });
+    expect(await recordActionClosed({ actionId: rows.actionId, closedAt: CLOSED_AT })).toBe(CLOSED_AT);
+    const trail = await bed.db.auditTrailEntry.findMany({
+      where: { auditId: rows.auditId, action: 'action.closed' },
+    });
+    expect(trail).toHaveLength(1);
+    expect(trail[0]).toMatchObject({ actor: 'system', details: { actionId: rows.actionId, number: 1 } });
+    expect(await bed.db.action.findUniqueOrThrow({ where: { id: rows.actionId } })).toMatchObject({
+      closedAt: new Date(CLOSED_AT),
+      closedBy: `staff:${as.business_unit!.staffId}`,
+    });
   });
 
   it('an action already closed is refused (409) on the list, beside its button', async () => {
