@@ -9,7 +9,7 @@ import { type Served, useAppBed } from '../support/app-bed';
 import { insertAudit, insertAuditWithLinks } from '../support/fixtures';
 import { submissionContent } from '../support/lifecycle';
 import { freePort } from '../support/ports';
-import { type AxeCounts, expectNoAxeViolations, launchChromium, Recorder } from './browser';
+import { type AxeCounts, checkPage, launchChromium, Recorder, signedInPage } from './browser';
 
 jest.setTimeout(120_000);
 
@@ -97,22 +97,14 @@ afterEach(() => {
   expect(recorder.problems.splice(0)).toEqual([]);
 });
 
-async function check(label: string): Promise<void> {
-  await recorder.shot(page, `console-report-${label}`);
-  checked.push(await expectNoAxeViolations(page, `console-report-${label}`));
-}
+const shotAndAxe = checkPage(recorder, 'console-report');
+const check = async (label: string) => void checked.push(await shotAndAxe(page, label));
 
-/** A fresh browser, signed in as this account through the provider's own page, on `path`. */
+/** A fresh browser, signed in through the provider's own page as this account, on `path`. */
 async function signInAs(email: string, path: string): Promise<void> {
   await context?.close();
-  context = await recorder.context(browser);
-  page = await context.newPage();
-  await page.goto(`${app.base}${path}`);
-  await page.waitForURL(`${provider.issuer}/**`);
-  await page.getByLabel('Email address').fill(email);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL(`${app.base}${path}`);
+  const at = { base: app.base, issuer: provider.issuer, password: PASSWORD };
+  ({ context, page } = await signedInPage(recorder, browser, at, email, path));
 }
 
 /** Presses a button and waits for the page it answers with; a refusal's status is expected and taken. */
