@@ -42,21 +42,41 @@ export function followUpActivities({ db }: { db: Db }) {
 
     /** Closes the action's row at `closedAt`, the moment the workflow took the close (now, for runs before 0.3.0). */
     async recordActionClosed(input: { actionId: string; closedAt?: string }): Promise<string> {
-      const action = await db.action.findUniqueOrThrow({ where: { id: input.actionId } });
-      if (action.closedAt) return action.closedAt.toISOString();
       const closedAt = input.closedAt ? new Date(input.closedAt) : new Date();
-      await db.$transaction([
-        db.action.update({ where: { id: input.actionId }, data: { status: 'closed', closedAt } }),
-        db.auditTrailEntry.create({
-          data: {
-            auditId: action.auditId,
-            actor: 'system',
-            action: 'action.closed',
-            details: { actionId: action.id, number: action.number },
-          },
-        }),
-      ]);
-      return closedAt.toISOString();
+      return (await closeActionRow(db, { actionId: input.actionId, closedAt })).toISOString();
     },
   };
+}
+
+/**
+ * Closes the action's row at `closedAt`, once. The close command writes it as soon as the workflow answers
+ * (so the next page shows it closed), the workflow's chore after; whichever comes second finds it done, and
+ * only the first writes the trail's `action.closed`. `closedBy` is the person, known only to the command.
+ * Returns the moment stored.
+ */
+export function closeActionRow(
+  db: Db,
+  { actionId, closedAt, closedBy }: { actionId: string; closedAt: Date; closedBy?: string },
+): Promise<Date> {
+  return db.$transaction(async (tx) => {
+    // Conditional on the row still open: of two writers at once, the second waits for the first's row lock
+    // and then finds nothing to update.
+    const { count } = await tx.action.updateMany({
+      where: { id: actionId, closedAt: null },
+      data: { status: 'closed', closedAt },
+    });
+    if (closedBy) await tx.action.updateMany({ where: { id: actionId, closedBy: null }, data: { closedBy } });
+    const action = await tx.action.findUniqueOrThrow({ where: { id: actionId } });
+    if (count) {
+      await tx.auditTrailEntry.create({
+        data: {
+          auditId: action.auditId,
+          actor: 'system',
+          action: 'action.closed',
+          details: { actionId: action.id, number: action.number },
+        },
+      });
+    }
+    return action.closedAt!;
+  });
 }

@@ -25,7 +25,7 @@ import { consoleRouter } from './routers/console';
 import { candidateUpload, consoleAuditsRouter } from './routers/console-audits';
 import { consoleAuditRouter } from './routers/console-audit';
 import { consoleStagesRouter } from './routers/console-stages';
-import { consoleReportRouter } from './routers/console-report';
+import { agencyUpload, consoleReportRouter } from './routers/console-report';
 import { consoleInvitationsRouter } from './routers/console-invitations';
 import { publicPagesRouter } from './routers/public';
 import { respondRouter } from './routers/respond';
@@ -156,8 +156,10 @@ function staffConsole(deps: AppDeps): Router {
   router.use(setUpWebSession({ db: deps.db, secret: deps.linkSecret, https, settings }));
   router.use(auth.signedIn);
   router.use(staffRateLimit(deps.config.rateLimits?.perStaff));
-  // "Start a new audit" posts a file (multipart): read before the CSRF check, which finds its token in the body.
+  // "Start a new audit" and "Import agencies (CSV)" post a file (multipart): read before the CSRF check, which
+  // finds its token in the body.
   router.use('/audits/new', candidateUpload);
+  router.use('/agencies', agencyUpload);
   router.use(staffCsrf(deps.linkSecret));
   router.use(auth.router);
   router.use(consoleRouter({ db: deps.db }));

@@ -4,8 +4,9 @@
 // SESSION_IDLE_MINUTES (the cookie and the row are renewed on every request) and ends SESSION_ABSOLUTE_HOURS
 // after sign-in whatever happens (api/sign-in.ts checks `signedInAt`). The cookie is HttpOnly,
 // SameSite=Lax, and behind https Secure with the `__Host-` prefix.
+import { promisify } from 'node:util';
 import session, { type SessionData, Store } from 'express-session';
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 import type { Db } from '../infra/db';
 import type { Prisma } from '../prisma/generated/client';
 
@@ -96,3 +97,10 @@ export function setUpWebSession(opts: {
     },
   });
 }
+
+/**
+ * The session stored before the redirect that reads it (a draft kept between a form and its check page):
+ * express-session saves only as the response ends, and a browser follows a 303 on its headers, so the next
+ * page could otherwise find the session as it was.
+ */
+export const savedSession = (req: Request): Promise<void> => promisify(req.session.save.bind(req.session))();

@@ -1,6 +1,6 @@
 // The agency directory as a CSV file: its columns, and its rows checked with the API's own schema. The command
 // line (`deepdive agencies import`) and the console's "Import agencies (CSV)" read the same file the same way.
-import { type CsvRow, type Problem, zodProblems } from './csv';
+import { CsvInvalid, type CsvRow, parseCsv, type Problem, zodProblems } from './csv';
 import { createAgencySchema, type CreateAgency } from './schemas';
 
 export const AGENCY_COLUMNS = ['name', 'type', 'contactEmail', 'leadEmail'] as const;
@@ -31,4 +31,11 @@ export function checkAgencyRows(rows: CsvRow<(typeof AGENCY_COLUMNS)[number]>[])
     valid.push({ line: row.line, agency: parsed.data });
   }
   return { valid, problems };
+}
+
+/** The agencies of a CSV file's text, every row checked; throws CsvInvalid with every problem, by line and column. */
+export function readAgenciesCsv(text: string): { line: number; agency: CreateAgency }[] {
+  const { valid, problems } = checkAgencyRows(parseCsv(text, { required: AGENCY_COLUMNS }));
+  if (problems.length) throw new CsvInvalid(problems);
+  return valid;
 }

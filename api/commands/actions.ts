@@ -1,6 +1,7 @@
 // Actions from the discussion, followed up each quarter by their own workflow (`action-<id>`) until the LIS,
 // or the business unit on its behalf, closes them (PRODUCT.md, stage 9).
 import { z } from 'zod';
+import { closeActionRow } from '../../activities/follow-up';
 import { actionWorkflowId, closeActionUpdate } from '../../workflows/messages';
 import type { Principal } from '../auth';
 import { HttpError, whileAuditRuns } from '../errors';
@@ -8,7 +9,11 @@ import { type AuditDeps, recordTrail, type UpdateOptions } from './deps';
 
 const actionIdSchema = z.uuid();
 
-/** Closes the action; the audit completes when its last open action closes. */
+/**
+ * Closes the action; the audit completes when its last open action closes. The workflow answers before its
+ * own write of the close, so the row is written here too, with who closed it: the list the person returns
+ * to shows it closed.
+ */
 export async function closeAction(deps: AuditDeps, actor: Principal, actionId: string, opts: UpdateOptions = {}) {
   const { db } = deps;
   const parsed = actionIdSchema.safeParse(actionId);
@@ -26,5 +31,9 @@ export async function closeAction(deps: AuditDeps, actor: Principal, actionId: s
     deps.temporal.workflow.getHandle(actionWorkflowId(action.id)).executeUpdate(closeActionUpdate, opts),
     'This action is not being followed up: its follow-up starts at LIS sign-off and ends when it is closed.',
   );
+  // Runs from before 0.3.0 wrote the row before answering; this write then finds it done.
+  if (state.closedAt) {
+    await closeActionRow(db, { actionId: action.id, closedAt: new Date(state.closedAt), closedBy: actor.actor });
+  }
   return { id: action.id, status: state.status };
 }

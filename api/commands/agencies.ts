@@ -1,11 +1,8 @@
 // The agency directory. A new contact or lead address takes effect from the next email: emails read the
 // directory when they are sent.
 import { z } from 'zod';
-import { createAgencySchema, updateAgencySchema } from '../../domain/schemas';
+import { type CreateAgency, createAgencySchema, updateAgencySchema } from '../../domain/schemas';
 import type { Db } from '../../infra/db';
-// The CLI's own columns and checks, so that a file the CLI refuses the console refuses the same way.
-import { AGENCY_COLUMNS, checkAgencyRows } from '../../domain/agencies-csv';
-import { CsvInvalid, parseCsv, type Problem } from '../../domain/csv';
 import { type Principal, trailActor } from '../auth';
 import { HttpError, parse } from '../errors';
 import type { CommandDeps } from './deps';
@@ -45,31 +42,58 @@ export async function updateAgency({ db }: DirectoryDeps, actor: Principal, agen
   return updated;
 }
 
-/** What "Import agencies (CSV)" posts: the file's text. */
-export const importAgenciesSchema = z.strictObject({ csv: z.string().trim().min(1).max(500_000) });
+/** An agency of the file, and what importing it does to the directory (matched by name). */
+export interface PlannedAgency {
+  line: number;
+  agency: CreateAgency;
+  change: 'add' | 'update' | 'unchanged';
+  /** For an update: the fields that change. */
+  fields: AgencyDetail[];
+}
+
+const AGENCY_DETAILS = ['type', 'contactEmail', 'leadEmail'] as const;
+type AgencyDetail = (typeof AGENCY_DETAILS)[number];
+
+/** What importing these agencies would do to the directory as it is now. */
+export async function planAgencyImport(
+  { db }: DirectoryDeps,
+  rows: { line: number; agency: CreateAgency }[],
+): Promise<PlannedAgency[]> {
+  const known = await db.agency.findMany({ where: { name: { in: rows.map((r) => r.agency.name) } } });
+  const byName = new Map(known.map((a) => [a.name, a]));
+  return rows.map(({ line, agency }) => ({ line, agency, ...changeOf(agency, byName.get(agency.name)) }));
+}
+
+function changeOf(agency: CreateAgency, existing: CreateAgency | undefined): Pick<PlannedAgency, 'change' | 'fields'> {
+  if (!existing) return { change: 'add', fields: [] };
+  const fields = AGENCY_DETAILS.filter((f) => existing[f] !== agency[f]);
+  return { change: fields.length ? 'update' : 'unchanged', fields };
+}
 
 /**
- * The directory from a CSV file as the CLI imports it (`deepdive agencies import`): the same columns and checks,
- * upserted by name. Every problem is listed by line and column, and nothing is imported while any remain.
+ * What "Import agencies" sends: the agencies of a file already read (domain/agencies-csv.ts readAgenciesCsv,
+ * the CLI's columns and checks), each upserted by name.
+ */
+export const importAgenciesSchema = z.strictObject({
+  agencies: z
+    .array(createAgencySchema)
+    .min(1)
+    .max(10_000)
+    .refine((list) => new Set(list.map((a) => a.name)).size === list.length, 'each agency’s name once'),
+});
+
+/**
+ * Adds or updates the agencies (matched by name), all or none, each change in the audit trail. What the
+ * directory holds already is left as it is.
  */
 export async function importAgencies({ db }: DirectoryDeps, actor: Principal, input: unknown) {
-  const { csv } = parse(importAgenciesSchema, input);
-  let checked: ReturnType<typeof checkAgencyRows>;
-  try {
-    checked = checkAgencyRows(parseCsv(csv, { required: AGENCY_COLUMNS }));
-  } catch (err) {
-    if (err instanceof CsvInvalid) throw csvRefused(err.problems);
-    throw err;
-  }
-  if (checked.problems.length) throw csvRefused(checked.problems);
+  const { agencies } = parse(importAgenciesSchema, input);
   return db.$transaction(async (tx) => {
     const done = { created: 0, updated: 0, unchanged: 0 };
-    for (const { agency } of checked.valid) {
+    for (const agency of agencies) {
       const existing = await tx.agency.findUnique({ where: { name: agency.name } });
-      const fields = existing
-        ? (['type', 'contactEmail', 'leadEmail'] as const).filter((f) => existing[f] !== agency[f])
-        : [];
-      if (existing && !fields.length) {
+      const { change, fields } = changeOf(agency, existing ?? undefined);
+      if (change === 'unchanged') {
         done.unchanged++;
         continue;
       }
@@ -88,14 +112,6 @@ export async function importAgencies({ db }: DirectoryDeps, actor: Principal, in
     return done;
   });
 }
-
-const csvRefused = (problems: Problem[]) =>
-  new HttpError(
-    400,
-    'invalid_csv',
-    `The CSV has ${problems.length === 1 ? '1 problem' : `${problems.length} problems`}: nothing was imported.`,
-    problems,
-  );
 
 async function refuseNameTaken(db: Db, name: string): Promise<void> {
   const existing = await db.agency.findUnique({ where: { name } });

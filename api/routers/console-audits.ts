@@ -3,9 +3,7 @@
 // exactly as the API does. The candidate pool, child identifiers and all, is kept between the form and
 // "Start audit" in the person's server-side session, never in a page.
 import { randomUUID } from 'node:crypto';
-import { promisify } from 'node:util';
-import { type Request, type RequestHandler, type Response, Router } from 'express';
-import multer from 'multer';
+import { type Request, type Response, Router } from 'express';
 import {
   candidatePool,
   locateCandidate,
@@ -13,13 +11,14 @@ import {
   parseCandidates,
   sortProblems,
 } from '../../domain/candidates-csv';
-import { CsvInvalid, type Problem, zodProblems } from '../../domain/csv';
+import { type Problem, zodProblems } from '../../domain/csv';
 import { createAuditSchema } from '../../domain/schemas';
 import { auditListPage } from '../audit-reads';
 import { checkStart, startAudit } from '../commands/audits';
 import type { CommandDeps } from '../commands/deps';
 import { HttpError, parse } from '../errors';
-import { refuseUnstorableText } from '../security';
+import { savedSession } from '../sessions';
+import { csvUpload, readCsvFile } from '../uploads';
 import { AUDITS_PAGE_SIZE, auditsPage, auditsQueryErrors, auditsQuerySchema, type AuditsView } from '../views/audits';
 import type { Errors } from '../views/components';
 import { sendPage } from '../views/layout';
@@ -53,35 +52,8 @@ declare module 'express-session' {
   }
 }
 
-/** A candidate pool is at most 1,000 cases (POST /api/audits): a file of 2 MB holds many more. */
-const MAX_CSV_BYTES = 2 * 1024 * 1024;
-
-const upload = multer({
-  storage: multer.memoryStorage(),
-  limits: { fileSize: MAX_CSV_BYTES, files: 1, fields: 40, parts: 41, fieldSize: 10_000 },
-}).single('candidates');
-
-/**
- * Reads "Start a new audit"'s multipart form (the CSV as `candidates`, in memory) before the console's CSRF
- * check, which reads the form's token from the body; only for someone signed in. Its text is held to what
- * PostgreSQL can store, as every other body is.
- */
-export const candidateUpload: RequestHandler = (req, res, next) => {
-  if (req.method !== 'POST' || !req.staff || !req.is('multipart')) return next();
-  upload(req, res, (err?: unknown) => {
-    if (err instanceof multer.MulterError) {
-      const tooLarge = err.code === 'LIMIT_FILE_SIZE' || err.code === 'LIMIT_FIELD_VALUE';
-      return next(
-        tooLarge
-          ? new HttpError(413, 'body_too_large', 'The file is too large: a candidate pool’s CSV is under 2 MB.')
-          : new HttpError(400, 'malformed_form', `The form could not be read: ${err.message}.`),
-      );
-    }
-    // busboy's refusal of a body that is not multipart after all.
-    if (err) return next(new HttpError(400, 'malformed_form', 'The form could not be read.'));
-    refuseUnstorableText(req, res, next);
-  });
-};
+/** "Start a new audit"'s form, its CSV as `candidates`. */
+export const candidateUpload = csvUpload('candidates', 'a candidate pool’s CSV');
 
 export function consoleAuditsRouter(deps: CommandDeps): Router {
   const router = Router();
@@ -144,7 +116,7 @@ export function consoleAuditsRouter(deps: CommandDeps): Router {
     const fileName = req.file?.originalname || 'the file';
     if (req.file?.size) {
       pool = undefined;
-      const { rows, problems } = readPool(req.file.buffer);
+      const { rows, problems } = readCsvFile(req.file.buffer, parseCandidates);
       fileProblems.push(...problems);
       if (rows.length) {
         const directory = await db.agency.findMany({ select: { id: true, name: true } });
@@ -231,25 +203,6 @@ export function consoleAuditsRouter(deps: CommandDeps): Router {
   });
 
   return router;
-}
-
-/**
- * The draft stored before the redirect that reads it: express-session saves only as the response ends, and a
- * browser follows a 303 on its headers, so the next page could otherwise find the session as it was.
- */
-const savedSession = (req: Request): Promise<void> => promisify(req.session.save.bind(req.session))();
-
-/** The file's text, as the candidate CSV's rows, or what is wrong with it. */
-function readPool(buffer: Buffer): { rows: ReturnType<typeof parseCandidates>; problems: Problem[] } {
-  const text = buffer.toString('utf8');
-  // PostgreSQL stores no NUL: a file with one is not the text file it should be.
-  if (text.includes('\u0000')) return { rows: [], problems: [{ message: 'this is not a CSV text file' }] };
-  try {
-    return { rows: parseCandidates(text), problems: [] };
-  } catch (err) {
-    if (err instanceof CsvInvalid) return { rows: [], problems: err.problems };
-    throw err;
-  }
 }
 
 /** The issues' problems with the pool's cases, by line and column of the file, less those already said. */

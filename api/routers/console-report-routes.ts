@@ -157,20 +157,46 @@ export const CONSOLE_REPORT_ROUTES: RouteDoc[] = [
     path: '/agencies',
     operationId: 'consoleAddOrImportAgencies',
     summary:
-      'The console: "Add an agency" (action=add), or "Import agencies (CSV)" (action=import: the columns and ' +
-      'checks of `deepdive agencies import`)',
+      'The console: "Add an agency" (action=add), or "Import agencies (CSV)" (action=import, multipart: the ' +
+      'file, read with the columns and checks of `deepdive agencies import`, every problem listed by line and column)',
     tag: 'console',
     access: BU,
     console: true,
-    form: agencyForm.extend({
-      action: z.enum(['add', 'import']),
-      csv: z
+    form: agencyForm.extend({ action: z.enum(['add', 'import']) }),
+    multipart: z.looseObject({
+      _csrf: z.string(),
+      action: z.literal('import'),
+      agencies: z
         .string()
         .optional()
-        .meta({ description: 'To import: the file’s text, name,type,contactEmail,leadEmail, header row first.' }),
+        .meta({ description: 'The CSV file: name,type,contactEmail,leadEmail, header row first.' }),
     }),
-    success: done('Added or imported: back to the directory'),
-    errors: [409],
+    success: done('Added: back to the directory; or the file read: to check the agencies before importing them'),
+    errors: [409, 413],
+  },
+  {
+    method: 'get',
+    path: '/agencies/import/check',
+    operationId: 'consoleCheckAgencyImport',
+    summary: 'The console: the agencies of the file read, and what importing each does, before "Import agencies"',
+    tag: 'console',
+    access: BU,
+    console: true,
+    success: [
+      { status: 200, description: 'The agencies to add and update.', html: true },
+      { status: 303, description: 'No file read: to /agencies (not signed in: to /sign-in).' },
+    ],
+  },
+  {
+    method: 'post',
+    path: '/agencies/import/check',
+    operationId: 'consoleImportAgencies',
+    summary: 'The console: "Import agencies" — the file’s agencies upserted by name, all or none; sent twice, once',
+    tag: 'console',
+    access: BU,
+    console: true,
+    form: z.looseObject({ _csrf: z.string(), key: z.uuid() }),
+    success: done('Imported: to the directory, which says what changed (no file read, or an old page: to /agencies)'),
   },
   {
     method: 'get',

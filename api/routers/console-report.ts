@@ -1,18 +1,22 @@
 // The console's report, sign-off, actions and agencies pages: thin adapters over the commands the JSON API
 // calls (api/commands/), so both doors validate, record and refuse alike. A refusal is shown on the page it
 // came from, in the error summary, with what the person typed kept.
+import { randomUUID } from 'node:crypto';
 import { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
-import { REPORT_FIELDS } from '../../domain/schemas';
+import { readAgenciesCsv } from '../../domain/agencies-csv';
+import { type CreateAgency, REPORT_FIELDS } from '../../domain/schemas';
 import type { Db } from '../../infra/db';
 import type { Principal } from '../auth';
-import { createAgency, importAgencies, listAgencies, updateAgency } from '../commands/agencies';
+import { createAgency, importAgencies, listAgencies, planAgencyImport, updateAgency } from '../commands/agencies';
 import { closeAction } from '../commands/actions';
 import { type AuditDeps, findAudit } from '../commands/deps';
 import { checkReportVersion, decideLis, draftReport, submitReportVersion } from '../commands/report';
 import { actionsPage, agencyNames, reportVersionsOf } from '../console-reads';
 import { HttpError, parse } from '../errors';
+import { savedSession } from '../sessions';
 import type { SignedIn } from '../sign-in';
+import { csvUpload, readCsvFile } from '../uploads';
 import { actionsListPage, actionsListPath } from '../views/console-actions';
 import {
   AGENCY_FIELDS,
@@ -21,7 +25,9 @@ import {
   agencyEditPage,
   type AgencyForm,
   agencyFormErrors,
-  csvProblemErrors,
+  agencyImportCheckPage,
+  IMPORT_FIELD,
+  importProblemErrors,
 } from '../views/console-agencies';
 import {
   identifierErrors,
@@ -68,6 +74,9 @@ const closeForm = z.object({
   page: z.coerce.number().int().min(1).max(1_000_000),
 });
 const count = z.coerce.number().int().min(0).optional();
+const importForm = z.object({ key: z.uuid() });
+const importedPath = ({ created, updated, unchanged }: ImportedCounts) =>
+  `/agencies?created=${created}&updated=${updated}&unchanged=${unchanged}`;
 const agenciesQuery = z.object({
   added: flagQuery,
   changed: flagQuery,
@@ -75,6 +84,27 @@ const agenciesQuery = z.object({
   updated: count,
   unchanged: count,
 });
+
+/** "Import agencies (CSV)"'s form, its file as `agencies`. */
+export const agencyUpload = csvUpload(IMPORT_FIELD, 'an agency CSV');
+
+interface ImportedCounts {
+  created: number;
+  updated: number;
+  unchanged: number;
+}
+
+declare module 'express-session' {
+  interface SessionData {
+    /** "Import agencies (CSV)" between the file and "Import agencies": its agencies, then what importing did. */
+    agencyImport?: {
+      fileName: string;
+      rows: { line: number; agency: CreateAgency }[];
+      key: string;
+      done?: ImportedCounts;
+    };
+  }
+}
 
 export function consoleReportRouter(deps: AuditDeps): Router {
   const { db } = deps;
@@ -249,7 +279,7 @@ export function consoleReportRouter(deps: AuditDeps): Router {
   // "Add an agency" and "Import agencies (CSV)" post here, each form saying which it is (as /staff's do).
   router.post('/agencies', requireStaff('business_unit'), async (req, res) => {
     const { action } = formFields(req.body, ['action']);
-    if (action === 'import') return importCsv(req, res);
+    if (action === 'import') return readImport(req, res);
     if (action !== 'add') throw new HttpError(400, 'validation_failed', 'Choose what to do: add or import.');
     const form = agencyForm(req.body);
     const added = await attempt(() => createAgency({ db }, personOf(req.staff!), form));
@@ -260,20 +290,44 @@ export function consoleReportRouter(deps: AuditDeps): Router {
     res.redirect(303, '/agencies?added=1');
   });
 
-  const importCsv = async (req: Request, res: Response) => {
-    const { csv = '' } = formFields(req.body, ['csv']);
-    const imported = await attempt(() => importAgencies({ db }, personOf(req.staff!), { csv }));
-    if (imported.refusal) {
-      const { refusal } = imported;
-      const errors: Errors =
-        refusal.code === 'invalid_csv'
-          ? [{ id: 'csv', text: refusal.message }, ...csvProblemErrors(refusal.details as never[])]
-          : [{ id: 'csv', text: 'Paste the CSV file’s text, its header row first' }];
-      return showAgencies(res, refusal.status, { staff: req.staff!, csv, errors });
-    }
-    const { created, updated, unchanged } = imported.value;
-    res.redirect(303, `/agencies?created=${created}&updated=${updated}&unchanged=${unchanged}`);
+  /** The file read and checked as the CLI checks it: every problem listed and nothing kept, or on to the check. */
+  const readImport = async (req: Request, res: Response) => {
+    const refuse = (errors: Errors) => showAgencies(res, 400, { staff: req.staff!, errors });
+    const file = req.file;
+    if (!file?.size) return refuse([{ id: IMPORT_FIELD, text: 'Choose a CSV file of agencies' }]);
+    const fileName = file.originalname || 'The file';
+    const { rows, problems } = readCsvFile(file.buffer, readAgenciesCsv);
+    if (problems.length) return refuse(importProblemErrors(fileName, problems));
+    req.session.agencyImport = { fileName, rows, key: randomUUID() };
+    await savedSession(req);
+    res.redirect(303, '/agencies/import/check');
   };
+
+  router.get('/agencies/import/check', requireStaff('business_unit'), async (req, res) => {
+    const draft = req.session.agencyImport;
+    if (!draft || draft.done) return res.redirect(303, '/agencies');
+    // What each row does is worked out now: the directory may have changed since the file was read.
+    const agencies = await planAgencyImport({ db }, draft.rows);
+    sendPage(
+      res,
+      200,
+      agencyImportCheckPage({ staff: req.staff!, fileName: draft.fileName, agencies, key: draft.key }),
+    );
+  });
+
+  router.post('/agencies/import/check', requireStaff('business_unit'), async (req, res) => {
+    const { key } = parse(importForm, req.body);
+    const draft = req.session.agencyImport;
+    // A second click after the first was answered: what the first did.
+    if (draft?.done && draft.key === key) return res.redirect(303, importedPath(draft.done));
+    // A check page from an earlier file, or none: back to the directory.
+    if (!draft || draft.done || draft.key !== key) return res.redirect(303, '/agencies');
+    const done = await importAgencies({ db }, personOf(req.staff!), { agencies: draft.rows.map((r) => r.agency) });
+    // Once imported, only the outcome is kept.
+    req.session.agencyImport = { fileName: draft.fileName, rows: [], key, done };
+    await savedSession(req);
+    res.redirect(303, importedPath(done));
+  });
 
   router.get('/agencies/:id', requireStaff('business_unit'), async (req, res) => {
     const agency = await findAgency(db, id(req));

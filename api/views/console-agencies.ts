@@ -1,9 +1,13 @@
 // /agencies: the agency directory; the business unit adds, changes and imports agencies (a CSV as the CLI
 // takes it), the manager reads it.
 import type { z } from 'zod';
+import { AGENCY_COLUMNS } from '../../domain/agencies-csv';
+import type { Problem } from '../../domain/csv';
 import { AGENCY_TYPES } from '../../domain/schemas';
+import type { PlannedAgency } from '../commands/agencies';
 import type { SignedIn } from '../sign-in';
-import { type Errors, fieldId } from './components';
+import { type Cell, type Errors, fieldId, type Table, tag } from './components';
+import { fileProblem } from './forms';
 import { type LayoutModel, type Page } from './layout';
 import { consoleNavigation } from './staff';
 
@@ -19,6 +23,9 @@ export const AGENCY_TYPE_LABELS: Record<(typeof AGENCY_TYPES)[number], string> =
   voluntary: 'Voluntary sector',
   other: 'Other',
 };
+
+/** The file field of "Import agencies (CSV)". */
+export const IMPORT_FIELD = 'agencies';
 
 export const AGENCY_FIELDS = ['name', 'type', 'contactEmail', 'leadEmail'] as const;
 export type AgencyForm = Record<(typeof AGENCY_FIELDS)[number], string>;
@@ -37,13 +44,14 @@ export function agencyFormErrors(issues: readonly z.core.$ZodIssue[]): Errors {
   return ids.map((id) => ({ id, text: AGENCY_ERRORS[id] ?? 'Check this answer' }));
 }
 
-/** A problem the CSV reader found, where it is: "Line 3, column contactEmail: Invalid email address". */
-export const csvProblemErrors = (problems: readonly { line?: number; column?: string; message: string }[]): Errors =>
-  problems.map((p) => {
-    const column = p.column ? `column ${p.column}` : '';
-    const where = p.line !== undefined ? [`Line ${p.line}`, column].filter(Boolean).join(', ') : column;
-    return { id: 'csv', text: where ? `${where.charAt(0).toUpperCase()}${where.slice(1)}: ${p.message}` : p.message };
-  });
+/** "Import agencies (CSV)" refused: how many problems, then each where it is in the file. */
+export function importProblemErrors(fileName: string, problems: readonly Problem[]): Errors {
+  const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
+  return [
+    { id: IMPORT_FIELD, text: `${fileName} has ${count}: nothing was imported` },
+    ...problems.map((p) => fileProblem(IMPORT_FIELD, fileName, p)),
+  ];
+}
 
 const typeOptions = AGENCY_TYPES.map((value) => ({ value, text: AGENCY_TYPE_LABELS[value] }));
 const emptyForm: AgencyForm = { name: '', type: '', contactEmail: '', leadEmail: '' };
@@ -58,7 +66,6 @@ export interface AgenciesView {
     leadEmail: string;
   }[];
   add?: AgencyForm;
-  csv?: string;
   errors?: Errors;
   /** What the last change did, for the banner. */
   done?: string;
@@ -69,7 +76,7 @@ export interface AgenciesModel extends LayoutModel {
   canEdit: boolean;
   agencies: { id: string; name: string; type: string; contactEmail: string; leadEmail: string }[];
   add: AgencyForm;
-  csv: string;
+  columns: string;
   types: { value: string; text: string }[];
   done?: string;
 }
@@ -87,7 +94,7 @@ export function agenciesPage(view: AgenciesView): Page<AgenciesModel> {
       canEdit: staff.role === 'business_unit',
       agencies: view.agencies.map((a) => ({ ...a, type: AGENCY_TYPE_LABELS[a.type] })),
       add: view.add ?? emptyForm,
-      csv: view.csv ?? '',
+      columns: AGENCY_COLUMNS.join(','),
       types: typeOptions,
       done: view.done,
     },
@@ -119,6 +126,64 @@ export function agencyEditPage(view: {
       agencyId: view.agencyId,
       form: view.form,
       types: typeOptions,
+    },
+  };
+}
+
+export interface AgencyImportModel extends LayoutModel {
+  csrf: string;
+  key: string;
+  table: Table;
+  /** "2 to add, 1 to change, 3 already as in the file". */
+  summary: string;
+}
+
+const DETAIL_LABELS: Record<PlannedAgency['fields'][number], string> = {
+  type: 'type',
+  contactEmail: 'contact',
+  leadEmail: 'agency lead',
+};
+
+const changeCell = (p: PlannedAgency): Cell =>
+  p.change === 'add'
+    ? { tags: [tag('Add', 'green')] }
+    : p.change === 'update'
+      ? { tags: [tag('Update', 'yellow')], text: `new ${p.fields.map((f) => DETAIL_LABELS[f]).join(', ')}` }
+      : { tags: [tag('No change', 'grey')] };
+
+/** Check your answers: the file's agencies and what importing each does, before "Import agencies". */
+export function agencyImportCheckPage(view: {
+  staff: SignedIn;
+  fileName: string;
+  agencies: PlannedAgency[];
+  /** Carried in the form: a second "Import agencies" with it answers what the first did. */
+  key: string;
+}): Page<AgencyImportModel> {
+  const { staff } = view;
+  const count = (change: PlannedAgency['change']) => view.agencies.filter((a) => a.change === change).length;
+  return {
+    template: 'console-agencies-import.njk',
+    model: {
+      title: 'Check the agencies before importing them',
+      staff,
+      navigation: consoleNavigation(staff, '/agencies'),
+      backLink: { href: '/agencies', text: 'Back to the agencies' },
+      csrf: staff.csrf,
+      key: view.key,
+      summary: `${count('add')} to add, ${count('update')} to update, ${count('unchanged')} already as in the file`,
+      table: {
+        caption: view.fileName,
+        head: ['Line', 'Name', 'Type', 'Contact', 'Agency lead', 'What happens'],
+        rows: view.agencies.map((p) => [
+          { text: String(p.line) },
+          { text: p.agency.name },
+          { text: AGENCY_TYPE_LABELS[p.agency.type] },
+          { text: p.agency.contactEmail },
+          { text: p.agency.leadEmail },
+          changeCell(p),
+        ]),
+        empty: 'The file has no agencies.',
+      },
     },
   };
 }

@@ -1,6 +1,7 @@
 // Reading a posted form (application/x-www-form-urlencoded, nested by express.urlencoded's `extended`
 // parser) into the same shape as the JSON body, so one schema checks both.
-import type { Errors } from './components';
+import type { Problem } from '../../domain/csv';
+import type { Errors, FieldError } from './components';
 
 export const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -30,3 +31,9 @@ export interface FormPageOptions<Posted> {
   /** The form as posted, shown again with its errors. */
   posted?: Posted;
 }
+
+/** A problem of the CSV file posted as `field`, where it is: "agencies.csv line 3, column type: …". */
+export const fileProblem = (field: string, fileName: string, p: Problem): FieldError => ({
+  id: field,
+  text: `${fileName}${p.line === undefined ? '' : ` line ${p.line}`}${p.column ? `, column ${p.column}` : ''}: ${p.message}`,
+});

@@ -9,7 +9,7 @@ import type { Problem } from '../../domain/csv';
 import { FOCUS_SOURCES } from '../../domain/schemas';
 import type { SignedIn } from '../sign-in';
 import { type Errors, FOCUS_SOURCE_LABELS, type Row } from './components';
-import { formFields } from './forms';
+import { fileProblem, formFields } from './forms';
 import { formatDate, formatDateTime, type LayoutModel, type Page } from './layout';
 import { consoleNavigation } from './staff';
 
@@ -169,10 +169,7 @@ export function bodyErrors(
 }
 
 /** A problem of the candidate CSV, for the error summary: where in the file, and what. */
-export const poolProblem = (fileName: string, p: Problem) => ({
-  id: 'candidates',
-  text: `${fileName}${p.line === undefined ? '' : ` line ${p.line}`}${p.column ? `, column ${p.column}` : ''}: ${p.message}`,
-});
+export const poolProblem = (fileName: string, p: Problem) => fileProblem('candidates', fileName, p);
 
 /** The error summary lists problems in the order of the fields on the page (the file's by line already). */
 const inFieldOrder = (errors: Errors) => {

@@ -129,6 +129,8 @@ const MATRIX: Row[] = [
   { method: 'POST', route: '/actions/{actionId}/close', who: { console: LIS_OR_BU }, body: EMPTY, allowed: 303 },
   { method: 'GET', route: '/agencies', who: { console: ['business_unit', 'manager'] }, allowed: 303 },
   { method: 'POST', route: '/agencies', who: { console: BU }, body: EMPTY, allowed: 303 },
+  { method: 'GET', route: '/agencies/import/check', who: { console: BU }, allowed: 303 },
+  { method: 'POST', route: '/agencies/import/check', who: { console: BU }, body: EMPTY, allowed: 303 },
   { method: 'GET', route: '/agencies/{id}', who: { console: BU }, allowed: 303 },
   { method: 'POST', route: '/agencies/{id}', who: { console: BU }, body: EMPTY, allowed: 303 },
   { method: 'GET', route: '/audits/{id}/invitations', who: { console: READERS }, allowed: 303 },

@@ -6,6 +6,7 @@
 // refuses it as a workflow in another stage does.
 import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import * as cheerio from 'cheerio';
+import { followUpActivities } from '../../activities/follow-up';
 import { rolesOf } from '../../api/openapi';
 import { CONSOLE_REPORT_ROUTES } from '../../api/routers/console-report-routes';
 import type { Role } from '../../infra/config';
@@ -20,6 +21,8 @@ const BROWSER_ACCEPT = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/
 const DAY = 24 * 3600 * 1000;
 
 const updates: { workflowId: string; update: string; args: unknown }[] = [];
+/** When the stand-in took an action's close, as the workflow answers it (its own write of the row comes later). */
+const CLOSED_AT = '2026-11-30T10:00:00.000Z';
 /** When set, the workflow refuses every update as one in another stage would. */
 let refusing = false;
 const standIn = {
@@ -30,7 +33,7 @@ const standIn = {
           return Promise.reject(new WorkflowUpdateFailedError('refused', wrongStage('do this', 'discussion')));
         }
         updates.push({ workflowId, update: def.name, args: opts.args });
-        return Promise.resolve({ stage: 'action_follow_up', status: 'closed' });
+        return Promise.resolve({ stage: 'action_follow_up', status: 'closed', closedAt: CLOSED_AT });
       },
     }),
   },
@@ -443,6 +446,48 @@ describe('/actions and /audits/:id/actions', () => {
     expect((await get('lis', closed.location!)).$('.govuk-notification-banner').text()).toContain('Action closed');
   });
 
+  it('the list shows the action closed on the very next GET after "Close action", before the workflow writes it', async () => {
+    // The stand-in answers the close and writes nothing, as the workflow does: its write is a chore for later.
+    const rows = await insertAuditWithLinks(bed.db, 'close-then-list');
+    const list = `/audits/${rows.auditId}/actions`;
+    const closed = await post(
+      'business_unit',
+      `/actions/${rows.actionId}/close`,
+      { from: rows.auditId, page: '1' },
+      list,
+    );
+    expect(closed.status).toBe(303);
+
+    const after = await get('business_unit', closed.location!);
+    const cells = after
+      .$('tbody tr')
+      .first()
+      .find('td')
+      .map((_i, td) => after.$(td).text().replace(/\s+/g, ' ').trim())
+      .get();
+    expect(cells[3]).toBe('Closed');
+    expect(buttons(after)).toEqual([]);
+    const row = await bed.db.action.findUniqueOrThrow({ where: { id: rows.actionId } });
+    expect(row).toMatchObject({
+      status: 'closed',
+      closedAt: new Date(CLOSED_AT),
+      closedBy: `staff:${as.business_unit!.staffId}`,
+    });
+
+    // The workflow's own write, after: it finds the close made, and the trail says it once.
+    const { recordActionClosed } = followUpActivities({ db: bed.db });
+    expect(await recordActionClosed({ actionId: rows.actionId, closedAt: CLOSED_AT })).toBe(CLOSED_AT);
+    const trail = await bed.db.auditTrailEntry.findMany({
+      where: { auditId: rows.auditId, action: 'action.closed' },
+    });
+    expect(trail).toHaveLength(1);
+    expect(trail[0]).toMatchObject({ actor: 'system', details: { actionId: rows.actionId, number: 1 } });
+    expect(await bed.db.action.findUniqueOrThrow({ where: { id: rows.actionId } })).toMatchObject({
+      closedAt: new Date(CLOSED_AT),
+      closedBy: `staff:${as.business_unit!.staffId}`,
+    });
+  });
+
   it('an action already closed is refused (409) on the list, beside its button', async () => {
     const rows = await insertAuditWithLinks(bed.db, 'closed-twice');
     const list = `/audits/${rows.auditId}/actions`;
@@ -475,14 +520,10 @@ describe('/agencies', () => {
     expect(page.$('main').text()).toContain('Read Only Housing');
     expect(page.$('main form')).toHaveLength(0);
     expect((await get('lis', '/agencies')).status).toBe(403);
-    for (const action of ['add', 'import']) {
-      const form = {
-        action,
-        ...agency('Not Added'),
-        csv: `name,type,contactEmail,leadEmail\nNot Added,police,a@b.example,c@d.example`,
-      };
-      expect((await post('manager', '/agencies', form, '/audits')).status).toBe(403);
-    }
+    const added = await post('manager', '/agencies', { action: 'add', ...agency('Not Added') }, '/audits');
+    expect(added.status).toBe(403);
+    const imported = await postAgenciesFile(`${header}\nNot Added,police,a@b.example,c@d.example`, 'manager');
+    expect(imported.status).toBe(403);
     expect(await bed.db.agency.count({ where: { name: 'Not Added' } })).toBe(0);
   });
 
@@ -536,8 +577,31 @@ describe('/agencies', () => {
     expect((await get('business_unit', '/agencies/00000000-0000-4000-8000-000000000000')).status).toBe(404);
   });
 
-  it('"Import agencies (CSV)" lists every problem by line and column and imports nothing; a good file is upserted by name', async () => {
-    const header = 'name,type,contactEmail,leadEmail';
+  /** "Import agencies (CSV)" with this file, as the page's multipart form posts it; or with no file. */
+  async function postAgenciesFile(csv: string | undefined, role: Role = 'business_unit') {
+    const form = new FormData();
+    form.set('_csrf', (await get(role, '/audits')).$('input[name=_csrf]').first().attr('value')!);
+    form.set('action', 'import');
+    if (csv !== undefined) form.set('agencies', new Blob([csv], { type: 'text/csv' }), 'agencies.csv');
+    const res = await fetch(`${http.base}/agencies`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { accept: BROWSER_ACCEPT, cookie: as[role]!.cookie },
+      body: form,
+    });
+    const text = await res.text();
+    return { status: res.status, location: res.headers.get('location'), $: cheerio.load(text), text };
+  }
+  const header = 'name,type,contactEmail,leadEmail';
+
+  it('"Import agencies (CSV)" is a file upload; every problem is listed by line and column, and nothing is kept', async () => {
+    const form = await get('business_unit', '/agencies');
+    const upload = form.$('form[enctype="multipart/form-data"]');
+    expect(upload.find('input[type=file]#agencies').attr('name')).toBe('agencies');
+    expect(upload.find('label[for=agencies]').text().trim()).toBe('Import agencies (CSV)');
+    expect(upload.find('button').text().trim()).toBe('Continue');
+    expect(form.$('textarea')).toHaveLength(0);
+
     const badCsv = [
       header,
       'Moor Police,police,audits@moor.example,lead@moor.example',
@@ -545,43 +609,111 @@ describe('/agencies', () => {
       'Moor School,education,not-an-email,lead@moorschool.example',
       'Moor Police,police,other@moor.example,lead@moor.example',
     ].join('\n');
-    const bad = await post('business_unit', '/agencies', { action: 'import', csv: badCsv });
+    const bad = await postAgenciesFile(badCsv);
     expect(bad.status).toBe(400);
     expect(summary(bad)).toEqual([
-      'The CSV has 3 problems: nothing was imported.',
-      expect.stringMatching(/^Line 3, column type: /),
-      'Line 4, column contactEmail: Invalid email address',
-      'Line 5, column name: "Moor Police" is already on line 2',
+      'agencies.csv has 3 problems: nothing was imported',
+      expect.stringMatching(/^agencies\.csv line 3, column type: /),
+      'agencies.csv line 4, column contactEmail: Invalid email address',
+      'agencies.csv line 5, column name: "Moor Police" is already on line 2',
     ]);
-    expect(new Set(summaryLinks(bad))).toEqual(new Set(['#csv']));
-    expect(bad.$('textarea#csv').text()).toBe(badCsv);
+    expect(new Set(summaryLinks(bad))).toEqual(new Set(['#agencies']));
+    expect(bad.$('#agencies-error').text()).toContain('agencies.csv has 3 problems');
     expect(await bed.db.agency.count({ where: { name: { startsWith: 'Moor ' } } })).toBe(0);
+    // Nothing was kept for "Import agencies".
+    expect((await get('business_unit', '/agencies/import/check')).location).toBe('/agencies');
 
-    const missing = await post('business_unit', '/agencies', {
-      action: 'import',
-      csv: 'name,type\nMoor Police,police',
-    });
+    const missing = await postAgenciesFile('name,type\nMoor Police,police');
     expect(summary(missing)).toEqual([
-      'The CSV has 2 problems: nothing was imported.',
-      'Line 1, column contactEmail: missing column',
-      'Line 1, column leadEmail: missing column',
+      'agencies.csv has 2 problems: nothing was imported',
+      'agencies.csv line 1, column contactEmail: missing column',
+      'agencies.csv line 1, column leadEmail: missing column',
     ]);
+    expect(summary(await postAgenciesFile(header))).toEqual([
+      'agencies.csv has 1 problem: nothing was imported',
+      'agencies.csv: no rows after the header',
+    ]);
+    expect(summary(await postAgenciesFile(`${header}\u0000`))).toEqual([
+      'agencies.csv has 1 problem: nothing was imported',
+      'agencies.csv: this is not a CSV text file',
+    ]);
+    const none = await postAgenciesFile(undefined);
+    expect(none.status).toBe(400);
+    expect(summary(none)).toEqual(['Choose a CSV file of agencies']);
 
-    await bed.db.agency.create({ data: agency('Moor Housing') });
+    const tooLarge = await postAgenciesFile(`${header}\n${'x'.repeat(2 * 1024 * 1024)}`);
+    expect(tooLarge.status).toBe(413);
+    expect(tooLarge.text).toContain('The file is too large: an agency CSV is under 2 MB.');
+  });
+
+  it('a good file goes to a check page listing what to add and update; "Import agencies" upserts them by name, once', async () => {
+    await bed.db.agency.create({ data: agency('Fell Housing') });
+    await bed.db.agency.create({ data: agency('Fell Youth') });
     const goodCsv = [
       header,
-      'Moor Police,police,audits@moor.example,lead@moor.example',
-      'Moor Housing,housing,new@housing.example,lead@housing.example',
+      'Fell Police,police,audits@fell.example,lead@fell.example',
+      'Fell Housing,housing,new@housing.example,lead@housing.example',
+      'Fell Youth,housing,audits@housing.example,lead@housing.example',
     ].join('\n');
-    const good = await post('business_unit', '/agencies', { action: 'import', csv: goodCsv });
-    expect(good.status).toBe(303);
-    expect(good.location).toBe('/agencies?created=1&updated=1&unchanged=0');
-    expect((await bed.db.agency.findUniqueOrThrow({ where: { name: 'Moor Housing' } })).contactEmail).toBe(
+    const read = await postAgenciesFile(goodCsv);
+    expect(read.status).toBe(303);
+    expect(read.location).toBe('/agencies/import/check');
+    // Nothing changes until "Import agencies".
+    expect(await bed.db.agency.count({ where: { name: 'Fell Police' } })).toBe(0);
+
+    const check = await get('business_unit', read.location!);
+    expect(check.status).toBe(200);
+    expect(check.$('main p').first().text()).toBe('1 to add, 1 to update, 1 already as in the file.');
+    const rows = check
+      .$('main tbody tr')
+      .map((_i, tr) =>
+        check
+          .$(tr)
+          .find('td')
+          .map((_j, td) => check.$(td).text().replace(/\s+/g, ' ').trim())
+          .get()
+          .join(' | '),
+      )
+      .get();
+    expect(rows).toEqual([
+      '2 | Fell Police | Police | audits@fell.example | lead@fell.example | Add',
+      '3 | Fell Housing | Housing | new@housing.example | lead@housing.example | Update new contact',
+      '4 | Fell Youth | Housing | audits@housing.example | lead@housing.example | No change',
+    ]);
+    expect(buttons(check)).toEqual(['Import agencies']);
+    expect((await get('manager', read.location!)).status).toBe(403);
+    const key = check.$('input[name=key]').attr('value')!;
+
+    // The manager is refused "Import agencies" too.
+    expect((await post('manager', '/agencies/import/check', { key }, '/audits')).status).toBe(403);
+    // An old page's key changes nothing.
+    const stale = await post('business_unit', '/agencies/import/check', { key: crypto.randomUUID() }, '/audits');
+    expect(stale.location).toBe('/agencies');
+    expect(await bed.db.agency.count({ where: { name: 'Fell Police' } })).toBe(0);
+
+    const imported = await post('business_unit', '/agencies/import/check', { key }, '/audits');
+    expect(imported.status).toBe(303);
+    expect(imported.location).toBe('/agencies?created=1&updated=1&unchanged=1');
+    expect((await bed.db.agency.findUniqueOrThrow({ where: { name: 'Fell Housing' } })).contactEmail).toBe(
       'new@housing.example',
     );
-    expect(await bed.db.agency.count({ where: { name: 'Moor Police' } })).toBe(1);
-    const after = await get('business_unit', good.location!);
+    const police = await bed.db.agency.findUniqueOrThrow({ where: { name: 'Fell Police' } });
+    const trail = await bed.db.auditTrailEntry.findMany({
+      where: { actor: `staff:${as.business_unit!.staffId}`, action: { in: ['agency.created', 'agency.updated'] } },
+      orderBy: { at: 'asc' },
+    });
+    expect(trail.slice(-2).map((t) => [t.action, t.details])).toEqual([
+      ['agency.created', { agencyId: police.id }],
+      ['agency.updated', { agencyId: expect.any(String), fields: ['contactEmail'] }],
+    ]);
+    const after = await get('business_unit', imported.location!);
     expect(after.$('.govuk-notification-banner').text()).toContain('Agencies imported: 1 added, 1 changed');
+
+    // "Import agencies" pressed again: what the first did, and nothing more.
+    const again = await post('business_unit', '/agencies/import/check', { key }, '/audits');
+    expect(again.location).toBe(imported.location);
+    expect(await bed.db.agency.count({ where: { name: 'Fell Police' } })).toBe(1);
+    expect((await get('business_unit', '/agencies/import/check')).location).toBe('/agencies');
   });
 });
 
@@ -631,6 +763,7 @@ describe('the role matrix', () => {
       '/audits/{id}/sign-off': ['business_unit', 'lis'],
       '/actions/{actionId}/close': ['business_unit', 'lis'],
       '/agencies': ['business_unit'],
+      '/agencies/import/check': ['business_unit'],
       '/agencies/{id}': ['business_unit'],
     });
   });

@@ -223,7 +223,7 @@ describe('the console follows the route table', () => {
         .replace('{id}', path.startsWith('/agencies') ? rows.agencyId : rows.auditId)
         .replace('{invitationId}', rows.invitationId);
     // With nothing to check yet, check your answers sends the person to the form.
-    const answers: Record<string, number> = { '/audits/new/check': 303 };
+    const answers: Record<string, number> = { '/audits/new/check': 303, '/agencies/import/check': 303 };
     for (const account of ['bu@dev.local', 'manager@dev.local']) {
       const b = browser();
       await signIn(b, account);

@@ -11,6 +11,7 @@ import { type Browser, type BrowserContext, chromium, type Page } from 'playwrig
 import { type Running, startDeepDive } from '../../scripts/start';
 import type { Role } from '../../infra/config';
 import { freshDatabase } from '../support/fresh-database';
+import { callJson, eventually } from '../support/http';
 import { freePorts } from '../support/ports';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -244,3 +245,75 @@ export async function signInWith(page: Page, email: string, password: string): P
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
 }
+
+/**
+ * A fresh browser context as `email`, signed in through the provider's own page by way of `path` (the app
+ * sends there to sign in and back), on `path` once in.
+ */
+export async function signedInPage(
+  recorder: Recorder,
+  browser: Browser,
+  at: { base: string; issuer: string; password: string },
+  email: string,
+  path: string,
+): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await recorder.context(browser);
+  const page = await context.newPage();
+  await page.goto(`${at.base}${path}`);
+  await page.waitForURL(`${at.issuer}/**`);
+  await signInWith(page, email, at.password);
+  await page.waitForURL(`${at.base}${path}`);
+  return { context, page };
+}
+
+/** Where the product's embedded provider signs its development accounts in (for `signedInPage`). */
+export const devSignIn = (product: Product) => ({
+  base: product.base,
+  issuer: product.running.devStaff!.issuer,
+  password: product.running.devStaff!.password,
+});
+
+/** A full-page screenshot of the page as `<prefix>-<label>`, and axe-core's rules on it. */
+export const checkPage = (recorder: Recorder, prefix: string) => async (page: Page, label: string) => {
+  await recorder.shot(page, `${prefix}-${label}`);
+  return expectNoAxeViolations(page, `${prefix}-${label}`);
+};
+
+/** The product's JSON API as the business unit (its API key). */
+export const businessUnitApi = (product: Product) => (method: string, path: string, body?: unknown) =>
+  callJson(product.base, method, path, { key: product.key('business_unit'), body });
+
+/**
+ * An audit started through the API as the business unit would start it, its agencies added first, once it
+ * has reached `stage` (the draw done: 'invitations'). Its ID and the agencies' IDs.
+ */
+export async function auditThroughApi(
+  product: Product,
+  opts: {
+    agencies: readonly object[];
+    audit: (agencyIds: string[]) => Record<string, unknown>;
+    stage?: string;
+  },
+): Promise<{ auditId: string; agencyIds: string[] }> {
+  const api = businessUnitApi(product);
+  const agencyIds: string[] = [];
+  for (const agency of opts.agencies) {
+    const created = await api('POST', '/api/agencies', agency);
+    expect(created.status).toBe(201);
+    agencyIds.push(created.body.id);
+  }
+  const started = await api('POST', '/api/audits', opts.audit(agencyIds));
+  expect(started.status).toBe(201);
+  const auditId: string = started.body.id;
+  await untilStage(product, auditId, opts.stage ?? 'invitations');
+  return { auditId, agencyIds };
+}
+
+/** Waits for the audit's workflow to reach `stage`, as its API reports it. */
+export const untilStage = (product: Product, auditId: string, stage: string) =>
+  eventually(
+    async () =>
+      (await businessUnitApi(product)('GET', `/api/audits/${auditId}`)).body.stage === stage ? true : undefined,
+    `stage ${stage}`,
+    60_000,
+  );

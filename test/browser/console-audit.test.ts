@@ -6,14 +6,16 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { createDb } from '../../infra/db';
 import { AGENCIES, candidates } from '../support/fixtures';
-import { callJson, eventually } from '../support/http';
+import { eventually } from '../support/http';
 import {
+  auditThroughApi,
   type AxeCounts,
-  expectNoAxeViolations,
+  checkPage,
+  devSignIn,
   launchChromium,
   type Product,
   Recorder,
-  signInWith,
+  signedInPage,
   startProduct,
 } from './browser';
 
@@ -26,33 +28,20 @@ let page: Page;
 const recorder = new Recorder();
 const checked: AxeCounts[] = [];
 let auditId: string;
-let agencyName: string;
-
-const api = (method: string, path: string, body?: unknown) =>
-  callJson(product.base, method, path, { key: product.key('business_unit'), body });
+const agencyName = AGENCIES[1].name;
 
 beforeAll(async () => {
   browser = await launchChromium();
   product = await startProduct();
-  const agencyIds: string[] = [];
-  for (const agency of AGENCIES.slice(0, 2)) {
-    const created = await api('POST', '/api/agencies', agency);
-    expect(created.status).toBe(201);
-    agencyIds.push(created.body.id);
-  }
-  agencyName = AGENCIES[1].name;
-  const started = await api('POST', '/api/audits', {
-    focus: 'Missing from home and care',
-    focusSource: 'practice_review',
-    cohortSize: 2,
-    candidates: candidates(agencyIds),
-  });
-  expect(started.status).toBe(201);
-  auditId = started.body.id;
-  await eventually(
-    async () => ((await api('GET', `/api/audits/${auditId}`)).body.stage === 'invitations' ? true : undefined),
-    'the cohort draw',
-  );
+  ({ auditId } = await auditThroughApi(product, {
+    agencies: AGENCIES.slice(0, 2),
+    audit: (agencyIds) => ({
+      focus: 'Missing from home and care',
+      focusSource: 'practice_review',
+      cohortSize: 2,
+      candidates: candidates(agencyIds),
+    }),
+  }));
 });
 
 afterAll(async () => {
@@ -61,24 +50,16 @@ afterAll(async () => {
   await product?.stop();
 });
 
-async function check(label: string): Promise<void> {
-  await recorder.shot(page, `console-audit-${label}`);
-  checked.push(await expectNoAxeViolations(page, `console-audit-${label}`));
-}
+const shotAndAxe = checkPage(recorder, 'console-audit');
+const check = async (label: string) => void checked.push(await shotAndAxe(page, label));
 
 const takeRefusal = (status: number) => recorder.takeRefusal(page, status);
 
 const errorSummary = () => page.locator('.govuk-error-summary').innerText();
 
 it('the business unit signs in to an audit, raises a concern, cancels the audit and reads its trail', async () => {
-  context = await recorder.context(browser);
-  page = await context.newPage();
-  await page.goto(`${product.base}/audits/${auditId}`);
-  await page.waitForURL(`${product.running.devStaff!.issuer}/**`);
-  await signInWith(page, 'bu@dev.local', product.running.devStaff!.password);
-
-  // Back at the audit asked for: its stages, the first done, the invitations in progress.
-  await page.waitForURL(`${product.base}/audits/${auditId}`);
+  // Signed in by way of the audit asked for, and back there: its stages, the first done, the invitations in progress.
+  ({ context, page } = await signedInPage(recorder, browser, devSignIn(product), 'bu@dev.local', `/audits/${auditId}`));
   expect(await page.getByRole('heading', { level: 1 }).innerText()).toBe('Missing from home and care');
   const stages = page.locator('.govuk-task-list__item');
   expect(await stages.count()).toBe(9);

@@ -4,7 +4,16 @@
 // list with the new audit in it. axe-core (WCAG 2.2 A and AA) on each page and state; screenshots under
 // test-artifacts/screenshots/.
 import type { Browser, Page } from 'playwright-core';
-import { type AxeCounts, expectNoAxeViolations, launchChromium, type Product, Recorder, startProduct } from './browser';
+import {
+  type AxeCounts,
+  checkPage,
+  devSignIn,
+  launchChromium,
+  type Product,
+  Recorder,
+  signedInPage,
+  startProduct,
+} from './browser';
 
 jest.setTimeout(180_000);
 
@@ -37,10 +46,8 @@ afterAll(async () => {
   await product?.stop();
 });
 
-async function check(label: string): Promise<void> {
-  await recorder.shot(page, `console-audits-${label}`);
-  checked.push(await expectNoAxeViolations(page, `console-audits-${label}`));
-}
+const shotAndAxe = checkPage(recorder, 'console-audits');
+const check = async (label: string) => void checked.push(await shotAndAxe(page, label));
 
 const HEADER = 'caseRef,serviceLevel,childName,childDateOfBirth,childLocalId,agencies,lastActivityAt';
 const recently = (days: number) => new Date(Date.now() - days * 24 * 3600 * 1000).toISOString().slice(0, 10);
@@ -52,13 +59,7 @@ const csvFile = (lines: string[]) => ({
 });
 
 it('the business unit starts an audit from "Start a new audit" with a CSV, through check your answers', async () => {
-  page = await (await recorder.context(browser)).newPage();
-  await page.goto(`${product.base}/audits`);
-  await page.waitForURL(`${product.running.devStaff!.issuer}/**`);
-  await page.getByLabel('Email address').fill('bu@dev.local');
-  await page.getByLabel('Password').fill(product.running.devStaff!.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL(`${product.base}/audits`);
+  ({ page } = await signedInPage(recorder, browser, devSignIn(product), 'bu@dev.local', '/audits'));
   expect(await page.locator('main').innerText()).toContain('There are no audits yet.');
   await check('list-empty');
 

@@ -9,7 +9,7 @@ import { type Served, useAppBed } from '../support/app-bed';
 import { insertAudit, insertAuditWithLinks } from '../support/fixtures';
 import { submissionContent } from '../support/lifecycle';
 import { freePort } from '../support/ports';
-import { type AxeCounts, expectNoAxeViolations, launchChromium, Recorder } from './browser';
+import { type AxeCounts, checkPage, launchChromium, Recorder, signedInPage } from './browser';
 
 jest.setTimeout(120_000);
 
@@ -97,22 +97,14 @@ afterEach(() => {
   expect(recorder.problems.splice(0)).toEqual([]);
 });
 
-async function check(label: string): Promise<void> {
-  await recorder.shot(page, `console-report-${label}`);
-  checked.push(await expectNoAxeViolations(page, `console-report-${label}`));
-}
+const shotAndAxe = checkPage(recorder, 'console-report');
+const check = async (label: string) => void checked.push(await shotAndAxe(page, label));
 
-/** A fresh browser, signed in as this account through the provider's own page, on `path`. */
+/** A fresh browser, signed in through the provider's own page as this account, on `path`. */
 async function signInAs(email: string, path: string): Promise<void> {
   await context?.close();
-  context = await recorder.context(browser);
-  page = await context.newPage();
-  await page.goto(`${app.base}${path}`);
-  await page.waitForURL(`${provider.issuer}/**`);
-  await page.getByLabel('Email address').fill(email);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL(`${app.base}${path}`);
+  const at = { base: app.base, issuer: provider.issuer, password: PASSWORD };
+  ({ context, page } = await signedInPage(recorder, browser, at, email, path));
 }
 
 /** Presses a button and waits for the page it answers with; a refusal's status is expected and taken. */
@@ -220,16 +212,30 @@ it('the business unit keeps the agency directory: add, change, import a CSV, eac
   await press('Save changes');
   expect(await page.locator('table').innerText()).toContain('head@harbour.example');
 
-  const csv = page.getByLabel('The CSV file’s text');
-  await csv.fill(
-    'name,type,contactEmail,leadEmail\nDale Police,police,audits@dale.example,lead@dale.example\nDale Health,hospital,x,lead@dalehealth.example',
-  );
-  await press('Import agencies (CSV)', 400);
-  expect(await errorSummary()).toContain('Line 3, column type');
-  expect(await errorSummary()).toContain('Line 3, column contactEmail');
+  const file = (text: string) => ({ name: 'agencies.csv', mimeType: 'text/csv', buffer: Buffer.from(text) });
+  await page
+    .getByLabel('Import agencies (CSV)')
+    .setInputFiles(
+      file(
+        'name,type,contactEmail,leadEmail\nDale Police,police,audits@dale.example,lead@dale.example\nDale Health,hospital,x,lead@dalehealth.example',
+      ),
+    );
+  await press('Continue', 400);
+  expect(await errorSummary()).toContain('agencies.csv line 3, column type');
+  expect(await errorSummary()).toContain('agencies.csv line 3, column contactEmail');
   await check('agencies-import-error');
-  await csv.fill('name,type,contactEmail,leadEmail\nDale Police,police,audits@dale.example,lead@dale.example');
-  await press('Import agencies (CSV)');
+  await page
+    .getByLabel('Import agencies (CSV)')
+    .setInputFiles(
+      file(
+        'name,type,contactEmail,leadEmail\nDale Police,police,audits@dale.example,lead@dale.example\nHarbour Housing,housing,audits@harbour.example,lead@harbour.example',
+      ),
+    );
+  await press('Continue');
+  expect(page.url()).toBe(`${app.base}/agencies/import/check`);
+  expect(await page.locator('main').innerText()).toContain('1 to add, 1 to update');
+  await check('agencies-import-check');
+  await press('Import agencies');
   expect(await page.locator('.govuk-notification-banner').innerText()).toContain('1 added');
   await check('agencies-imported');
 });
@@ -244,5 +250,5 @@ it('a manager reads every page and is offered no change', async () => {
   }
   await check('manager-agencies');
   recorder.expectScreenshots();
-  expect(checked.length).toBe(21);
+  expect(checked.length).toBe(22);
 });

@@ -9,14 +9,18 @@ import { asTyped } from '../../api/views/discussion';
 import { AGENCIES } from '../support/fixtures';
 import { callJson, eventually } from '../support/http';
 import {
+  auditThroughApi,
   type AxeCounts,
   bodyText,
-  expectNoAxeViolations,
+  businessUnitApi,
+  checkPage,
+  devSignIn,
   launchChromium,
   type Product,
   Recorder,
-  signInWith,
+  signedInPage,
   startProduct,
+  untilStage as untilStageOf,
 } from './browser';
 
 jest.setTimeout(120_000);
@@ -25,38 +29,22 @@ const CHILDREN = ['Zephyrine Quixleworth', 'Tobiah Quixleworth', 'Marisol Quixle
 
 let product: Product;
 let browser: Browser;
-let context: BrowserContext;
+let context: BrowserContext | undefined;
 let page: Page;
 const recorder = new Recorder();
 const checked: AxeCounts[] = [];
 let auditId: string;
-let agencyNames: string[];
+const agencyNames = AGENCIES.slice(0, 2).map((a) => a.name);
 
-const api = (method: string, path: string, body?: unknown) =>
-  callJson(product.base, method, path, { key: product.key('business_unit'), body });
-
-const untilStage = (stage: string) =>
-  eventually(
-    async () => ((await api('GET', `/api/audits/${auditId}`)).body.stage === stage ? true : undefined),
-    `stage ${stage}`,
-  );
-
-async function check(label: string): Promise<void> {
-  await recorder.shot(page, `console-${label}`);
-  checked.push(await expectNoAxeViolations(page, `console-${label}`));
-}
-
-const PASSWORD = () => product.running.devStaff!.password;
+const api = (method: string, path: string, body?: unknown) => businessUnitApi(product)(method, path, body);
+const untilStage = (stage: string) => untilStageOf(product, auditId, stage);
+const shotAndAxe = checkPage(recorder, 'console');
+const check = async (label: string) => void checked.push(await shotAndAxe(page, label));
 
 /** A fresh browser as `email`, signed in by way of `path`, which it is then on. */
 async function signedIn(email: string, path: string): Promise<void> {
   await context?.close();
-  context = await recorder.context(browser);
-  page = await context.newPage();
-  await page.goto(`${product.base}${path}`);
-  await page.waitForURL(`${product.running.devStaff!.issuer}/**`);
-  await signInWith(page, email, PASSWORD());
-  await page.waitForURL(`${product.base}${path}`);
+  ({ context, page } = await signedInPage(recorder, browser, devSignIn(product), email, path));
 }
 
 /** What the error summary says, once it is there. */
@@ -65,29 +53,22 @@ const errorSummary = async () => page.locator('.govuk-error-summary').innerText(
 beforeAll(async () => {
   browser = await launchChromium();
   product = await startProduct();
-  const agencyIds: string[] = [];
-  for (const agency of AGENCIES.slice(0, 2)) {
-    const created = await api('POST', '/api/agencies', agency);
-    expect(created.status).toBe(201);
-    agencyIds.push(created.body.id);
-  }
-  agencyNames = AGENCIES.slice(0, 2).map((a) => a.name);
   const lastMonth = new Date(Date.now() - 30 * 24 * 3600 * 1000).toISOString();
-  const started = await api('POST', '/api/audits', {
-    focus: 'Child exploitation',
-    focusSource: 'business_plan_priority',
-    cohortSize: 2,
-    candidates: CHILDREN.map((name, i) => ({
-      caseRef: `NYC-${5001 + i}`,
-      serviceLevel: ['child_in_need', 'child_protection', 'looked_after'][i],
-      child: { name, dateOfBirth: `201${i + 2}-03-0${i + 1}`, localId: `LCS${700 + i}` },
-      agencyIds,
-      lastActivityAt: lastMonth,
-    })),
-  });
-  expect(started.status).toBe(201);
-  auditId = started.body.id;
-  await untilStage('invitations');
+  ({ auditId } = await auditThroughApi(product, {
+    agencies: AGENCIES.slice(0, 2),
+    audit: (agencyIds) => ({
+      focus: 'Child exploitation',
+      focusSource: 'business_plan_priority',
+      cohortSize: 2,
+      candidates: CHILDREN.map((name, i) => ({
+        caseRef: `NYC-${5001 + i}`,
+        serviceLevel: ['child_in_need', 'child_protection', 'looked_after'][i],
+        child: { name, dateOfBirth: `201${i + 2}-03-0${i + 1}`, localId: `LCS${700 + i}` },
+        agencyIds,
+        lastActivityAt: lastMonth,
+      })),
+    }),
+  }));
 });
 
 afterAll(async () => {

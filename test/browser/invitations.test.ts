@@ -5,8 +5,18 @@
 // error state on the way.
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { AGENCIES, candidates } from '../support/fixtures';
-import { eventually } from '../support/http';
-import { expectNoAxeViolations, launchChromium, type Product, Recorder, startProduct } from './browser';
+import {
+  auditThroughApi,
+  businessUnitApi,
+  checkPage,
+  devSignIn,
+  launchChromium,
+  type Product,
+  Recorder,
+  signedInPage,
+  startProduct,
+  untilStage,
+} from './browser';
 
 jest.setTimeout(180_000);
 
@@ -17,33 +27,20 @@ let page: Page;
 let auditId: string;
 const recorder = new Recorder();
 
-async function api(method: string, path: string, body?: unknown) {
-  const res = await fetch(`${product.base}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${product.key('business_unit')}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, body: (await res.json()) as any };
-}
-
 beforeAll(async () => {
   product = await startProduct();
   browser = await launchChromium();
-  const agencyIds: string[] = [];
-  for (const agency of AGENCIES) agencyIds.push((await api('POST', '/api/agencies', agency)).body.id);
-  const focus = { focus: 'Child exploitation', focusSource: 'business_plan_priority', cohortSize: 1 };
-  auditId = (await api('POST', '/api/audits', { ...focus, candidates: candidates(agencyIds) })).body.id;
-  await eventually(
-    async () => ((await api('GET', `/api/audits/${auditId}`)).body.stage === 'invitations' ? true : undefined),
-    'the draw',
-    60_000,
-  );
-  expect((await api('POST', `/api/audits/${auditId}/invitations/send`)).status).toBe(202);
-  await eventually(
-    async () => ((await api('GET', `/api/audits/${auditId}`)).body.stage === 'awaiting_submissions' ? true : undefined),
-    'the invitations',
-    60_000,
-  );
+  ({ auditId } = await auditThroughApi(product, {
+    agencies: AGENCIES,
+    audit: (agencyIds) => ({
+      focus: 'Child exploitation',
+      focusSource: 'business_plan_priority',
+      cohortSize: 1,
+      candidates: candidates(agencyIds),
+    }),
+  }));
+  expect((await businessUnitApi(product)('POST', `/api/audits/${auditId}/invitations/send`)).status).toBe(202);
+  await untilStage(product, auditId, 'awaiting_submissions');
 });
 
 afterAll(async () => {
@@ -52,30 +49,13 @@ afterAll(async () => {
   await product?.stop();
 });
 
-async function check(label: string): Promise<void> {
-  await recorder.shot(page, `invitations-${label}`);
-  await expectNoAxeViolations(page, `invitations-${label}`);
-}
-
-/** Chromium logs a page answered with a refusal as a console error: expected once, for that page. */
-async function takeRefusal(status: number): Promise<void> {
-  await eventually(() => {
-    const at = recorder.problems.findIndex((p) => p.text.includes(`status of ${status}`));
-    if (at < 0) return undefined;
-    recorder.problems.splice(at, 1);
-    return true;
-  }, `Chromium's log of the ${status}`);
-}
+const shotAndAxe = checkPage(recorder, 'invitations');
+const check = (label: string) => shotAndAxe(page, label);
+const takeRefusal = (status: number) => recorder.takeRefusal(page, status);
 
 async function signIn(email: string): Promise<void> {
-  context = await recorder.context(browser);
-  page = await context.newPage();
-  await page.goto(`${product.base}/audits/${auditId}/invitations`);
-  await page.waitForURL(`${product.running.devStaff!.issuer}/**`);
-  await page.getByLabel('Email address').fill(email);
-  await page.getByLabel('Password').fill(product.running.devStaff!.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL(`${product.base}/audits/${auditId}/invitations`);
+  const path = `/audits/${auditId}/invitations`;
+  ({ context, page } = await signedInPage(recorder, browser, devSignIn(product), email, path));
 }
 
 const rows = () => page.locator('#invitations tbody tr');
