@@ -6,10 +6,11 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { createDb } from '../../infra/db';
 import { AGENCIES, candidates } from '../support/fixtures';
-import { eventually } from '../support/http';
+import { callJson, eventually } from '../support/http';
 import {
   auditThroughApi,
   type AxeCounts,
+  businessUnitApi,
   checkPage,
   devSignIn,
   launchChromium,
@@ -17,6 +18,7 @@ import {
   Recorder,
   signedInPage,
   startProduct,
+  untilStage,
 } from './browser';
 
 jest.setTimeout(120_000);
@@ -123,6 +125,7 @@ it('the business unit signs in to an audit, raises a concern, cancels the audit 
 it('the business unit sends an invitation the mail server refused again, from the audit page', async () => {
   // The embedded catcher takes every message, so the refusal is written into the outbox as the email activity
   // writes it (test/api/send-again.test.ts has a relay refuse one for real).
+  const api = businessUnitApi(product);
   const police = (await api('GET', '/api/agencies')).body.find(
     (a: { contactEmail: string }) => a.contactEmail === AGENCIES[0].contactEmail,
   );
@@ -134,10 +137,7 @@ it('the business unit sends an invitation the mail server refused again, from th
   });
   expect(started.status).toBe(201);
   const id: string = started.body.id;
-  await eventually(
-    async () => ((await api('GET', `/api/audits/${id}`)).body.stage === 'invitations' ? true : undefined),
-    'the cohort draw',
-  );
+  await untilStage(product, id, 'invitations');
   expect((await api('POST', `/api/audits/${id}/invitations/send`)).status).toBe(202);
   const db = createDb(product.running.databaseUrl);
   try {
