@@ -9,6 +9,7 @@
 // Settings: flags (`npm run bench -- --workflows=100`) or the environment (BENCH_WORKFLOWS=100); see
 // SETTINGS below and docs/BENCHMARKS.md. `--only=engine,full` runs some parts; `--profile` saves CPU
 // profiles of the measured windows of parts 1–2 and summarises them; `--no-write` leaves the docs alone.
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createLogger } from '../infra/logger';
@@ -247,6 +248,9 @@ async function main(): Promise<void> {
   }
   results.seconds = (performance.now() - started) / 1000;
 
+  // The raw figures first, so that a run of many minutes is never lost to a fault in rendering them.
+  fs.mkdirSync(path.join(PROJECT_ROOT, 'test-artifacts'), { recursive: true });
+  fs.writeFileSync(path.join(PROJECT_ROOT, 'test-artifacts', `bench-${opts.engine}.json`), JSON.stringify(results));
   const file = path.join(PROJECT_ROOT, 'docs', 'BENCHMARKS.md');
   // Parts 1–4 share one section; the console's pages have their own, so either can be run alone.
   const sections: [string, string][] = [];

@@ -371,12 +371,14 @@ export function section(store: EngineResults): string {
             'RSS per cached run (steady − warm) / (cached − 1)',
             `${((c.steady.rss - c.warm.rss) / Math.max(1, c.steady.cachedWorkflows - 1) / 1024).toFixed(0)} KiB`,
           ],
-          [
+        ];
+        // Figures kept from a run before the queries were timed have none.
+        if (c.query)
+          rows.push([
             `auditState query, p50 / max of ${c.query.sampled}: a cached audit`,
             `${ms(c.query.cached.p50)} / ${ms(c.query.cached.max)}`,
-          ],
-        ];
-        if (c.query.evicted)
+          ]);
+        if (c.query?.evicted)
           rows.push([
             'the same, an evicted audit (its history fetched and replayed)',
             `${ms(c.query.evicted.p50)} / ${ms(c.query.evicted.max)}`,

@@ -45,7 +45,7 @@ export interface ScaleResult {
    * A query to audits still in the worker's cache, and to the first audits opened (evicted when more are open
    * than the cache holds): the latter fetches the audit's history and replays it before it answers.
    */
-  query: { cached: Latency; evicted?: Latency; sampled: number };
+  query?: { cached: Latency; evicted?: Latency; sampled: number };
 }
 
 /** Each audit's auditState query, one at a time, timed. */
