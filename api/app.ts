@@ -27,6 +27,7 @@ import { consoleAuditRouter } from './routers/console-audit';
 import { consoleStagesRouter } from './routers/console-stages';
 import { agencyUpload, consoleReportRouter } from './routers/console-report';
 import { consoleInvitationsRouter } from './routers/console-invitations';
+import { consoleLinksRouter } from './routers/console-links';
 import { publicPagesRouter } from './routers/public';
 import { respondRouter } from './routers/respond';
 import { setUpStaticResources } from './static';
@@ -163,6 +164,8 @@ function staffConsole(deps: AppDeps): Router {
   router.use(staffCsrf(deps.linkSecret));
   router.use(auth.router);
   router.use(consoleRouter({ db: deps.db }));
+  // Before the pages its buttons are on: a refusal is drawn again by the page's own route.
+  router.use(consoleLinksRouter({ db: deps.db, temporal: deps.temporal, taskQueue: deps.config.temporal.taskQueue }));
   router.use(
     consoleAuditsRouter({
       db: deps.db,

@@ -13,6 +13,7 @@ import {
 } from 'zod-openapi';
 import { SERVICE_LEVELS } from '../domain/cohort';
 import { idempotencyKeySchema } from './idempotency';
+import { CONSOLE_LINKS_ROUTES } from './routers/console-links-routes';
 import { CONSOLE_REPORT_ROUTES } from './routers/console-report-routes';
 import { SEND_AGAIN_ROUTES } from './routers/send-again-routes';
 import {
@@ -1101,6 +1102,7 @@ export const ROUTES: readonly RouteDoc[] = [
     errors: [409],
   },
   ...CONSOLE_REPORT_ROUTES,
+  ...CONSOLE_LINKS_ROUTES,
   // One audit in the console (api/routers/console-audit.ts); its forms go through the JSON API's commands.
   {
     method: 'get',

@@ -25,6 +25,7 @@ import type { Errors } from '../views/components';
 import { formFields } from '../views/forms';
 import { sendPage } from '../views/layout';
 import { requireStaff } from './console';
+import { sendWithLinks } from './console-links';
 
 const auditId = (req: Request) => String(req.params.id);
 
@@ -82,7 +83,9 @@ export function consoleAuditRouter(deps: EmailDeps): Router {
       }),
     ]);
     const { done } = status === 200 ? parse(doneQuery, req.query) : { done: undefined };
-    sendPage(
+    await sendWithLinks(
+      db,
+      req,
       res,
       status,
       auditPage({
@@ -97,6 +100,7 @@ export function consoleAuditRouter(deps: EmailDeps): Router {
         ...refused,
         done,
       }),
+      { kind: 'acknowledge', auditId: audit.id },
     );
   }
 

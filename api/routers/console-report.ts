@@ -45,6 +45,7 @@ import type { Errors } from '../views/components';
 import { formFields } from '../views/forms';
 import { sendPage } from '../views/layout';
 import { requireStaff } from './console';
+import { sendWithLinks } from './console-links';
 
 const READERS = ['business_unit', 'manager', 'lis'] as const;
 const LIS_OR_BU = ['lis', 'business_unit'] as const;
@@ -132,7 +133,8 @@ export function consoleReportRouter(deps: AuditDeps): Router {
             ? await draftReport(deps, audit.id)
             : {},
       );
-    sendPage(res, status, reportPage({ staff, audit, versions, agencyNames: names, ...view, text: start }));
+    const page = reportPage({ staff, audit, versions, agencyNames: names, ...view, text: start });
+    await sendWithLinks(db, req, res, status, page, { kind: 'approve', auditId: audit.id });
   };
 
   router.get('/audits/:id/report', requireStaff(...READERS), async (req, res) => {
@@ -222,18 +224,20 @@ export function consoleReportRouter(deps: AuditDeps): Router {
       actionsPage(db, { auditId: audit?.id, page: list.page }),
       agencyNames(db),
     ]);
-    sendPage(
-      res,
-      status,
-      actionsListPage({
-        staff: req.staff!,
-        audit,
-        list: page,
-        agencyNames: names,
-        closed: list.closed,
-        errors: list.errors,
-      }),
-    );
+    const shown = actionsListPage({
+      staff: req.staff!,
+      audit,
+      list: page,
+      agencyNames: names,
+      closed: list.closed,
+      errors: list.errors,
+    });
+    await sendWithLinks(db, req, res, status, shown, {
+      kind: 'progress',
+      actionIds: page.actions.map((a) => a.id),
+      from: audit?.id ?? 'all',
+      page: list.page,
+    });
   };
 
   router.get('/actions', requireStaff(...READERS), async (req, res) => {

@@ -28,6 +28,7 @@ import {
 import { formFields } from '../views/forms';
 import { sendPage } from '../views/layout';
 import { requireStaff } from './console';
+import { sendWithLinks } from './console-links';
 
 const auditIdOf = (req: Request) => String(req.params.id);
 
@@ -265,7 +266,7 @@ export function consoleStagesRouter(deps: AuditDeps): Router {
         bu && stillOpen && audit.stage === 'discussion' && !!audit.discussionAt && audit.discussionAt <= new Date(),
       ...extra,
     };
-    sendPage(res, status, discussionPage(view));
+    await sendWithLinks(db, req, res, status, discussionPage(view), { kind: 'pack', auditId: audit.id });
   }
 
   const discussionDone = (value: unknown) => (value === 'scheduled' || value === 'recorded' ? value : undefined);

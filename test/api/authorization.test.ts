@@ -137,6 +137,22 @@ const MATRIX: Row[] = [
   { method: 'POST', route: '/audits/{id}/invitations', who: { console: BU }, body: EMPTY, allowed: 303 },
   { method: 'GET', route: '/audits/{id}/invitations/{invitationId}', who: { console: READERS }, allowed: 303 },
   { method: 'POST', route: '/audits/{id}/invitations/{invitationId}', who: { console: BU }, body: EMPTY, allowed: 303 },
+  { method: 'POST', route: '/audits/{id}/pack/{agencyId}/reissue', who: { console: BU }, body: EMPTY, allowed: 303 },
+  {
+    method: 'POST',
+    route: '/audits/{id}/approvals/{approvalId}/reissue',
+    who: { console: BU },
+    body: EMPTY,
+    allowed: 303,
+  },
+  {
+    method: 'POST',
+    route: '/audits/{id}/escalations/{escalationId}/reissue',
+    who: { console: BU },
+    body: EMPTY,
+    allowed: 303,
+  },
+  { method: 'POST', route: '/actions/{actionId}/reissue', who: { console: BU }, body: EMPTY, allowed: 303 },
 ];
 
 /** How the OpenAPI document states `who`: the roles, `link` or `public`. */
