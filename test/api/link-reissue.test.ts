@@ -3,11 +3,10 @@
 // old link answers 410 link_gone at once, the new one opens the task, its holder is emailed once with it,
 // and the trail says who did it. A task no longer awaited is refused (409); an unknown one is 404.
 import { linkToken, type LinkScope } from '../../infra/links';
-import type { CaughtMessage } from '../../dev/mail-catcher';
 import { LINK_SECRET } from '../support/activities';
 import { KEYS, useAppBed } from '../support/app-bed';
 import { insertAuditWithLinks } from '../support/fixtures';
-import { eventually } from '../support/http';
+import { emailedOnce, readyLinkTasks } from '../support/link-tasks';
 
 const { bed, http } = useAppBed({ temporal: 'dev' });
 
@@ -17,22 +16,9 @@ let emails: { contact: string; lead: string };
 
 beforeAll(async () => {
   rows = await insertAuditWithLinks(bed.db, 'reissue');
-  const { auditId, agencyId, actionId } = rows;
-  // What the emails need: the discussion the pack is for, the escalation's window.
-  await bed.db.audit.update({
-    where: { id: auditId },
-    data: { discussionAt: new Date(Date.now() + 86_400_000), discussionLocation: 'Room 4, County Hall' },
-  });
-  const escalation = await bed.db.escalation.findFirstOrThrow({ where: { auditId } });
-  await bed.db.escalation.update({
-    where: { id: escalation.id },
-    data: { acknowledgeBy: new Date(Date.now() + 4 * 3_600_000) },
-  });
-  const approval = await bed.db.approval.findFirstOrThrow({ where: { agencyId, reportVersion: { auditId } } });
-  const progress = await bed.db.actionProgress.findFirstOrThrow({ where: { actionId } });
-  ids = { approvalId: approval.id, escalationId: escalation.id, progressId: progress.id };
-  const agency = await bed.db.agency.findUniqueOrThrow({ where: { id: agencyId } });
-  emails = { contact: agency.contactEmail, lead: agency.leadEmail };
+  const ready = await readyLinkTasks(bed.db, rows);
+  ids = ready.ids;
+  emails = { contact: ready.agency.contact, lead: ready.agency.lead };
 });
 
 interface Kind {
@@ -69,15 +55,6 @@ const KINDS: Kind[] = [
   },
 ];
 
-/** The emails carrying this link, once one has come and a moment later: never two. */
-async function emailedOnce(link: string): Promise<CaughtMessage> {
-  const carrying = () => bed.catcher.messages().filter((m) => m.text.includes(link));
-  await eventually(() => (carrying().length ? true : undefined), `the email with ${link}`);
-  await new Promise((resolve) => setTimeout(resolve, 1500));
-  expect(carrying()).toHaveLength(1);
-  return carrying()[0]!;
-}
-
 describe('send the link again', () => {
   it.each(KINDS.map((k) => [k.kind, k] as const))(
     '%s: the old link 410 link_gone, the new one works, its holder emailed once, the trail written',
@@ -91,7 +68,7 @@ describe('send the link again', () => {
       expect((await http.call('GET', old)).body.error?.code).toBe('link_gone');
 
       const fresh = `/${kind}/${linkToken(LINK_SECRET, scope(), 1)}`;
-      const mail = await emailedOnce(fresh);
+      const mail = await emailedOnce(bed.catcher, fresh);
       expect(mail.to).toEqual([to()]);
       expect((await http.call('GET', fresh)).status).toBe(200);
       const entries = await bed.db.auditTrailEntry.findMany({
