@@ -20,6 +20,7 @@ import { actionsListPath } from '../views/console-actions';
 import { type LinkButton, linkButtonId, type LinksModel, withLinks } from '../views/console-links';
 import { formatDateTime, type LayoutModel, type Page, sendPage } from '../views/layout';
 import { requireStaff } from './console';
+import { PACK_READ_AFTER_DISCUSSION_MS } from './pack';
 
 /** Which page's links: an audit's pack, approval or acknowledgement links, or the progress links of listed actions. */
 export type LinksOn =
@@ -55,7 +56,10 @@ async function buttonsOn(db: Db, on: LinksOn): Promise<LinkButton[]> {
       fields,
     }));
   }
-  const audit = await db.audit.findUnique({ where: { id: on.auditId }, select: { stage: true, purgedAt: true } });
+  const audit = await db.audit.findUnique({
+    where: { id: on.auditId },
+    select: { stage: true, purgedAt: true, discussionAt: true },
+  });
   // The commands send none of these links again once the children's records are deleted.
   if (!audit || audit.purgedAt) return [];
   const base = `/audits/${on.auditId}`;
@@ -78,6 +82,9 @@ async function buttonsOn(db: Db, on: LinksOn): Promise<LinkButton[]> {
   if (audit.stage === 'cancelled') return [];
   const names = await agencyNames(db);
   if (on.kind === 'pack') {
+    // Its task is over a week after the discussion (api/routers/pack.ts): a new link would not open it.
+    const readUntil = audit.discussionAt && audit.discussionAt.getTime() + PACK_READ_AFTER_DISCUSSION_MS;
+    if (readUntil && Date.now() > readUntil) return [];
     const links = await db.packLink.findMany({ where: { auditId: on.auditId }, select: { agencyId: true } });
     return links
       .map((l) =>

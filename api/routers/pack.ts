@@ -24,7 +24,7 @@ interface SubmissionContent {
 }
 
 /** A pack is read for the discussion: its link lasts a week after it (and the grace). */
-const PACK_READ_AFTER_DISCUSSION_MS = 7 * 24 * 60 * 60 * 1000;
+export const PACK_READ_AFTER_DISCUSSION_MS = 7 * 24 * 60 * 60 * 1000;
 
 /** A section's words through `clean`; its grade as it is. */
 function cleanSection(section: PackSection, clean: (text: string | undefined) => string | null): PackSection {

@@ -180,12 +180,17 @@ describe('"Send the link again" in the console', () => {
     expect(bed.catcher.messages()).toHaveLength(sent);
   });
 
-  it('shows no button where the command would refuse: a decided approval, a closed action', async () => {
+  it('shows no button where the link could not be used: a decided approval, a closed action, a pack read a week after the discussion', async () => {
+    await bed.db.audit.update({
+      where: { id: rows.auditId },
+      data: { discussionAt: new Date(Date.now() - 8 * 86_400_000) },
+    });
     await bed.db.approval.update({
       where: { id: ids.approvalId },
       data: { decision: 'approved', decidedAt: new Date() },
     });
     await bed.db.action.update({ where: { id: rows.actionId }, data: { status: 'closed' } });
+    expect(buttons(await get(`/audits/${rows.auditId}/discussion`, bu))).toEqual([]);
     expect(buttons(await get(`/audits/${rows.auditId}/report`, bu))).toEqual([]);
     expect(buttons(await get(`/audits/${rows.auditId}/actions`, bu))).toEqual([]);
   });
