@@ -16,7 +16,7 @@ import { ensureTemporalServer, ensureTool } from '../../scripts/tools';
 import { Http, type Reply, type ServerError } from '../faults/http';
 import { type AuditRun, FAULT_TIMELINE, newRun, persist, StagePoller } from '../faults/lifecycle';
 import { Mailbox } from '../faults/mailbox';
-import { type Report, type ScenarioFigures, writeEngineSection } from '../faults/report';
+import { noTotals, type Report, type ScenarioFigures, writeEngineSection } from '../faults/report';
 import { expectClean, type FaultStack, FaultScenarios } from '../faults/scenarios';
 import {
   buildIfStale,
@@ -66,15 +66,7 @@ let runner: FaultScenarios;
 let clusterMs = 0;
 const report: Pick<Report, 'totals' | 'findings'> = {
   findings: [],
-  totals: {
-    kills: 0,
-    auditsCompleted: 0,
-    audits: 0,
-    submissionsLost: 0,
-    duplicateEmails: 0,
-    fiveHundreds: 0,
-    serviceUnavailable: 0,
-  },
+  totals: noTotals(),
 };
 /** Audits started by the probes (not driven): cancelled at the end, so that nothing is left running. */
 const probeAudits: string[] = [];

@@ -13,7 +13,7 @@ import { fuzzRoutes, type FuzzTargets } from './fuzz';
 import { Http, isErrorShape, type Reply } from './http';
 import { type AuditRun, type Driver, driveAudit, FAULT_TIMELINE, newRun, persist, StagePoller } from './lifecycle';
 import { linksIn, Mailbox } from './mailbox';
-import { type Report, writeReport } from './report';
+import { noTotals, type Report, writeReport } from './report';
 import { expectClean, FaultScenarios } from './scenarios';
 import { scanLogs } from './scan';
 import { buildIfStale, logSince, ROOT, type Stack, startStack } from './stack';
@@ -70,15 +70,7 @@ const report: Report = {
   security: [],
   logScan: undefined,
   findings: [],
-  totals: {
-    kills: 0,
-    auditsCompleted: 0,
-    audits: 0,
-    submissionsLost: 0,
-    duplicateEmails: 0,
-    fiveHundreds: 0,
-    serviceUnavailable: 0,
-  },
+  totals: noTotals(),
 };
 
 /** The fuzz and security targets: audits left part-way, driven in the background while the API restarts. */

@@ -53,6 +53,17 @@ export interface Report {
   };
 }
 
+/** A suite's totals before its first scenario. */
+export const noTotals = (): Report['totals'] => ({
+  kills: 0,
+  auditsCompleted: 0,
+  audits: 0,
+  submissionsLost: 0,
+  duplicateEmails: 0,
+  fiveHundreds: 0,
+  serviceUnavailable: 0,
+});
+
 const HISTORY_MARK = '<!-- history: one row per run, newest first -->';
 const s = (ms: number) => `${(ms / 1000).toFixed(0)} s`;
 
