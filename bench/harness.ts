@@ -4,6 +4,7 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { newDatabaseOn } from '../test/support/fresh-database';
+import { WORKER_NODE_FLAGS, WORKER_PROCESS_ENV } from '../worker/sizing';
 
 // ---------------------------------------------------------------------------------------------------
 // A worker in a child process (bench/worker.ts)
@@ -67,8 +68,10 @@ export async function forkWorker(opts: ChildWorkerOptions): Promise<ChildWorker>
     BENCH_WORKER_SMTP_URL: opts.smtpUrl ?? '',
     BENCH_WORKER_PUBLIC_URL: opts.publicUrl ?? '',
     BENCH_WORKER_LINK_SECRET: opts.linkSecret ?? '',
+    // Started as a production worker is (worker/sizing.ts).
+    ...WORKER_PROCESS_ENV,
   };
-  const execArgv = ['--expose-gc'];
+  const execArgv = ['--expose-gc', ...WORKER_NODE_FLAGS];
   const child: ChildProcess = fork(path.join(__dirname, 'worker.js'), [], {
     env,
     execArgv,

@@ -9,6 +9,7 @@ import Ajv from 'ajv';
 import draft07 from 'ajv/dist/refs/json-schema-draft-07.json';
 import YAML from 'yaml';
 import { loadConfig } from '../infra/config';
+import { WORKER_NODE_FLAGS, WORKER_PROCESS_ENV } from '../worker/sizing';
 import { stageSearchAttribute } from '../workflows/messages';
 
 type EnvValue = string | number | boolean | null;
@@ -430,6 +431,14 @@ describe('Dockerfile and .dockerignore', () => {
       'prisma',
     );
     expect(runtime).toContain('USER node');
+  });
+
+  test("the image's processes have the worker's process settings: its environment here, its flags in the command", () => {
+    const runtime = instructions.slice(at(/^FROM .* AS runtime$/)).filter((l) => l.startsWith('ENV '));
+    for (const [name, value] of Object.entries(WORKER_PROCESS_ENV))
+      expect(runtime.join(' ')).toMatch(new RegExp(`\\b${name}=${value}\\b`));
+    const start = (JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts['start:worker'];
+    expect(start?.split(' ').slice(1, -1)).toEqual([...WORKER_NODE_FLAGS]);
   });
 
   test('.dockerignore keeps local state and dependencies out of the build context', () => {

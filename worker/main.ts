@@ -8,7 +8,7 @@ import { createTransport } from '../infra/mailer';
 import { describeConnection, temporalConnectionOptions } from '../infra/temporal';
 import { createWorker, installWorkerLogging, WORKER_SHUTDOWN } from '.';
 import { builtWorkflowBundle } from './bundle';
-import { workerSizing } from './sizing';
+import { missingWorkerProcessSettings, workerSizing } from './sizing';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -57,6 +57,12 @@ async function main(): Promise<void> {
     },
     'worker running',
   );
+  const missing = missingWorkerProcessSettings();
+  if (missing.length > 0)
+    log.warn(
+      { missing },
+      'worker started without its process settings: each cached audit takes about three times the memory (docs/OPERATIONS.md, "Worker memory")',
+    );
   // On SIGTERM/SIGINT the SDK stops polling and lets in-flight activities finish (WORKER_SHUTDOWN);
   // run() resolves once they have. Only then are Temporal, the database and SMTP let go, in that order.
   try {

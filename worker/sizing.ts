@@ -67,3 +67,29 @@ export function workerSizing(
     );
   return sizing;
 }
+
+/**
+ * How a worker's Node process is started (docker-compose.yml, the Dockerfile, dev/cluster.ts and the
+ * benchmark all start it so; docs/BENCHMARKS.md, "Why an audit costs what it costs"). Both are read when
+ * the process starts, so they are given at its start, never set from inside.
+ * - `--optimize-for-size`: V8 collects garbage before growing a heap rather than after. The workflow
+ *   thread's heap is otherwise left to grow to several times what the cached runs hold.
+ * - `MALLOC_ARENA_MAX=2`: glibc's allocator keeps two arenas instead of one per thread that ever
+ *   allocated (the SDK's Rust threads, V8's helpers), each holding freed memory of its own.
+ * Per cached audit they took the worker's RSS from ~800 to ~280 KiB (bench part 3, 400 audits).
+ */
+export const WORKER_NODE_FLAGS = ['--optimize-for-size'] as const;
+export const WORKER_PROCESS_ENV = { MALLOC_ARENA_MAX: '2' } as const;
+
+/** Whether this process was started as WORKER_NODE_FLAGS and WORKER_PROCESS_ENV say; what is missing if not. */
+export function missingWorkerProcessSettings(
+  execArgv: readonly string[] = process.execArgv,
+  env: NodeJS.ProcessEnv = process.env,
+): string[] {
+  return [
+    ...WORKER_NODE_FLAGS.filter((flag) => !execArgv.includes(flag)),
+    ...Object.entries(WORKER_PROCESS_ENV)
+      .filter(([name, value]) => env[name] !== value)
+      .map(([name, value]) => `${name}=${value}`),
+  ];
+}

@@ -6,7 +6,7 @@ import { loadEmailConfig } from '../../emails';
 import { createDb } from '../../infra/db';
 import { createTransport } from '../../infra/mailer';
 import { createWorker } from '../../worker';
-import { DEFAULT_WORKER_SIZING, workerSizing } from '../../worker/sizing';
+import { DEFAULT_WORKER_SIZING, missingWorkerProcessSettings, workerSizing } from '../../worker/sizing';
 import { timeSkippingEnvironment, workflowBundle } from '../support/temporal';
 
 const unset = {
@@ -106,5 +106,18 @@ describe('createWorker', () => {
       maxCachedWorkflows: 50,
       maxConcurrentActivityTaskExecutions: 5,
     });
+  });
+});
+
+describe("the worker process's settings (its Node flag and glibc's arena limit)", () => {
+  test('a worker started as the compose file starts it misses nothing', () => {
+    expect(missingWorkerProcessSettings(['--optimize-for-size'], { MALLOC_ARENA_MAX: '2' })).toEqual([]);
+  });
+
+  test('one started with plain `node` is told both, to log them', () => {
+    expect(missingWorkerProcessSettings([], {})).toEqual(['--optimize-for-size', 'MALLOC_ARENA_MAX=2']);
+    expect(missingWorkerProcessSettings(['--optimize-for-size'], { MALLOC_ARENA_MAX: '8' })).toEqual([
+      'MALLOC_ARENA_MAX=2',
+    ]);
   });
 });
