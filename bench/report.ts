@@ -92,10 +92,15 @@ function measuredRuns(r: Results): [string, ThroughputResult][] {
   ];
 }
 
+/** Part 3's RSS per cached run: past the cache limit only the cached runs cost memory. */
+const perCachedAudit = (c: ScaleResult) => (c.steady.rss - c.warm.rss) / Math.max(1, c.steady.cachedWorkflows - 1);
+const perCachedBare = (b: NonNullable<ScaleResult['bare']>) => (b.steady.rss - b.warm.rss) / b.workflows;
+
 export function targets(r: Results): Target[] {
   const base = baselineRate(r);
   const ratio = base && r.full ? r.full.load.perSecond / base : undefined;
   const rss = r.scale ? Math.max(r.scale.steady.rss, r.scale.peakRss) : undefined;
+  const auditToBare = r.scale?.bare ? perCachedAudit(r.scale) / perCachedBare(r.scale.bare) : undefined;
   const warm = r.emails ? Math.max(...r.emails.rows.map((row) => row.warmMs)) : undefined;
   return [
     {
@@ -112,6 +117,11 @@ export function targets(r: Results): Target[] {
       target: `${r.scale?.audits ?? 1000} open audits < 1 GiB worker RSS`,
       figure: rss === undefined ? 'not run' : `${mib(rss)} (highest of steady and peak)`,
       met: rss === undefined ? undefined : rss < GiB,
+    },
+    {
+      target: 'a cached audit ≤ 2 × a cached bare workflow in worker RSS',
+      figure: auditToBare === undefined ? 'not run' : `${auditToBare.toFixed(1)} ×`,
+      met: auditToBare === undefined ? undefined : auditToBare <= 2,
     },
     {
       target: 'every workflow run < 5,000 events',
@@ -366,11 +376,8 @@ export function section(store: EngineResults): string {
             'RSS per open audit (steady − warm) / N',
             `${((c.steady.rss - c.warm.rss) / c.audits / 1024).toFixed(0)} KiB`,
           ],
-          // Past the cache limit only the cached runs cost memory: the figure to hold against a bare workflow.
-          [
-            'RSS per cached run (steady − warm) / (cached − 1)',
-            `${((c.steady.rss - c.warm.rss) / Math.max(1, c.steady.cachedWorkflows - 1) / 1024).toFixed(0)} KiB`,
-          ],
+          // The figure to hold against a bare workflow.
+          ['RSS per cached run (steady − warm) / (cached − 1)', `${(perCachedAudit(c) / 1024).toFixed(0)} KiB`],
         ];
         // Figures kept from a run before the queries were timed have none.
         if (c.query)
@@ -383,7 +390,19 @@ export function section(store: EngineResults): string {
             'the same, an evicted audit (its history fetched and replayed)',
             `${ms(c.query.evicted.p50)} / ${ms(c.query.evicted.max)}`,
           ]);
-        if (idle)
+        if (c.bare) {
+          const perBare = perCachedBare(c.bare);
+          rows.push(
+            [
+              'bare workflows the same way, a worker of their own: open, RSS warm → steady',
+              `${c.bare.workflows}: ${mib(c.bare.warm.rss)} → ${mib(c.bare.steady.rss)}`,
+            ],
+            ['RSS per cached bare workflow (steady − warm) / N', `${(perBare / 1024).toFixed(0)} KiB`],
+            ['a cached audit ÷ a cached bare workflow', `${(perCachedAudit(c) / perBare).toFixed(1)} ×`],
+          );
+        }
+        // Kept figures from before part 3 measured its own reference have part 1's instead.
+        if (idle && !c.bare)
           rows.push(
             [
               'engine reference: bare workflows open in a worker, RSS before → after',

@@ -7,10 +7,11 @@ import path from 'node:path';
 import { auditWorkflowId, auditStateQuery } from '../workflows/messages';
 import { auditBody, createAgencies, type AuditShape, openAudits } from './audits';
 import { cpuWindow } from './cpu';
-import { latencyOf, type Latency, type WorkerMemory } from './harness';
+import { latencyOf, type Latency, mapLimit, waitFor, type WorkerMemory } from './harness';
 import { formatHeapGrowth, heapGrowth } from './heap';
 import type { Stack } from './stack';
 import { processGroups } from './throughput';
+import { bareUpdates } from './workflows';
 
 export interface ScaleOptions {
   audits: number;
@@ -46,6 +47,41 @@ export interface ScaleResult {
    * than the cache holds): the latter fetches the audit's history and replays it before it answers.
    */
   query?: { cached: Latency; evicted?: Latency; sampled: number };
+  /**
+   * The engine's reference, measured the same way: a fresh worker of the bare workflow (bench/workflows.ts),
+   * one opened (warm), then as many as the audits but no more than its cache holds, waiting (steady).
+   */
+  bare?: { workflows: number; warm: WorkerMemory; steady: WorkerMemory };
+}
+
+/** RSS per cached run of the bare workflow, measured as the audits are: warm after one, steady after all. */
+async function bareReference(stack: Stack, audits: number): Promise<NonNullable<ScaleResult['bare']>> {
+  const taskQueue = 'bench-scale-bare';
+  const worker = await stack.forkWorker('bare', taskQueue);
+  try {
+    const open = async (from: number, count: number) => {
+      await mapLimit(
+        Array.from({ length: count }, (_, i) => from + i),
+        20,
+        (i) =>
+          stack.temporal.workflow.start(bareUpdates, { taskQueue, workflowId: `bench-scale-bare-${i}`, args: [1] }),
+      );
+      await waitFor(
+        async () => (await worker.memory()).cachedWorkflows >= from + count,
+        'the bare workflows',
+        300_000,
+        250,
+      );
+    };
+    await open(0, 1);
+    const warm = await worker.memory(true);
+    const workflows = Math.max(1, Math.min(audits, warm.maxCachedWorkflows - 1));
+    await open(1, workflows);
+    await new Promise((r) => setTimeout(r, 3000));
+    return { workflows, warm, steady: await worker.memory(false) };
+  } finally {
+    await worker.stop();
+  }
 }
 
 /** Each audit's auditState query, one at a time, timed. */
@@ -116,6 +152,8 @@ export async function scale(stack: Stack, opts: ScaleOptions): Promise<ScaleResu
     const cachedQuery = await queryLatency(stack, ids.slice(-sampled));
     const evicted = ids.length + 1 > steady.maxCachedWorkflows ? ids.slice(0, sampled) : undefined;
     const query = { cached: cachedQuery, sampled, ...(evicted ? { evicted: await queryLatency(stack, evicted) } : {}) };
+    opts.say('  the same for the bare workflow, in a worker of its own');
+    const bare = await bareReference(stack, opts.audits);
     return {
       audits: opts.audits,
       invitations: opts.audits * opts.shape.cases * opts.shape.agenciesPerCase,
@@ -127,6 +165,7 @@ export async function scale(stack: Stack, opts: ScaleOptions): Promise<ScaleResu
       steady,
       afterGc,
       query,
+      bare,
     };
   } finally {
     await api.close();

@@ -25,6 +25,7 @@ import { migrateDeploy } from '../infra/migrate';
 import { connectClient, temporalConnectionOptions } from '../infra/temporal';
 import { createWorker, installWorkerLogging } from '../worker';
 import { builtWorkflowBundle } from '../worker/bundle';
+import { workerSizing } from '../worker/sizing';
 import { ensureTool } from './tools';
 
 export interface Running {
@@ -120,6 +121,7 @@ export async function startDeepDive(env: NodeJS.ProcessEnv = process.env): Promi
       businessUnitEmail: config.businessUnitEmail ?? config.email.contactEmail,
       partnershipManagerEmail: config.partnershipManagerEmail ?? config.email.contactEmail,
       lisEmail: config.lisEmail ?? config.email.contactEmail,
+      sizing: workerSizing(),
     });
     const workerRun = worker.run();
     stack.push(async () => {
