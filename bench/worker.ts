@@ -41,6 +41,8 @@ async function main(): Promise<void> {
           taskQueue,
           workflowBundle,
           activities: benchActivities(db),
+          // The production cache, so that part 3's reference holds as many runs as the audits' worker does.
+          maxCachedWorkflows: workerSizing().maxCachedWorkflows,
         })
       : await createWorker({
           connection,

@@ -15,8 +15,9 @@ export interface WorkerSizing {
 }
 
 /**
- * 500 cached runs at 0.6–0.75 MiB of RSS each above a warm worker's ~300 MiB keep a worker near 700 MiB
- * whatever the number of open audits; the slots keep the peak of a burst of tasks below 1 GiB.
+ * 500 cached runs at ~330 KiB of RSS each above a warm worker's ~250 MiB keep a worker near 400 MiB
+ * whatever the number of open audits (408 MiB at most with 10,000 open); the slots keep the peak of a burst
+ * of tasks far below 1 GiB.
  */
 export const DEFAULT_WORKER_SIZING: WorkerSizing = {
   maxCachedWorkflows: 500,
