@@ -24,7 +24,8 @@ const REFUSED_ONCE = AGENCIES[0].contactEmail;
 /** What reached the relay: recipient, subject and Message-ID of each message it took. */
 const received: { to: string; subject: string; messageId: string }[] = [];
 let relay: SMTPServer;
-let refusedYet = false;
+/** How many more messages to each address the relay refuses for good: the first to the police's contact. */
+const refusalsLeft = new Map<string, number>([[REFUSED_ONCE, 1]]);
 let bu: StaffSession;
 let manager: StaffSession;
 
@@ -38,8 +39,9 @@ beforeAll(async () => {
     logger: false,
     closeTimeout: 1000,
     onRcptTo({ address }, _session, callback) {
-      if (address === REFUSED_ONCE && !refusedYet) {
-        refusedYet = true;
+      const left = refusalsLeft.get(address) ?? 0;
+      if (left > 0) {
+        refusalsLeft.set(address, left - 1);
         return callback(Object.assign(new Error('5.2.2 Mailbox full'), { responseCode: 552 }));
       }
       callback();
@@ -253,3 +255,51 @@ it('a refused email, or one sent before its notification was kept, offers no but
   }
   expect(await bed.db.emailOutbox.count({ where: { resendOf: { in: [key('refused'), key('old')] } } })).toBe(0);
 });
+
+it('an email refused again stays on the page to send again, and the next sending is the second', async () => {
+  refusalsLeft.set(REFUSED_ONCE, 1);
+  const id = await startDrawnAudit(http, agencyIds);
+  expect((await http.call('POST', `/api/audits/${id}/invitations/send`, { key: KEYS.bu })).status).toBe(202);
+  const unsent = async () => (await http.call('GET', `/api/audits/${id}`, { key: KEYS.manager })).body.unsentEmails;
+  const [failed] = await eventually(async () => ((await unsent()).length ? await unsent() : undefined), 'the refusal');
+  const sendAgain = () =>
+    http.call('POST', `/api/audits/${id}/emails/${failed.id}/send-again`, { key: KEYS.bu }).then((r) => r.status);
+  const statusOf = async (key: string) => (await bed.db.emailOutbox.findUnique({ where: { key } }))?.status;
+
+  // The first sending again is refused too (once every other email of the audit has gone): its own row says
+  // so, and the original is still to be sent.
+  await eventually(
+    async () =>
+      (await bed.db.emailOutbox.count({ where: { auditId: id, status: { in: ['pending', 'sending'] } } })) === 0 ||
+      undefined,
+    'the invitations sent',
+  );
+  refusalsLeft.set(REFUSED_ONCE, 1);
+  expect(await sendAgain()).toBe(202);
+  await eventually(async () => (await statusOf(`${failed.key}/again/1`)) === 'failed' || undefined, 'refused again');
+  expect(await resendResult(`${failed.key}/again/1`)).toBeUndefined();
+  expect(await unsent()).toEqual([
+    expect.objectContaining({ key: failed.key, status: 'failed', sendAgain: 'available', sentAgain: 1 }),
+  ]);
+  expect(await needsAttention(id)).toBe(true);
+  const page = await get(`/audits/${id}`, bu);
+  expect(page.$(`#send-again-${failed.id}`).text().trim()).toMatch(/^Send again/);
+
+  // The second is delivered, under a key of its own.
+  expect(await sendAgain()).toBe(202);
+  await eventually(async () => (await statusOf(failed.key)) === 'resent' || undefined, 'the original marked resent');
+  expect(await statusOf(`${failed.key}/again/2`)).toBe('sent');
+  expect(await unsent()).toEqual([]);
+  expect(refusalsLeft.get(REFUSED_ONCE)).toBe(0);
+  const trail = await bed.db.auditTrailEntry.findMany({
+    where: { auditId: id, action: 'email.sent_again' },
+    orderBy: { at: 'asc' },
+  });
+  expect(trail.map((t) => t.details)).toEqual([
+    { key: failed.key, attempt: 1 },
+    { key: failed.key, attempt: 2 },
+  ]);
+});
+
+/** What the sending-again workflow of `key` ended with. */
+const resendResult = (key: string) => bed.env.client.workflow.getHandle(resendWorkflowId(key)).result();
