@@ -5,6 +5,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { EMAIL_OUTCOMES_METRIC } from '../../activities/email';
 import { createLogger } from '../../infra/logger';
 import { WORKER_SHUTDOWN, workerRuntimeOptions } from '../../worker';
+import { WORKER_NODE_FLAGS, WORKER_PROCESS_ENV } from '../../worker/sizing';
 import { migratedDatabase } from '../support/database';
 import { freePort } from '../support/ports';
 import { spawnTypeScript } from '../support/processes';
@@ -133,16 +134,22 @@ describe('a worker process with METRICS_PORT', () => {
     const script = `
       require('./worker/main.ts');
     `;
-    const child = spawnTypeScript(script, {
-      PATH: process.env.PATH,
-      DATABASE_URL: database.url,
-      TEMPORAL_ADDRESS: address,
-      TEMPORAL_TASK_QUEUE: 'worker-main-probe',
-      WORKFLOW_BUNDLE_DIR: process.env.WORKFLOW_BUNDLE_DIR,
-      SMTP_URL: 'smtp://127.0.0.1:1',
-      LINK_SECRET: 'test-link-secret-0123456789abcdef0123456789',
-      METRICS_PORT: `127.0.0.1:${port}`,
-    });
+    // Started as the compose file starts it: with its process settings, so it has nothing to warn of.
+    const child = spawnTypeScript(
+      script,
+      {
+        ...WORKER_PROCESS_ENV,
+        PATH: process.env.PATH,
+        DATABASE_URL: database.url,
+        TEMPORAL_ADDRESS: address,
+        TEMPORAL_TASK_QUEUE: 'worker-main-probe',
+        WORKFLOW_BUNDLE_DIR: process.env.WORKFLOW_BUNDLE_DIR,
+        SMTP_URL: 'smtp://127.0.0.1:1',
+        LINK_SECRET: 'test-link-secret-0123456789abcdef0123456789',
+        METRICS_PORT: `127.0.0.1:${port}`,
+      },
+      WORKER_NODE_FLAGS,
+    );
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));

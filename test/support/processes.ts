@@ -15,8 +15,8 @@ const REQUIRE_TYPESCRIPT = `
 `;
 
 /** Runs `source` (CommonJS, paths relative to the repository) in a child process; its stdout and stderr piped. */
-export function spawnTypeScript(source: string, env?: NodeJS.ProcessEnv) {
-  return spawn(process.execPath, ['-e', REQUIRE_TYPESCRIPT + source], {
+export function spawnTypeScript(source: string, env?: NodeJS.ProcessEnv, nodeFlags: readonly string[] = []) {
+  return spawn(process.execPath, [...nodeFlags, '-e', REQUIRE_TYPESCRIPT + source], {
     cwd: path.resolve(__dirname, '..', '..'),
     stdio: ['ignore', 'pipe', 'pipe'],
     ...(env ? { env } : {}),
