@@ -185,18 +185,16 @@ async function main(): Promise<void> {
       };
       // The baseline runs before and after the full path, so that both see the same machine; then the two
       // variants that take the full path apart (the audit's activity in the update, as a task or local).
-      const engine = async (variant: EngineVariant, when: EngineRun['when'], idleWorkflows = 0): Promise<EngineRun> => {
+      const engine = async (variant: EngineVariant, when: EngineRun['when']): Promise<EngineRun> => {
         say(`1. engine: ${VARIANT_NAMES[variant]}${variant === 'bare' ? ` (${when} the full path)` : ''}`);
         const result = await engineBaseline(stack!, {
           ...throughput,
           label: `engine-${variant}-${when}`,
           variant,
-          idleWorkflows,
         });
         say(`  ${result.load.perSecond.toFixed(1)} updates/s, p99 ${result.load.latency.p99.toFixed(0)} ms`);
         return { ...result, variant, when };
       };
-      const idleWorkflows = opts.only.has('scale') ? Math.min(s.scaleAudits, 200) : 0;
       if (opts.only.has('engine')) results.engine = [await engine('bare', 'before')];
       if (opts.only.has('full')) {
         say('2. full path');
@@ -207,7 +205,7 @@ async function main(): Promise<void> {
         );
       }
       if (opts.only.has('engine')) {
-        results.engine!.push(await engine('bare', 'after', idleWorkflows));
+        results.engine!.push(await engine('bare', 'after'));
         results.engine!.push(await engine('activity', 'after'));
         results.engine!.push(await engine('local', 'after'));
       }

@@ -352,7 +352,6 @@ export function section(store: EngineResults): string {
       byEngine(runs, 'measure', [''], (r) => {
         if (!r.scale) return [];
         const c = r.scale;
-        const idle = r.engine?.find((e) => e.idle)?.idle;
         const rows: [string, string][] = [
           ['open audits (invitations)', `${c.audits} (${c.invitations})`],
           ['all created (POST /api/audits, workflow started)', `${f1(c.seconds.created)} s`],
@@ -401,18 +400,6 @@ export function section(store: EngineResults): string {
             ['a cached audit ÷ a cached bare workflow', `${(perCachedAudit(c) / perBare).toFixed(1)} ×`],
           );
         }
-        // Kept figures from before part 3 measured its own reference have part 1's instead.
-        if (idle && !c.bare)
-          rows.push(
-            [
-              'engine reference: bare workflows open in a worker, RSS before → after',
-              `${idle.workflows}: ${mib(idle.before.rss)} → ${mib(idle.after.rss)}`,
-            ],
-            [
-              'engine reference: RSS per open bare workflow',
-              `${((idle.after.rss - idle.before.rss) / idle.workflows / 1024).toFixed(0)} KiB`,
-            ],
-          );
         return rows.map(([label, figure]) => [label, [figure]]);
       }),
       '',

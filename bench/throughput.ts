@@ -5,15 +5,7 @@ import path from 'node:path';
 import { temporal as proto } from '@temporalio/proto';
 import { findPids, cpuWindow, type ProcessGroups } from './cpu';
 import { auditBody, createAgencies, type AuditShape, invitationLinks, openAudits, submit, untilStage } from './audits';
-import {
-  type ChildWorker,
-  interleave,
-  type LoadResult,
-  mapLimit,
-  runLoad,
-  waitFor,
-  type WorkerMemory,
-} from './harness';
+import { type ChildWorker, interleave, type LoadResult, mapLimit, runLoad } from './harness';
 import { startProfile } from './profile';
 import { queriesSent } from './queries';
 import type { Stack } from './stack';
@@ -26,8 +18,6 @@ export interface ThroughputOptions {
   clients: number;
   /** Audits submitted in full before the measured run, to warm the path up. */
   warmupAudits: number;
-  /** Part 1 only: this many idle bare workflows are then left open in the worker, for its RSS per workflow. */
-  idleWorkflows?: number;
   /** Names this run's profile files. */
   label: string;
   /** Part 1 only: the bare update (1), with the audit's activity (1b), or with it as a local activity (1c). */
@@ -39,13 +29,6 @@ export interface ThroughputOptions {
 
 export type EngineVariant = 'bare' | 'activity' | 'local';
 const VARIANTS = { bare: bareUpdates, activity: updatesWithActivity, local: updatesWithLocalActivity } as const;
-
-export interface IdleReference {
-  workflows: number;
-  seconds: number;
-  before: WorkerMemory;
-  after: WorkerMemory;
-}
 
 export interface ThroughputResult {
   load: LoadResult;
@@ -60,7 +43,6 @@ export interface ThroughputResult {
   queries: { api: number; worker: number };
   profiles: string[];
   /** Part 1: the engine's own memory per open workflow (a bare one, cached, waiting). */
-  idle?: IdleReference;
 }
 
 export function processGroups(stack: Stack, workerPid: number): ProcessGroups {
@@ -219,28 +201,7 @@ export async function engineBaseline(stack: Stack, opts: ThroughputOptions): Pro
     });
     const history = await historyPerUpdate(stack, ids[0]!, historyFrom, perWorkflow);
     const timings = await taskTimings(stack, samples);
-
-    let idle: IdleReference | undefined;
-    if (opts.idleWorkflows) {
-      const before = await worker.memory(true);
-      const t0 = performance.now();
-      await mapLimit(
-        Array.from({ length: opts.idleWorkflows }, (_, i) => i),
-        20,
-        (i) =>
-          stack.temporal.workflow.start(bareUpdates, { taskQueue, workflowId: `bench-idle-${run}-${i}`, args: [1] }),
-      );
-      await waitFor(
-        async () => (await worker.memory()).cachedWorkflows >= opts.idleWorkflows!,
-        'the idle workflows',
-        300_000,
-        250,
-      );
-      const seconds = (performance.now() - t0) / 1000;
-      await new Promise((r) => setTimeout(r, 2000));
-      idle = { workflows: opts.idleWorkflows, seconds, before, after: await worker.memory(true) };
-    }
-    return { load, cpu, setupSeconds, history, timings, queries, profiles, idle };
+    return { load, cpu, setupSeconds, history, timings, queries, profiles };
   } finally {
     await worker.stop();
   }

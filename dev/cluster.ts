@@ -20,7 +20,7 @@ import { migrateDeploy, PROJECT_ROOT } from '../infra/migrate';
 import { accessLines, devApiKeys, devSecret, startDevSignIn, untilSignal } from '../scripts/start';
 import { ensureTemporalServer, type TemporalServer } from '../scripts/tools';
 import { stageSearchAttribute } from '../workflows/messages';
-import { WORKER_NODE_FLAGS, WORKER_PROCESS_ENV } from '../worker/sizing';
+import { workerProcess } from '../worker/sizing';
 import { type MailCatcher, startMailCatcher } from './mail-catcher';
 import { freePorts, logSince, Part, portOpen, until } from './processes';
 import { startReverseProxy } from './proxy';
@@ -198,11 +198,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster |
         new Part(
           `worker-${i + 1}`,
           path.join(logsDir, `worker-${i + 1}.log`),
-          () => ({
-            file: process.execPath,
-            args: [...WORKER_NODE_FLAGS, dist('worker/main.js')],
-            env: { ...productEnv, ...WORKER_PROCESS_ENV },
-          }),
+          () => ({ file: process.execPath, ...workerProcess(dist('worker/main.js'), productEnv) }),
           (part) => logSince(part.logFile, part.startOffset).includes('"msg":"worker running"'),
           120_000,
         ),

@@ -82,6 +82,11 @@ export function workerSizing(
 export const WORKER_NODE_FLAGS = ['--optimize-for-size'] as const;
 export const WORKER_PROCESS_ENV = { MALLOC_ARENA_MAX: '2' } as const;
 
+/** The arguments and environment of a worker process running `script` (`node` the executable), as above. */
+export function workerProcess(script: string, env: NodeJS.ProcessEnv): { args: string[]; env: NodeJS.ProcessEnv } {
+  return { args: [...WORKER_NODE_FLAGS, script], env: { ...env, ...WORKER_PROCESS_ENV } };
+}
+
 /** Whether this process was started as WORKER_NODE_FLAGS and WORKER_PROCESS_ENV say; what is missing if not. */
 export function missingWorkerProcessSettings(
   execArgv: readonly string[] = process.execArgv,

@@ -12,7 +12,7 @@ import { Connection } from '@temporalio/client';
 import { DEV_STAFF, startEmbeddedOidc } from '../../dev/oidc';
 import { logSince, Part, portOpen } from '../../dev/processes';
 import { ensureTool } from '../../scripts/tools';
-import { WORKER_NODE_FLAGS, WORKER_PROCESS_ENV } from '../../worker/sizing';
+import { workerProcess } from '../../worker/sizing';
 import { freePort } from '../support/ports';
 
 export const ROOT = path.resolve(__dirname, '../..');
@@ -325,11 +325,7 @@ export async function startStack(opts: {
       new Part(
         `worker-${n}`,
         path.join(logsDir, `worker-${n}.log`),
-        () => ({
-          file: process.execPath,
-          args: [...WORKER_NODE_FLAGS, path.join(ROOT, 'dist/worker/main.js')],
-          env: { ...env, ...WORKER_PROCESS_ENV },
-        }),
+        () => ({ file: process.execPath, ...workerProcess(path.join(ROOT, 'dist/worker/main.js'), env) }),
         (part) => logSince(part.logFile, part.startOffset).includes('"msg":"worker running"'),
         120_000,
       ),

@@ -6,7 +6,7 @@ import { loadEmailConfig } from '../../emails';
 import { createDb } from '../../infra/db';
 import { createTransport } from '../../infra/mailer';
 import { createWorker } from '../../worker';
-import { DEFAULT_WORKER_SIZING, missingWorkerProcessSettings, workerSizing } from '../../worker/sizing';
+import { DEFAULT_WORKER_SIZING, missingWorkerProcessSettings, workerProcess, workerSizing } from '../../worker/sizing';
 import { timeSkippingEnvironment, workflowBundle } from '../support/temporal';
 
 const unset = {
@@ -112,6 +112,13 @@ describe('createWorker', () => {
 describe("the worker process's settings (its Node flag and glibc's arena limit)", () => {
   test('a worker started as the compose file starts it misses nothing', () => {
     expect(missingWorkerProcessSettings(['--optimize-for-size'], { MALLOC_ARENA_MAX: '2' })).toEqual([]);
+  });
+
+  test('and so does one a harness starts with workerProcess', () => {
+    const { args, env } = workerProcess('dist/worker/main.js', { MALLOC_ARENA_MAX: '8', PATH: '/usr/bin' });
+    expect(args.at(-1)).toBe('dist/worker/main.js');
+    expect(env.PATH).toBe('/usr/bin');
+    expect(missingWorkerProcessSettings(args.slice(0, -1), env)).toEqual([]);
   });
 
   test('one started with plain `node` is told both, to log them', () => {
